@@ -1,0 +1,46 @@
+/* Building the container's root filesystem.  Everything here runs in the
+ * container's init process, inside its new mount namespace, as the steps
+ * of src/ call them:
+ *   sk_rootfs_prepare   -> propagation, rootfs bind, config mounts, devices
+ *   (createContainer hooks run here)
+ *   sk_rootfs_pivot     -> pivot_root (or chroot with --no-pivot)
+ *   sk_rootfs_finish    -> maskedPaths, readonlyPaths, root.readonly
+ * Every mount target is resolved inside the rootfs (openat2 RESOLVE_IN_ROOT,
+ * with a component-by-component fallback) and mounted through its fd, so a
+ * symlink in the rootfs can never make a mount land outside it. */
+#ifndef SKIFF_ROOTFS_H
+#define SKIFF_ROOTFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct sk_error;
+struct sk_config;
+
+struct sk_rootfs {
+	const struct sk_config *config;
+	const char *rootfs;      /* absolute path of root.path */
+	const char *bundle;      /* absolute bundle dir: relative mount sources are relative to it */
+	bool no_pivot;
+	bool userns;             /* in a new user namespace: bind devices instead of mknod */
+};
+
+int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err);
+int sk_rootfs_pivot(const struct sk_rootfs *r, struct sk_error *err);
+int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err);
+
+/* Open `path` inside the root `rootfd` (absolute or relative, ".." and
+ * symlinks never escape).  With `create` set to S_IFDIR or S_IFREG the
+ * missing last component (and missing parent directories) is created.
+ * `flags` are open flags (O_PATH, O_DIRECTORY ...).  Returns an fd or -1. */
+int sk_open_in_root(int rootfd, const char *path, int flags, mode_t create,
+		    struct sk_error *err);
+
+/* "/proc/self/fd/N" for mounting through an fd. */
+#define SK_FD_PATH_MAX 32
+void sk_fd_path(int fd, char buf[SK_FD_PATH_MAX]);
+
+/* The mount option names skiff understands (for `skiff features`). */
+const char *const *sk_mount_option_names(size_t *n);
+
+#endif

@@ -1,0 +1,55 @@
+/* Small helpers shared by every folder: cleanup attributes, allocation,
+ * file I/O, strings. */
+#ifndef SKIFF_UTIL_H
+#define SKIFF_UTIL_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct sk_error;
+
+static inline void sk_freep(void *p) { free(*(void **)p); }
+static inline void sk_closep(int *fd) { if (*fd >= 0) close(*fd); }
+static inline void sk_fclosep(FILE **f) { if (*f) fclose(*f); }
+static inline void sk_closedirp(DIR **d) { if (*d) closedir(*d); }
+
+#define _cleanup_free_     __attribute__((cleanup(sk_freep)))
+#define _cleanup_close_    __attribute__((cleanup(sk_closep)))
+#define _cleanup_fclose_   __attribute__((cleanup(sk_fclosep)))
+#define _cleanup_closedir_ __attribute__((cleanup(sk_closedirp)))
+
+#define SK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on failure (out of memory is not recoverable). */
+void *sk_xmalloc(size_t n);
+void *sk_xcalloc(size_t n, size_t size);
+void *sk_xrealloc(void *p, size_t n);
+char *sk_xstrdup(const char *s);
+char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (at dirfd/path; AT_FDCWD for plain paths) into a
+ * NUL-terminated heap buffer.  `max` bounds the size (0: no bound). */
+int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
+		    size_t max, struct sk_error *err);
+/* Write `len` bytes to an existing file (O_WRONLY|O_TRUNC, no create). */
+int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,
+		     struct sk_error *err);
+/* Create or replace a file atomically (tmp + rename) with mode. */
+int sk_write_file_atomic(int dirfd, const char *path, const char *data,
+			 size_t len, mode_t mode, struct sk_error *err);
+/* write() all of buf, retrying on EINTR and short writes. */
+int sk_write_all(int fd, const void *buf, size_t len);
+/* Remove a directory tree below dirfd (no symlink following). */
+int sk_rm_rf_at(int dirfd, const char *path);
+/* mkdir -p with mode (plain host paths only, never inside a rootfs). */
+int sk_mkdir_p(const char *path, mode_t mode);
+
+bool sk_str_has_prefix(const char *s, const char *prefix);
+/* Parse a decimal integer strictly (whole string). */
+int sk_parse_long(const char *s, long long *out);
+
+#endif
