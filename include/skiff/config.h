@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* -std=gnu11 predefines `linux` as 1; the model has a member of that name. */
+#undef linux
+
 struct sk_error;
 
 struct sk_kv { char *key; char *value; };            /* annotations, sysctl, unified */

@@ -1,0 +1,804 @@
+/* Unit tests for oci/: config.json parsing and validation, state.json,
+ * the OCI state document, `spec` and `features` output.
+ *
+ * Output: "ok - name", "not ok - name: reason", then "N passed, N failed";
+ * exit status 1 when anything failed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "skiff/config.h"
+#include "skiff/error.h"
+#include "skiff/oci.h"
+#include "skiff/rootfs.h"
+#include "skiff/util.h"
+
+#ifndef SPEC_DIR
+#define SPEC_DIR "../shared/oci-runtime-spec"
+#endif
+
+/* Stand-in for rootfs/mountopts.c when it is not linked in. */
+__attribute__((weak)) const char *const *sk_mount_option_names(size_t *n)
+{
+	static const char *const names[] = { "bind", "rbind", "ro", "rw" };
+
+	*n = SK_ARRAY_SIZE(names);
+	return names;
+}
+
+static int passed, failed;
+
+static void report(const char *name, bool good, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void report(const char *name, bool good, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (good) {
+		printf("ok - %s\n", name);
+		passed++;
+		return;
+	}
+	printf("not ok - %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	failed++;
+}
+
+/* Multi-check cases: the first failed EXPECT is the reason. */
+static char why[1200];
+#define BEGIN() (why[0] = '\0')
+#define EXPECT(cond) do { \
+	if (!(cond) && !why[0]) \
+		snprintf(why, sizeof(why), "line %d: %s", __LINE__, #cond); \
+} while (0)
+#define END(name) report((name), !why[0], "%s", why)
+
+static bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int parse(const char *json, struct sk_config **c, struct sk_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	return sk_config_parse(json, strlen(json), "config.json", c, e);
+}
+
+static void expect_ok(const char *name, const char *json)
+{
+	struct sk_config *c = NULL;
+	struct sk_error e;
+
+	if (parse(json, &c, &e) < 0) {
+		report(name, false, "refused: %s", e.msg);
+		return;
+	}
+	sk_config_free(c);
+	report(name, true, " ");
+}
+
+static void expect_err(const char *name, const char *json, const char *msg)
+{
+	struct sk_config *c = NULL;
+	struct sk_error e;
+
+	if (parse(json, &c, &e) == 0) {
+		sk_config_free(c);
+		report(name, false, "accepted, expected \"%s\"", msg);
+		return;
+	}
+	report(name, strcmp(e.msg, msg) == 0, "got \"%s\", expected \"%s\"", e.msg, msg);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	struct sk_error e;
+	char *buf = NULL;
+
+	if (sk_read_file_at(AT_FDCWD, path, &buf, len, 0, &e) < 0)
+		return NULL;
+	return buf;
+}
+
+/* The messages for the spec's bad files (new files need only be refused). */
+static const char *const bad_msgs[][2] = {
+	{ "invalid-json.json",
+	  "config.json: invalid JSON: parse error: invalid object key (must be a string)" },
+	{ "linux-hugepage.json",
+	  "config.json: linux.resources.hugepageLimits[0].pageSize: expected a size like "
+	  "\"2MB\", got \"64kB\"" },
+	{ "linux-netdevice.json",
+	  "config.json: linux.netDevices.eth0.name: expected a string, got 23" },
+	{ "linux-rdma.json",
+	  "config.json: linux.resources.rdma.mlx5_1.hcaHandles: expected a non-negative "
+	  "integer, got \"not a uint32\"" },
+};
+
+/* Every file of the spec's schema/test/config/{good,bad}. */
+static void test_schema_dir(const char *kind, bool want_ok)
+{
+	_cleanup_free_ char *dir = sk_xasprintf("%s/schema/test/config/%s", SPEC_DIR, kind);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	int count = 0;
+
+	if (!d) {
+		report(kind, false, "opendir %s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL, *name = NULL, *buf = NULL;
+		struct sk_config *c = NULL;
+		struct sk_error e = { 0 };
+		size_t len = 0;
+		int r;
+
+		if (de->d_name[0] == '.' || !strstr(de->d_name, ".json"))
+			continue;
+		count++;
+		path = sk_xasprintf("%s/%s", dir, de->d_name);
+		name = sk_xasprintf("schema %s/%s", kind, de->d_name);
+		buf = slurp(path, &len);
+		if (!buf) {
+			report(name, false, "cannot read %s", path);
+			continue;
+		}
+		r = sk_config_parse(buf, len, "config.json", &c, &e);
+		sk_config_free(r == 0 ? c : NULL);
+		if (want_ok)
+			report(name, r == 0, "refused: %s", e.msg);
+		else {
+			const char *want = NULL;
+			size_t i;
+
+			for (i = 0; i < SK_ARRAY_SIZE(bad_msgs); i++)
+				if (strcmp(de->d_name, bad_msgs[i][0]) == 0)
+					want = bad_msgs[i][1];
+			report(name, r < 0 && strchr(e.msg, '\n') == NULL &&
+			       strncmp(e.msg, "config.json: ", 13) == 0 &&
+			       (!want || strcmp(e.msg, want) == 0),
+			       "accepted or unexpected message \"%s\"", e.msg);
+		}
+	}
+	if (!count)
+		report(kind, false, "no files in %s", dir);
+}
+
+static const struct sk_hook *hook(const struct sk_config *c, enum sk_hook_phase p, size_t i)
+{
+	return i < c->hooks.n[p] ? &c->hooks.list[p][i] : NULL;
+}
+
+static void test_spec_example(void)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/schema/test/config/good/spec-example.json",
+						 SPEC_DIR);
+	_cleanup_free_ char *buf = NULL;
+	const struct sk_process *p;
+	const struct sk_linux *l;
+	const struct sk_resources *r;
+	struct sk_config *c = NULL;
+	struct sk_error e = { 0 };
+	size_t len = 0;
+
+	buf = slurp(path, &len);
+	if (!buf || sk_config_parse(buf, len, "config.json", &c, &e) < 0) {
+		report("spec-example fields", false, "cannot parse: %s", e.msg);
+		return;
+	}
+	p = &c->process;
+	l = &c->linux;
+	r = &l->resources;
+
+	BEGIN();
+	EXPECT(streq(c->oci_version, "0.5.0-dev"));
+	EXPECT(c->has_root && streq(c->root_path, "rootfs") && c->root_readonly);
+	EXPECT(streq(c->hostname, "slartibartfast"));
+	EXPECT(streq(c->domainname, "foobarbaz.test"));
+	EXPECT(c->n_annotations == 2 && streq(c->annotations[1].key, "com.example.key2") &&
+	       streq(c->annotations[1].value, "value2"));
+	END("spec-example: top level");
+
+	BEGIN();
+	EXPECT(p->present && p->terminal);
+	EXPECT(p->user.uid == 1 && p->user.gid == 1);
+	EXPECT(p->user.n_additional_gids == 2 && p->user.additional_gids[0] == 5 &&
+	       p->user.additional_gids[1] == 6);
+	EXPECT(!p->user.has_umask);
+	EXPECT(p->n_args == 1 && streq(p->args[0], "sh"));
+	EXPECT(p->n_env == 2 && streq(p->env[1], "TERM=xterm"));
+	EXPECT(streq(p->cwd, "/"));
+	EXPECT(p->caps.present);
+	EXPECT(p->caps.n[SK_CAP_BOUNDING] == 3 &&
+	       streq(p->caps.set[SK_CAP_BOUNDING][2], "CAP_NET_BIND_SERVICE"));
+	EXPECT(p->caps.n[SK_CAP_EFFECTIVE] == 2 &&
+	       streq(p->caps.set[SK_CAP_EFFECTIVE][1], "CAP_KILL"));
+	EXPECT(p->caps.n[SK_CAP_INHERITABLE] == 3 && p->caps.n[SK_CAP_PERMITTED] == 3);
+	EXPECT(p->caps.n[SK_CAP_AMBIENT] == 1 &&
+	       streq(p->caps.set[SK_CAP_AMBIENT][0], "CAP_NET_BIND_SERVICE"));
+	EXPECT(p->n_rlimits == 2 && streq(p->rlimits[0].type, "RLIMIT_CORE") &&
+	       p->rlimits[0].hard == 1024 && p->rlimits[1].soft == 1024 &&
+	       streq(p->rlimits[1].type, "RLIMIT_NOFILE"));
+	EXPECT(streq(p->apparmor_profile, "acme_secure_profile"));
+	EXPECT(streq(p->selinux_label, "system_u:system_r:svirt_lxc_net_t:s0:c124,c675"));
+	EXPECT(p->no_new_privileges);
+	EXPECT(!p->has_oom_score_adj && !p->scheduler.present && !p->has_io_priority);
+	END("spec-example: process");
+
+	BEGIN();
+	EXPECT(c->n_mounts == 7);
+	EXPECT(c->n_mounts == 7 && streq(c->mounts[0].destination, "/proc") &&
+	       streq(c->mounts[0].type, "proc") && streq(c->mounts[0].source, "proc") &&
+	       c->mounts[0].n_options == 0);
+	EXPECT(c->n_mounts == 7 && c->mounts[2].n_options == 6 &&
+	       streq(c->mounts[2].options[5], "gid=5"));
+	EXPECT(c->n_mounts == 7 && streq(c->mounts[6].destination, "/sys/fs/cgroup") &&
+	       streq(c->mounts[6].options[4], "ro"));
+	END("spec-example: mounts");
+
+	BEGIN();
+	EXPECT(c->hooks.n[SK_HOOK_PRESTART] == 2);
+	EXPECT(hook(c, SK_HOOK_PRESTART, 0) &&
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->path, "/usr/bin/fix-mounts") &&
+	       hook(c, SK_HOOK_PRESTART, 0)->n_args == 3 &&
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->args[2], "arg2") &&
+	       hook(c, SK_HOOK_PRESTART, 0)->n_env == 1 &&
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->env[0], "key1=value1"));
+	EXPECT(hook(c, SK_HOOK_PRESTART, 1) &&
+	       hook(c, SK_HOOK_PRESTART, 1)->n_args == 0 &&
+	       !hook(c, SK_HOOK_PRESTART, 1)->has_timeout);
+	EXPECT(c->hooks.n[SK_HOOK_CREATE_RUNTIME] == 2);
+	EXPECT(hook(c, SK_HOOK_CREATE_CONTAINER, 0) &&
+	       streq(hook(c, SK_HOOK_CREATE_CONTAINER, 0)->path, "/usr/bin/mount-hook"));
+	EXPECT(hook(c, SK_HOOK_START_CONTAINER, 0) &&
+	       streq(hook(c, SK_HOOK_START_CONTAINER, 0)->path, "/usr/bin/refresh-ldcache"));
+	EXPECT(hook(c, SK_HOOK_POSTSTART, 0) && hook(c, SK_HOOK_POSTSTART, 0)->has_timeout &&
+	       hook(c, SK_HOOK_POSTSTART, 0)->timeout == 5);
+	EXPECT(hook(c, SK_HOOK_POSTSTOP, 0) &&
+	       streq(hook(c, SK_HOOK_POSTSTOP, 0)->args[1], "-f"));
+	END("spec-example: hooks");
+
+	BEGIN();
+	EXPECT(l->present && l->n_devices == 2);
+	EXPECT(l->n_devices == 2 && streq(l->devices[0].path, "/dev/fuse") &&
+	       streq(l->devices[0].type, "c") && l->devices[0].major == 10 &&
+	       l->devices[0].minor == 229 && l->devices[0].file_mode == 438 &&
+	       l->devices[0].has_uid && l->devices[0].uid == 0);
+	EXPECT(l->n_devices == 2 && streq(l->devices[1].type, "b") &&
+	       l->devices[1].file_mode == 432);
+	EXPECT(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 1000 &&
+	       l->uid_mappings[0].size == 32000 && l->uid_mappings[0].container_id == 0);
+	EXPECT(l->n_gid_mappings == 1 && l->gid_mappings[0].host_id == 1000);
+	EXPECT(l->n_sysctl == 2 && streq(l->sysctl[0].key, "net.ipv4.ip_forward") &&
+	       streq(l->sysctl[0].value, "1"));
+	EXPECT(streq(l->cgroups_path, "/myRuntime/myContainer"));
+	EXPECT(streq(l->rootfs_propagation, "slave"));
+	EXPECT(l->has_time_offsets && l->time_monotonic.present &&
+	       l->time_monotonic.secs == 172800 && l->time_boottime.secs == 604800 &&
+	       l->time_boottime.nanosecs == 0);
+	EXPECT(l->n_namespaces == 8 && l->namespaces[0].type == SK_NS_PID &&
+	       l->namespaces[1].type == SK_NS_NET && l->namespaces[7].type == SK_NS_TIME &&
+	       !l->namespaces[0].path);
+	EXPECT(sk_config_ns(c, SK_NS_USER) && !sk_config_ns(c, SK_NS_USER)->path);
+	EXPECT(l->n_masked_paths == 4 && streq(l->masked_paths[3], "/proc/sched_debug"));
+	EXPECT(l->n_readonly_paths == 6 && streq(l->readonly_paths[0], "/proc/asound"));
+	EXPECT(streq(l->mount_label, "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811"));
+	END("spec-example: linux");
+
+	BEGIN();
+	EXPECT(r->present);
+	EXPECT(r->network.present && r->network.has_class_id &&
+	       r->network.class_id == 1048577 && r->network.n_priorities == 2 &&
+	       streq(r->network.priorities[1].name, "eth1") &&
+	       r->network.priorities[1].priority == 1000);
+	EXPECT(r->pids.present && r->pids.has_limit && r->pids.limit == 32771);
+	EXPECT(r->n_hugepage_limits == 2 && streq(r->hugepage_limits[0].page_size, "2MB") &&
+	       r->hugepage_limits[0].limit == 9223372036854772000ULL &&
+	       streq(r->hugepage_limits[1].page_size, "64KB") &&
+	       r->hugepage_limits[1].limit == 1000000);
+	EXPECT(r->memory.present && r->memory.has_limit && r->memory.limit == 536870912 &&
+	       r->memory.reservation == 536870912 && r->memory.swap == 536870912 &&
+	       r->memory.has_kernel && r->memory.kernel == -1 && r->memory.kernel_tcp == -1 &&
+	       r->memory.has_swappiness && r->memory.swappiness == 0 &&
+	       r->memory.has_disable_oom_killer && !r->memory.disable_oom_killer &&
+	       r->memory.has_use_hierarchy && r->memory.has_check_before_update);
+	EXPECT(r->cpu.present && r->cpu.shares == 1024 && r->cpu.quota == 1000000 &&
+	       r->cpu.has_burst && r->cpu.burst == 1000000 && r->cpu.period == 500000 &&
+	       r->cpu.realtime_runtime == 950000 && r->cpu.realtime_period == 1000000 &&
+	       streq(r->cpu.cpus, "2-3") && streq(r->cpu.mems, "0-7") && !r->cpu.has_idle);
+	EXPECT(r->n_devices == 3 && !r->devices[0].allow && !r->devices[0].type &&
+	       !r->devices[0].has_major && streq(r->devices[0].access, "rwm"));
+	EXPECT(r->n_devices == 3 && r->devices[1].allow && streq(r->devices[1].type, "c") &&
+	       r->devices[1].major == 10 && r->devices[1].minor == 229 &&
+	       streq(r->devices[2].access, "r"));
+	EXPECT(r->blkio.present && r->blkio.weight == 10 && r->blkio.leaf_weight == 10);
+	EXPECT(r->blkio.n_weight_device == 2 && r->blkio.weight_device[0].major == 8 &&
+	       r->blkio.weight_device[0].weight == 500 &&
+	       r->blkio.weight_device[0].has_leaf_weight &&
+	       r->blkio.weight_device[0].leaf_weight == 300 &&
+	       r->blkio.weight_device[1].minor == 16 &&
+	       !r->blkio.weight_device[1].has_leaf_weight);
+	EXPECT(r->blkio.n_throttle_read_bps == 1 && r->blkio.throttle_read_bps[0].rate == 600);
+	EXPECT(r->blkio.n_throttle_write_iops == 1 &&
+	       r->blkio.throttle_write_iops[0].minor == 16 &&
+	       r->blkio.throttle_write_iops[0].rate == 300);
+	EXPECT(r->blkio.n_throttle_write_bps == 0 && r->blkio.n_throttle_read_iops == 0);
+	END("spec-example: linux.resources");
+
+	BEGIN();
+	EXPECT(l->seccomp.present && streq(l->seccomp.default_action, "SCMP_ACT_ALLOW"));
+	EXPECT(l->seccomp.n_architectures == 2 &&
+	       streq(l->seccomp.architectures[1], "SCMP_ARCH_X32"));
+	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].n_names == 2 &&
+	       streq(l->seccomp.syscalls[0].names[1], "chmod") &&
+	       streq(l->seccomp.syscalls[0].action, "SCMP_ACT_ERRNO") &&
+	       !l->seccomp.syscalls[0].has_errno_ret);
+	END("spec-example: seccomp");
+	sk_config_free(c);
+}
+
+#include "data/extras.inc"     /* extras_json: what spec-example.json lacks */
+
+static void test_extras(void)
+{
+	const struct sk_process *p;
+	const struct sk_linux *l;
+	struct sk_config *c = NULL;
+	struct sk_error e;
+
+	if (parse(extras_json, &c, &e) < 0) {
+		report("extra fields", false, "refused: %s", e.msg);
+		return;
+	}
+	p = &c->process;
+	l = &c->linux;
+
+	BEGIN();
+	EXPECT(p->has_console_size && p->console_height == 25 && p->console_width == 80);
+	EXPECT(p->user.uid == 4294967295u && p->user.gid == 7 && p->user.has_umask &&
+	       p->user.umask == 18 && streq(p->user.username, "bob"));
+	EXPECT(streq(p->command_line, "a b"));
+	EXPECT(p->has_oom_score_adj && p->oom_score_adj == -500);
+	EXPECT(p->n_rlimits == 1 && p->rlimits[0].soft == UINT64_MAX &&
+	       p->rlimits[0].hard == UINT64_MAX);
+	END("extras: process");
+
+	BEGIN();
+	EXPECT(p->scheduler.present && streq(p->scheduler.policy, "SCHED_DEADLINE"));
+	EXPECT(p->scheduler.has_nice && p->scheduler.nice == -5);
+	EXPECT(p->scheduler.has_priority && p->scheduler.priority == 3);
+	EXPECT(p->scheduler.n_flags == 1 &&
+	       streq(p->scheduler.flags[0], "SCHED_FLAG_RESET_ON_FORK"));
+	EXPECT(p->scheduler.has_runtime && p->scheduler.runtime == 100 &&
+	       p->scheduler.deadline == 200 && p->scheduler.period == UINT64_MAX);
+	END("extras: scheduler");
+
+	BEGIN();
+	EXPECT(p->has_io_priority && streq(p->io_priority_class, "IOPRIO_CLASS_BE") &&
+	       p->io_priority == 4);
+	EXPECT(streq(p->exec_cpu_affinity_initial, "0-3, 7") &&
+	       streq(p->exec_cpu_affinity_final, "1"));
+	END("extras: ioPriority, execCPUAffinity");
+
+	BEGIN();
+	EXPECT(c->n_mounts == 1 && c->mounts[0].n_uid_mappings == 1 &&
+	       c->mounts[0].uid_mappings[0].host_id == 100000 &&
+	       c->mounts[0].uid_mappings[0].size == 65536 &&
+	       c->mounts[0].n_gid_mappings == 1 &&
+	       c->mounts[0].gid_mappings[0].container_id == 1);
+	EXPECT(!c->has_root && !c->root_path);
+	END("extras: mount idmaps");
+
+	BEGIN();
+	EXPECT(l->n_net_devices == 2 && streq(l->net_devices[0].host_name, "eth0") &&
+	       streq(l->net_devices[0].name, "ceth0") &&
+	       streq(l->net_devices[1].host_name, "ens4") && !l->net_devices[1].name);
+	EXPECT(l->has_time_offsets && !l->time_monotonic.present &&
+	       l->time_boottime.present && l->time_boottime.secs == -3 &&
+	       l->time_boottime.nanosecs == 999999999);
+	EXPECT(sk_config_ns(c, SK_NS_NET) &&
+	       streq(sk_config_ns(c, SK_NS_NET)->path, "/var/run/netns/x") &&
+	       !sk_config_ns(c, SK_NS_PID));
+	EXPECT(l->n_devices == 1 && streq(l->devices[0].type, "p") && !l->devices[0].has_major);
+	END("extras: netDevices, timeOffsets, namespaces, devices");
+
+	BEGIN();
+	EXPECT(l->resources.cpu.has_idle && l->resources.cpu.idle == 1 &&
+	       l->resources.cpu.quota == -1);
+	EXPECT(l->resources.memory.limit == -1 && l->resources.memory.swap == INT64_MAX);
+	EXPECT(l->resources.n_rdma == 1 && streq(l->resources.rdma[0].device, "mlx5_1") &&
+	       l->resources.rdma[0].has_handles && l->resources.rdma[0].handles == 3 &&
+	       l->resources.rdma[0].objects == 10000);
+	EXPECT(l->resources.n_unified == 2 &&
+	       streq(l->resources.unified[1].key, "memory.high") &&
+	       streq(l->resources.unified[1].value, "max"));
+	END("extras: resources");
+
+	BEGIN();
+	EXPECT(l->seccomp.has_default_errno_ret && l->seccomp.default_errno_ret == 38);
+	EXPECT(l->seccomp.n_flags == 1 && streq(l->seccomp.flags[0], "SECCOMP_FILTER_FLAG_LOG"));
+	EXPECT(streq(l->seccomp.listener_path, "/run/l.sock") &&
+	       streq(l->seccomp.listener_metadata, "meta"));
+	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].has_errno_ret &&
+	       l->seccomp.syscalls[0].errno_ret == 1 && l->seccomp.syscalls[0].n_args == 1 &&
+	       l->seccomp.syscalls[0].args[0].value == UINT64_MAX &&
+	       l->seccomp.syscalls[0].args[0].has_value_two &&
+	       l->seccomp.syscalls[0].args[0].value_two == 8 &&
+	       streq(l->seccomp.syscalls[0].args[0].op, "SCMP_CMP_MASKED_EQ"));
+	END("extras: seccomp");
+
+	BEGIN();
+	EXPECT(l->memory_policy.present && streq(l->memory_policy.mode, "MPOL_INTERLEAVE") &&
+	       streq(l->memory_policy.nodes, "0-3") && l->memory_policy.n_flags == 1);
+	EXPECT(l->intel_rdt.present && streq(l->intel_rdt.clos_id, "guaranteed") &&
+	       streq(l->intel_rdt.l3_cache_schema, "L3:0=7f") &&
+	       streq(l->intel_rdt.mem_bw_schema, "MB:0=20") &&
+	       l->intel_rdt.n_schemata == 1 && l->intel_rdt.enable_monitoring);
+	EXPECT(l->personality.present && streq(l->personality.domain, "LINUX32") &&
+	       l->personality.n_flags == 1);
+	END("extras: memoryPolicy, intelRdt, personality");
+	sk_config_free(c);
+}
+
+static void test_errors(void)
+{
+#define ERR(name, json, msg) expect_err(name, json, msg);
+#define OK(name, json) expect_ok(name, json);
+#include "data/config_cases.inc"
+#undef ERR
+#undef OK
+	{
+		static const char nul[] = "{\"ociVersion\": \"1.0.0\"}\0{}";
+		struct sk_config *c = NULL;
+		struct sk_error e = { 0 };
+		int r = sk_config_parse(nul, sizeof(nul) - 1, "config.json", &c, &e);
+
+		if (r == 0)
+			sk_config_free(c);
+		report("NUL byte in document", r < 0 &&
+		       streq(e.msg, "config.json: invalid JSON: NUL byte in document"),
+		       "got \"%s\"", e.msg);
+	}
+}
+
+static void test_big_config(void)
+{
+	/* 20000 entries of ~520 bytes: yajl grows arrays one slot at a time,
+	 * so far more entries makes valgrind runs crawl. */
+	const size_t n_env = 20000;
+	size_t cap = n_env * 540 + 256, len = 0, i;
+	char *buf = sk_xmalloc(cap);
+	struct sk_config *c = NULL;
+	struct sk_error e = { 0 };
+	int r;
+
+	len += (size_t)snprintf(buf + len, cap - len,
+				"{\"ociVersion\": \"1.0.0\", \"process\": {\"cwd\": \"/\", \"env\": [");
+	for (i = 0; i < n_env; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s\"VAR_%07zu=%0500zu\"",
+					i ? "," : "", i, i);
+	len += (size_t)snprintf(buf + len, cap - len, "]}}");
+	r = sk_config_parse(buf, len, "config.json", &c, &e);
+	BEGIN();
+	EXPECT(len > 10 * 1000 * 1000);
+	EXPECT(r == 0);
+	EXPECT(r < 0 || c->process.n_env == n_env);
+	EXPECT(r < 0 || (strncmp(c->process.env[12345], "VAR_0012345=000", 15) == 0 &&
+			 strlen(c->process.env[12345]) == 512 &&
+			 strcmp(c->process.env[12345] + 507, "12345") == 0));
+	if (r < 0)
+		snprintf(why, sizeof(why), "%s", e.msg);
+	else
+		sk_config_free(c);
+	END("10 MB config");
+	free(buf);
+}
+
+static void test_deep_nesting(void)
+{
+	const size_t depth = 100000;
+	char *buf = sk_xmalloc(2 * depth + 64);
+	struct sk_config *c = NULL;
+	struct sk_error e = { 0 };
+	size_t len;
+	int r;
+
+	len = (size_t)sprintf(buf, "{\"ociVersion\": \"1.0.0\", \"x\": ");
+	memset(buf + len, '[', depth);
+	memset(buf + len + depth, ']', depth);
+	len += 2 * depth;
+	buf[len++] = '}';
+	r = sk_config_parse(buf, len, "config.json", &c, &e);
+	if (r == 0)
+		sk_config_free(c);
+	report("deep nesting refused", r < 0 &&
+	       streq(e.msg, "config.json: invalid JSON: nested deeper than 256 levels"),
+	       "got \"%s\"", e.msg);
+	free(buf);
+	expect_ok("nesting in strings is not nesting",
+		  "{\"ociVersion\": \"1.0.0\", \"hostname\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}");
+}
+
+static bool under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "valgrind");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_spec_output(void)
+{
+	int rootless;
+
+	for (rootless = 0; rootless < 2; rootless++) {
+		char *json = sk_spec_default_json(rootless);
+		struct sk_config *c = NULL;
+		struct sk_error e = { 0 };
+		int r = sk_config_parse(json, strlen(json), "config.json", &c, &e);
+
+		BEGIN();
+		EXPECT(r == 0);
+		if (r < 0) {
+			snprintf(why, sizeof(why), "refused: %s", e.msg);
+		} else {
+			EXPECT(streq(c->oci_version, SK_OCI_VERSION));
+			EXPECT(streq(c->hostname, "skiff"));
+			EXPECT(streq(c->process.args[0], "sh") && c->process.terminal);
+			EXPECT(c->n_mounts == 7 && c->linux.n_masked_paths == 10);
+			EXPECT(json[strlen(json) - 1] == '\n' && json[strlen(json) - 2] == '}');
+			if (rootless) {
+				EXPECT(sk_config_ns(c, SK_NS_USER) && !sk_config_ns(c, SK_NS_NET));
+				EXPECT(c->linux.n_uid_mappings == 1 &&
+				       c->linux.uid_mappings[0].host_id == geteuid());
+				EXPECT(streq(c->mounts[5].type, "none"));
+			} else {
+				EXPECT(!sk_config_ns(c, SK_NS_USER) && sk_config_ns(c, SK_NS_NET));
+				EXPECT(c->linux.resources.n_devices == 1);
+			}
+			sk_config_free(c);
+		}
+		END(rootless ? "spec --rootless parses back" : "spec parses back");
+
+		if (!rootless && !under_valgrind()) {
+			const int rounds = 2000;
+			double t0 = now(), per;
+			int i;
+
+			for (i = 0; i < rounds; i++) {
+				if (sk_config_parse(json, strlen(json), "config.json", &c, &e) == 0)
+					sk_config_free(c);
+			}
+			per = (now() - t0) / rounds;
+			report("default config parses in under 1 ms", per < 0.001,
+			       "%.3f ms per parse", per * 1000);
+		}
+		free(json);
+	}
+}
+
+static yajl_val jget(yajl_val v, const char *a, const char *b)
+{
+	const char *path[] = { a, b, NULL };
+
+	return yajl_tree_get(v, path, yajl_t_any);
+}
+
+static void test_features(void)
+{
+	char *json = sk_features_json();
+	char ebuf[256];
+	yajl_val v = yajl_tree_parse(json, ebuf, sizeof(ebuf)), x;
+
+	BEGIN();
+	EXPECT(v && YAJL_IS_OBJECT(v));
+	if (v) {
+		x = jget(v, "ociVersionMin", NULL);
+		EXPECT(x && streq(YAJL_GET_STRING(x), "1.0.0"));
+		x = jget(v, "ociVersionMax", NULL);
+		EXPECT(x && streq(YAJL_GET_STRING(x), "1.3.0"));
+		x = jget(v, "hooks", NULL);
+		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len == 6);
+		x = jget(v, "mountOptions", NULL);
+		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len > 0);
+		x = jget(v, "linux", "namespaces");
+		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len == 8);
+		x = jget(v, "linux", "capabilities");
+		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len >= 38 &&
+		       streq(YAJL_GET_STRING(x->u.array.values[0]), "CAP_CHOWN"));
+		x = jget(v, "linux", "cgroup");
+		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_FALSE(jget(x, "v1", NULL)));
+		x = jget(v, "linux", "seccomp");
+		EXPECT(x && jget(x, "enabled", NULL));
+		x = jget(v, "annotations", "io.github.skiff.version");
+		EXPECT(x && YAJL_IS_STRING(x));
+	}
+	END("features output is valid JSON");
+	yajl_tree_free(v);
+	free(json);
+}
+
+static void test_state(void)
+{
+	char dir[] = "/tmp/skiff-test-state-XXXXXX";
+	struct sk_kv ann[2] = { { "a", "1" }, { "b.c", "x\"y" } };
+	struct sk_state s = {
+		.id = "ctr1", .pid = 4242, .start_time = 18446744073709551615ULL,
+		.bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z",
+		.cgroup_path = "/sys/fs/cgroup/x", .cgroup_owned = true,
+		.annotations = ann, .n_annotations = 2,
+	};
+	struct sk_state *back = NULL;
+	struct sk_error e = { 0 };
+	int dfd;
+	char *js;
+	char ebuf[256];
+	yajl_val v;
+
+	if (!mkdtemp(dir)) {
+		report("state round-trip", false, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	BEGIN();
+	EXPECT(dfd >= 0);
+	EXPECT(sk_state_write(dfd, &s, &e) == 0);
+	EXPECT(sk_state_read(dfd, &back, &e) == 0);
+	if (back) {
+		EXPECT(streq(back->id, "ctr1") && back->pid == 4242);
+		EXPECT(back->start_time == 18446744073709551615ULL);
+		EXPECT(streq(back->bundle, "/b") && streq(back->rootfs, "/b/rootfs"));
+		EXPECT(streq(back->created, "2026-01-01T00:00:00Z"));
+		EXPECT(streq(back->cgroup_path, "/sys/fs/cgroup/x") && back->cgroup_owned);
+		EXPECT(back->n_annotations == 2 && streq(back->annotations[1].key, "b.c") &&
+		       streq(back->annotations[1].value, "x\"y"));
+	}
+	if (why[0] && e.msg[0])
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (%s)", e.msg);
+	END("state round-trip");
+	sk_state_free(back);
+	back = NULL;
+
+	/* A minimal state (no cgroup, no annotations) and a corrupt one. */
+	s.cgroup_path = NULL;
+	s.cgroup_owned = false;
+	s.n_annotations = 0;
+	s.annotations = NULL;
+	s.pid = 0;
+	BEGIN();
+	EXPECT(sk_state_write(dfd, &s, &e) == 0);
+	EXPECT(sk_state_read(dfd, &back, &e) == 0);
+	EXPECT(back && !back->cgroup_path && !back->cgroup_owned && back->pid == 0 &&
+	       back->n_annotations == 0);
+	END("state round-trip, minimal");
+	sk_state_free(back);
+	back = NULL;
+	BEGIN();
+	EXPECT(sk_write_file_atomic(dfd, "state.json", "{\"id\": 5}", 9, 0600, &e) == 0);
+	EXPECT(sk_state_read(dfd, &back, &e) < 0);
+	EXPECT(streq(e.msg, "state.json: id: expected a string, got 5"));
+	END("corrupt state refused");
+	sk_state_free(back);
+
+	unlinkat(dfd, "state.json", 0);
+	if (dfd >= 0)
+		close(dfd);
+	rmdir(dir);
+
+	s.pid = 4422;
+	s.annotations = ann;
+	s.n_annotations = 1;
+	js = sk_state_oci_json(&s, "running", true);
+	v = yajl_tree_parse(js, ebuf, sizeof(ebuf));
+	BEGIN();
+	EXPECT(v && YAJL_IS_OBJECT(v));
+	EXPECT(v && v->u.object.len == 6);
+	EXPECT(streq(YAJL_GET_STRING(jget(v, "ociVersion", NULL)), SK_OCI_VERSION));
+	EXPECT(streq(YAJL_GET_STRING(jget(v, "id", NULL)), "ctr1"));
+	EXPECT(streq(YAJL_GET_STRING(jget(v, "status", NULL)), "running"));
+	EXPECT(jget(v, "pid", NULL) && YAJL_GET_INTEGER(jget(v, "pid", NULL)) == 4422);
+	EXPECT(streq(YAJL_GET_STRING(jget(v, "bundle", NULL)), "/b"));
+	EXPECT(streq(YAJL_GET_STRING(jget(v, "annotations", "a")), "1"));
+	END("OCI state JSON");
+	yajl_tree_free(v);
+	free(js);
+
+	s.pid = 0;
+	s.n_annotations = 0;
+	js = sk_state_oci_json(&s, "stopped", false);
+	v = yajl_tree_parse(js, ebuf, sizeof(ebuf));
+	BEGIN();
+	EXPECT(v && YAJL_IS_OBJECT(v) && v->u.object.len == 4);
+	EXPECT(!jget(v, "pid", NULL) && !jget(v, "annotations", NULL));
+	EXPECT(!strchr(js, '\n'));
+	END("OCI state JSON, no pid, no annotations");
+	yajl_tree_free(v);
+	free(js);
+}
+
+static void test_load(void)
+{
+	char dir[] = "/tmp/skiff-test-load-XXXXXX";
+	struct sk_config *c = NULL;
+	struct sk_error e = { 0 };
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		report("sk_config_load", false, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	path = sk_xasprintf("%s/config.json", dir);
+	BEGIN();
+	EXPECT(sk_config_load(dir, &c, &e) < 0 && strstr(e.msg, "config.json"));
+	EXPECT(sk_write_file_atomic(AT_FDCWD, path, "{\"ociVersion\": \"1.2.0\"}", 23,
+				    0644, &e) == 0);
+	EXPECT(sk_config_load(dir, &c, &e) == 0 && streq(c->oci_version, "1.2.0"));
+	sk_config_free(c);
+	c = NULL;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	EXPECT(fd >= 0 && ftruncate(fd, (64 << 20) + 1) == 0);
+	if (fd >= 0)
+		close(fd);
+	EXPECT(sk_config_load(dir, &c, &e) < 0 && strstr(e.msg, "larger than"));
+	END("sk_config_load");
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_names(void)
+{
+	BEGIN();
+	EXPECT(streq(sk_ns_type_name(SK_NS_PID), "pid"));
+	EXPECT(streq(sk_ns_type_name(SK_NS_NET), "network"));
+	EXPECT(streq(sk_ns_type_name(SK_NS_MOUNT), "mount"));
+	EXPECT(streq(sk_ns_type_name(SK_NS_TIME), "time"));
+	EXPECT(sk_ns_type_name(SK_NS_TYPES) == NULL);
+	EXPECT(streq(sk_hook_phase_name(SK_HOOK_PRESTART), "prestart"));
+	EXPECT(streq(sk_hook_phase_name(SK_HOOK_CREATE_RUNTIME), "createRuntime"));
+	EXPECT(streq(sk_hook_phase_name(SK_HOOK_POSTSTOP), "poststop"));
+	EXPECT(sk_hook_phase_name(SK_HOOK_PHASES) == NULL);
+	EXPECT(sk_config_ns(NULL, SK_NS_PID) == NULL);
+	END("names");
+}
+
+int main(void)
+{
+	test_schema_dir("good", true);
+	test_schema_dir("bad", false);
+	test_spec_example();
+	test_extras();
+	test_errors();
+	test_big_config();
+	test_deep_nesting();
+	test_spec_output();
+	test_features();
+	test_state();
+	test_load();
+	test_names();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
