@@ -4,7 +4,8 @@
  *   sk_rootfs_prepare   -> propagation, rootfs bind, config mounts, devices
  *   (createContainer hooks run here)
  *   sk_rootfs_pivot     -> pivot_root (or chroot with --no-pivot)
- *   sk_rootfs_finish    -> maskedPaths, readonlyPaths, root.readonly
+ *   sk_rootfs_finish    -> maskedPaths, readonlyPaths, root.readonly,
+ *                          linux.rootfsPropagation
  * Every mount target is resolved inside the rootfs (openat2 RESOLVE_IN_ROOT,
  * with a component-by-component fallback) and mounted through its fd, so a
  * symlink in the rootfs can never make a mount land outside it. */
@@ -32,7 +33,9 @@ int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err);
 /* Open `path` inside the root `rootfd` (absolute or relative, ".." and
  * symlinks never escape).  With `create` set to S_IFDIR or S_IFREG the
  * missing last component (and missing parent directories) is created.
- * `flags` are open flags (O_PATH, O_DIRECTORY ...).  Returns an fd or -1. */
+ * `flags` are open flags (O_PATH, O_DIRECTORY ...; the fd is always
+ * O_CLOEXEC, a fifo or socket is only opened with O_PATH).  Returns an fd
+ * or -1. */
 int sk_open_in_root(int rootfd, const char *path, int flags, mode_t create,
 		    struct sk_error *err);
 
