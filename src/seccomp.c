@@ -1,0 +1,725 @@
+/* linux.seccomp -> BPF (libseccomp), loading with seccomp(2), and the
+ * hand-off of the notify listener fd to the seccomp agent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "skiff/config.h"
+#include "skiff/error.h"
+#include "skiff/oci.h"
+#include "skiff/seccomp.h"
+#include "skiff/util.h"
+
+/* Older kernel headers lack the newer flags; the values are ABI. */
+#ifndef SECCOMP_FILTER_FLAG_TSYNC
+#define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_LOG
+#define SECCOMP_FILTER_FLAG_LOG (1UL << 1)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define ARG_MAX_INDEX 6               /* syscalls have at most 6 arguments */
+#define ERRNO_RET_MAX 0xffffU         /* SECCOMP_RET_DATA is 16 bits */
+#define OPTIMIZE_ABOVE 32             /* binary tree for longer rule sets (as runc) */
+#define LISTENER_TIMEOUT_SEC 10       /* connect/send bound for the agent */
+
+enum act_kind { ACT_PLAIN, ACT_ERRNO, ACT_TRACE };
+
+static const struct {
+	const char *name;
+	uint32_t action;        /* for ERRNO/TRACE: without the data bits */
+	enum act_kind kind;
+} actions[] = {
+	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN },
+	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN },
+	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN },
+	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN },
+	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), ACT_ERRNO },
+	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), ACT_TRACE },
+	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN },
+	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN },
+	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN },
+};
+
+static const struct {
+	const char *name;
+	enum scmp_compare op;
+} operators[] = {
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+/* Every name of the spec; token 0 when this libseccomp cannot build it. */
+static const struct {
+	const char *name;
+	uint32_t token;
+} arches[] = {
+	{ "SCMP_ARCH_X86", SCMP_ARCH_X86 },
+	{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
+	{ "SCMP_ARCH_X32", SCMP_ARCH_X32 },
+	{ "SCMP_ARCH_ARM", SCMP_ARCH_ARM },
+	{ "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
+	{ "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS },
+	{ "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64 },
+	{ "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32 },
+	{ "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL },
+	{ "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64 },
+	{ "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32 },
+	{ "SCMP_ARCH_PPC", SCMP_ARCH_PPC },
+	{ "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64 },
+	{ "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE },
+	{ "SCMP_ARCH_S390", SCMP_ARCH_S390 },
+	{ "SCMP_ARCH_S390X", SCMP_ARCH_S390X },
+	{ "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC },
+	{ "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64 },
+	{ "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64 },
+#ifdef SCMP_ARCH_LOONGARCH64
+	{ "SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64 },
+#else
+	{ "SCMP_ARCH_LOONGARCH64", 0 },
+#endif
+#ifdef SCMP_ARCH_M68K
+	{ "SCMP_ARCH_M68K", SCMP_ARCH_M68K },
+#else
+	{ "SCMP_ARCH_M68K", 0 },
+#endif
+#ifdef SCMP_ARCH_SH
+	{ "SCMP_ARCH_SH", SCMP_ARCH_SH },
+#else
+	{ "SCMP_ARCH_SH", 0 },
+#endif
+#ifdef SCMP_ARCH_SHEB
+	{ "SCMP_ARCH_SHEB", SCMP_ARCH_SHEB },
+#else
+	{ "SCMP_ARCH_SHEB", 0 },
+#endif
+};
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+};
+
+const char *sk_seccomp_name(enum sk_seccomp_names which, size_t i)
+{
+	size_t k;
+
+	switch (which) {
+	case SK_SECCOMP_ACTIONS:
+		return i < SK_ARRAY_SIZE(actions) ? actions[i].name : NULL;
+	case SK_SECCOMP_OPERATORS:
+		return i < SK_ARRAY_SIZE(operators) ? operators[i].name : NULL;
+	case SK_SECCOMP_FLAGS:
+		return i < SK_ARRAY_SIZE(flags) ? flags[i].name : NULL;
+	case SK_SECCOMP_ARCHES:
+		for (k = 0; k < SK_ARRAY_SIZE(arches); k++) {
+			if (!arches[k].token)
+				continue;
+			if (i-- == 0)
+				return arches[k].name;
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/* `path` names the action's JSON member, `ret_path` its errnoRet. */
+static int parse_action(const char *name, bool has_ret, uint32_t ret,
+			const char *path, const char *ret_path, uint32_t *out,
+			struct sk_error *err)
+{
+	size_t i;
+
+	if (!name)
+		return sk_error(err, EINVAL, "%s: missing", path);
+	for (i = 0; i < SK_ARRAY_SIZE(actions); i++) {
+		if (strcmp(actions[i].name, name))
+			continue;
+		if (actions[i].kind == ACT_PLAIN) {
+			if (has_ret)
+				return sk_error(err, EINVAL,
+						"%s: not allowed with action \"%s\" (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)",
+						ret_path, name);
+			*out = actions[i].action;
+			return 0;
+		}
+		if (!has_ret)
+			ret = EPERM;
+		if (ret > ERRNO_RET_MAX)
+			return sk_error(err, ERANGE, "%s: %u out of range (0-%u)",
+					ret_path, ret, ERRNO_RET_MAX);
+		*out = actions[i].kind == ACT_ERRNO ? SCMP_ACT_ERRNO(ret)
+						    : SCMP_ACT_TRACE(ret);
+		return 0;
+	}
+	return sk_error(err, EINVAL, "%s: unknown action \"%s\"", path, name);
+}
+
+static int parse_arg(const struct sk_seccomp_arg *a, size_t si, size_t ai,
+		     struct scmp_arg_cmp *out, struct sk_error *err)
+{
+	size_t i;
+
+	if (a->index >= ARG_MAX_INDEX)
+		return sk_error(err, EINVAL,
+				"linux.seccomp.syscalls[%zu].args[%zu].index: %u out of range (0-%d)",
+				si, ai, a->index, ARG_MAX_INDEX - 1);
+	if (!a->op)
+		return sk_error(err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: missing",
+				si, ai);
+	for (i = 0; i < SK_ARRAY_SIZE(operators); i++) {
+		if (strcmp(operators[i].name, a->op))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->arg = a->index;
+		out->op = operators[i].op;
+		/* MASKED_EQ: (arg & value) == valueTwo; the others use value. */
+		out->datum_a = a->value;
+		out->datum_b = out->op == SCMP_CMP_MASKED_EQ ? a->value_two : 0;
+		return 0;
+	}
+	return sk_error(err, EINVAL,
+			"linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator \"%s\"",
+			si, ai, a->op);
+}
+
+static void ctx_release(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct sk_seccomp_syscall *sc,
+		     size_t si, uint32_t action, const struct scmp_arg_cmp *conds,
+		     bool split, struct sk_error *err)
+{
+	size_t n, i;
+	int nr, rc;
+
+	for (n = 0; n < sc->n_names; n++) {
+		const char *name = sc->names[n];
+
+		if (!name || !*name)
+			return sk_error(err, EINVAL,
+					"linux.seccomp.syscalls[%zu].names[%zu]: empty syscall name",
+					si, n);
+		nr = seccomp_syscall_resolve_name(name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;       /* unknown to this libseccomp: skipped, as runc */
+		if (sc->n_args == 0 || !split) {
+			rc = seccomp_rule_add_array(ctx, action, nr,
+						    (unsigned int)sc->n_args, conds);
+			if (rc < 0)
+				return sk_error(err, -rc,
+						"linux.seccomp.syscalls[%zu]: add rule for \"%s\": %s",
+						si, name, strerror(-rc));
+			continue;
+		}
+		/* Several conditions on one argument: one rule per condition. */
+		for (i = 0; i < sc->n_args; i++) {
+			rc = seccomp_rule_add_array(ctx, action, nr, 1, &conds[i]);
+			if (rc < 0)
+				return sk_error(err, -rc,
+						"linux.seccomp.syscalls[%zu].args[%zu]: add rule for \"%s\": %s",
+						si, i, name, strerror(-rc));
+		}
+	}
+	return 0;
+}
+
+static int add_syscall(scmp_filter_ctx ctx, const struct sk_seccomp_syscall *sc,
+		       size_t si, uint32_t def_action, bool *notify,
+		       struct sk_error *err)
+{
+	struct scmp_arg_cmp conds[ARG_MAX_INDEX * 4];
+	_cleanup_free_ struct scmp_arg_cmp *big = NULL;
+	struct scmp_arg_cmp *c = conds;
+	unsigned int count[ARG_MAX_INDEX] = { 0 };
+	char path[64], ret_path[64];
+	uint32_t action;
+	bool split = false;
+	size_t i;
+
+	snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", si);
+	snprintf(ret_path, sizeof(ret_path), "linux.seccomp.syscalls[%zu].errnoRet", si);
+	if (parse_action(sc->action, sc->has_errno_ret, sc->errno_ret, path,
+			 ret_path, &action, err) < 0)
+		return -1;
+	if (sc->n_names == 0)
+		return sk_error(err, EINVAL,
+				"linux.seccomp.syscalls[%zu].names: must contain at least one entry",
+				si);
+	if (sc->n_args > SK_ARRAY_SIZE(conds))
+		c = big = sk_xcalloc(sc->n_args, sizeof(*big));
+	for (i = 0; i < sc->n_args; i++) {
+		if (parse_arg(&sc->args[i], si, i, &c[i], err) < 0)
+			return -1;
+		if (++count[sc->args[i].index] > 1)
+			split = true;
+	}
+	/* libseccomp refuses a rule whose action is the default one. */
+	if (action == def_action)
+		return 0;
+	if (add_rules(ctx, sc, si, action, c, split, err) < 0)
+		return -1;
+	if (action == SCMP_ACT_NOTIFY)
+		*notify = true;
+	return 0;
+}
+
+/* seccomp_export_bpf_mem() is libseccomp >= 2.6: export to a memfd. */
+static int export_bpf(scmp_filter_ctx ctx, struct sk_seccomp_prog *out,
+		      struct sk_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+	char *buf;
+	int rc;
+
+	fd = memfd_create("skiff-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return sk_error_sys(err, "seccomp: memfd_create");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return sk_error(err, -rc, "seccomp: export BPF: %s", strerror(-rc));
+	if (fstat(fd, &st) < 0)
+		return sk_error_sys(err, "seccomp: fstat BPF memfd");
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter))
+		return sk_error(err, EINVAL, "seccomp: exported BPF has a bad size (%lld bytes)",
+				(long long)st.st_size);
+	if ((size_t)st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return sk_error(err, E2BIG,
+				"linux.seccomp: filter has %zu instructions, the kernel takes at most %d",
+				(size_t)st.st_size / sizeof(struct sock_filter), BPF_MAXINSNS);
+	buf = sk_xmalloc(st.st_size);
+	while (done < (size_t)st.st_size) {
+		n = pread(fd, buf + done, st.st_size - done, done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			if (n == 0)
+				errno = EIO;
+			return sk_error_sys(err, "seccomp: read BPF memfd");
+		}
+		done += n;
+	}
+	out->filter = buf;
+	out->len = st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+		   struct sk_error *err)
+{
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
+	uint32_t def_action, token;
+	bool notify = false;
+	size_t i, k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || !s->present)
+		return 0;
+
+	if (parse_action(s->default_action, s->has_default_errno_ret,
+			 s->default_errno_ret, "linux.seccomp.defaultAction",
+			 "linux.seccomp.defaultErrnoRet", &def_action, err) < 0)
+		return -1;
+	if (def_action == SCMP_ACT_NOTIFY)
+		return sk_error(err, EINVAL,
+				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action (the runtime could not hand the listener over)");
+
+	for (i = 0; i < s->n_flags; i++) {
+		for (k = 0; k < SK_ARRAY_SIZE(flags); k++)
+			if (s->flags[i] && !strcmp(flags[k].name, s->flags[i]))
+				break;
+		if (k == SK_ARRAY_SIZE(flags))
+			return sk_error(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"",
+					i, s->flags[i] ? s->flags[i] : "");
+		out->flags |= flags[k].bit;
+	}
+
+	ctx = seccomp_init(def_action);
+	if (!ctx)
+		return sk_error(err, EINVAL, "seccomp: cannot create a filter with default action %s",
+				s->default_action);
+	/* The caller decides about no_new_privs; we load with seccomp(2). */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (rc < 0)
+		return sk_error(err, -rc, "seccomp: unset NNP attribute: %s", strerror(-rc));
+
+	for (i = 0; i < s->n_architectures; i++) {
+		const char *name = s->architectures[i] ? s->architectures[i] : "";
+
+		token = 0;
+		for (k = 0; k < SK_ARRAY_SIZE(arches); k++)
+			if (!strcmp(arches[k].name, name))
+				break;
+		if (k == SK_ARRAY_SIZE(arches))
+			return sk_error(err, EINVAL,
+					"linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
+					i, name);
+		token = arches[k].token;
+		if (!token)
+			return sk_error(err, ENOTSUP,
+					"linux.seccomp.architectures[%zu]: architecture \"%s\" is not supported by libseccomp %u.%u.%u",
+					i, name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+		rc = seccomp_arch_add(ctx, token);
+		if (rc < 0 && rc != -EEXIST)   /* the native arch is always in */
+			return sk_error(err, -rc,
+					"linux.seccomp.architectures[%zu]: add \"%s\": %s",
+					i, name, strerror(-rc));
+	}
+
+	for (i = 0; i < s->n_syscalls; i++)
+		if (add_syscall(ctx, &s->syscalls[i], i, def_action, &notify, err) < 0)
+			return -1;
+
+	/* libseccomp <= 2.5.4 misbehaves with a binary tree and 0 rules. */
+	if (s->n_syscalls > OPTIMIZE_ABOVE)
+		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+	if (export_bpf(ctx, out, err) < 0)
+		return -1;
+	out->notify = notify;
+	return 0;
+}
+
+int sk_seccomp_compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+		       struct sk_error *err)
+{
+	if (compile(s, out, err) < 0) {
+		sk_seccomp_prog_free(out);      /* nothing half-built is left */
+		return -1;
+	}
+	return 0;
+}
+
+int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_error *err)
+{
+	struct sock_fprog fprog;
+	unsigned long fl;
+	long rc;
+
+	if (!p || !p->len)
+		return 0;
+	fl = p->flags;
+	if (p->notify) {
+		fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (fl & SECCOMP_FILTER_FLAG_TSYNC)
+			fl |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	} else {
+		fl &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	}
+	fprog.len = (unsigned short)p->len;
+	fprog.filter = p->filter;
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &fprog);
+	if (rc < 0) {
+		if (errno == EACCES)
+			return sk_error_sys(err,
+					    "seccomp: load filter (needs no_new_privs or CAP_SYS_ADMIN)");
+		if (errno == EINVAL && fl)
+			return sk_error_sys(err,
+					    "seccomp: load filter with flags %#lx (not supported by this kernel?)",
+					    fl);
+		if (errno == ESRCH)
+			return sk_error_sys(err,
+					    "seccomp: load filter: another thread cannot be synchronised (TSYNC)");
+		return sk_error_sys(err, "seccomp: load filter");
+	}
+	if (p->notify)
+		return (int)rc;
+	/* Plain TSYNC returns a thread id on failure; 0 is success. */
+	if (rc > 0)
+		return sk_error(err, ESRCH,
+				"seccomp: load filter: thread %ld cannot be synchronised (TSYNC)",
+				rc);
+	return 0;
+}
+
+void sk_seccomp_prog_free(struct sk_seccomp_prog *p)
+{
+	if (!p)
+		return;
+	free(p->filter);
+	memset(p, 0, sizeof(*p));
+}
+
+bool sk_seccomp_notifies(const struct sk_seccomp *s, const char *syscall_name)
+{
+	size_t i, n;
+
+	if (!s || !s->present || !syscall_name)
+		return false;
+	for (i = 0; i < s->n_syscalls; i++) {
+		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
+
+		if (!sc->action || strcmp(sc->action, "SCMP_ACT_NOTIFY"))
+			continue;
+		for (n = 0; n < sc->n_names; n++)
+			if (sc->names[n] && !strcmp(sc->names[n], syscall_name))
+				return true;
+	}
+	return false;
+}
+
+/* ---- the container process state for listenerPath ---- */
+
+static void gen_free(yajl_gen *g)
+{
+	if (*g)
+		yajl_gen_free(*g);
+}
+
+static void tree_free(yajl_val *v)
+{
+	if (*v)
+		yajl_tree_free(*v);
+}
+
+#define GEN_STR(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
+
+static yajl_gen_status gen_value(yajl_gen g, yajl_val v)
+{
+	yajl_gen_status st;
+	size_t i;
+
+	switch (v->type) {
+	case yajl_t_string:
+		return GEN_STR(g, v->u.string);
+	case yajl_t_number:
+		return yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	case yajl_t_true:
+		return yajl_gen_bool(g, 1);
+	case yajl_t_false:
+		return yajl_gen_bool(g, 0);
+	case yajl_t_null:
+		return yajl_gen_null(g);
+	case yajl_t_array:
+		if ((st = yajl_gen_array_open(g)) != yajl_gen_status_ok)
+			return st;
+		for (i = 0; i < v->u.array.len; i++)
+			if ((st = gen_value(g, v->u.array.values[i])) != yajl_gen_status_ok)
+				return st;
+		return yajl_gen_array_close(g);
+	case yajl_t_object:
+		if ((st = yajl_gen_map_open(g)) != yajl_gen_status_ok)
+			return st;
+		for (i = 0; i < v->u.object.len; i++) {
+			if ((st = GEN_STR(g, v->u.object.keys[i])) != yajl_gen_status_ok)
+				return st;
+			if ((st = gen_value(g, v->u.object.values[i])) != yajl_gen_status_ok)
+				return st;
+		}
+		return yajl_gen_map_close(g);
+	case yajl_t_any:
+		break;
+	}
+	return yajl_gen_invalid_string;
+}
+
+/* Build the container process state document: heap string. */
+static char *process_state_json(const char *metadata, const char *state_json,
+				struct sk_error *err)
+{
+	__attribute__((cleanup(tree_free))) yajl_val tree = NULL;
+	__attribute__((cleanup(gen_free))) yajl_gen g = NULL;
+	static const char *pid_path[] = { "pid", NULL };
+	const unsigned char *buf;
+	char perr[256];
+	yajl_val pid;
+	size_t len;
+	int bad = 0;
+
+	if (!state_json) {
+		sk_error(err, EINVAL, "seccomp listener: no state");
+		return NULL;
+	}
+	tree = yajl_tree_parse(state_json, perr, sizeof(perr));
+	if (!tree) {
+		perr[strcspn(perr, "\n")] = '\0';
+		sk_error(err, EINVAL, "seccomp listener: bad state JSON: %s", perr);
+		return NULL;
+	}
+	if (!YAJL_IS_OBJECT(tree)) {
+		sk_error(err, EINVAL, "seccomp listener: state JSON is not an object");
+		return NULL;
+	}
+	pid = yajl_tree_get(tree, pid_path, yajl_t_number);
+	if (!YAJL_IS_INTEGER(pid) || YAJL_GET_INTEGER(pid) <= 0) {
+		sk_error(err, EINVAL, "seccomp listener: state JSON has no valid \"pid\"");
+		return NULL;
+	}
+
+	g = yajl_gen_alloc(NULL);
+	if (!g) {
+		sk_error(err, ENOMEM, "seccomp listener: out of memory");
+		return NULL;
+	}
+	bad |= yajl_gen_map_open(g);
+	bad |= GEN_STR(g, "ociVersion");
+	bad |= GEN_STR(g, SK_OCI_VERSION);
+	bad |= GEN_STR(g, "fds");
+	bad |= yajl_gen_array_open(g);
+	bad |= GEN_STR(g, "seccompFd");
+	bad |= yajl_gen_array_close(g);
+	bad |= GEN_STR(g, "pid");
+	bad |= yajl_gen_integer(g, YAJL_GET_INTEGER(pid));
+	if (metadata) {
+		bad |= GEN_STR(g, "metadata");
+		bad |= GEN_STR(g, metadata);
+	}
+	bad |= GEN_STR(g, "state");
+	bad |= gen_value(g, tree);
+	bad |= yajl_gen_map_close(g);
+	if (bad || yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+		sk_error(err, EINVAL, "seccomp listener: cannot serialise the process state (invalid UTF-8?)");
+		return NULL;
+	}
+	return sk_xasprintf("%.*s", (int)len, (const char *)buf);
+}
+
+static int send_all(int sock, int fd, const char *data, size_t len,
+		    const char *path, struct sk_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	bool first = true;
+	ssize_t n;
+
+	while (len > 0) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = (void *)data;
+		iov.iov_len = len;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if (first) {    /* the fd goes with the first sendmsg only */
+			memset(&ctl, 0, sizeof(ctl));
+			msg.msg_control = ctl.buf;
+			msg.msg_controllen = sizeof(ctl.buf);
+			cmsg = CMSG_FIRSTHDR(&msg);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		}
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno == EAGAIN)
+				errno = ETIMEDOUT;
+			return sk_error_sys(err, "seccomp listener `%s`: send", path);
+		}
+		first = false;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int sk_seccomp_send_listener_metadata(const char *listener_path,
+				      const char *metadata, int listener_fd,
+				      const char *state_json,
+				      struct sk_error *err)
+{
+	struct timeval tv = { .tv_sec = LISTENER_TIMEOUT_SEC };
+	_cleanup_free_ char *doc = NULL;
+	_cleanup_close_ int sock = -1;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t plen;
+	int rc;
+
+	if (!listener_path || !*listener_path)
+		return sk_error(err, EINVAL, "linux.seccomp.listenerPath: empty");
+	if (listener_fd < 0)
+		return sk_error(err, EBADF, "seccomp listener `%s`: no listener fd", listener_path);
+	plen = strlen(listener_path);
+	if (plen >= sizeof(addr.sun_path))
+		return sk_error(err, ENAMETOOLONG,
+				"linux.seccomp.listenerPath: `%s` is longer than %zu bytes",
+				listener_path, sizeof(addr.sun_path) - 1);
+	memcpy(addr.sun_path, listener_path, plen + 1);
+
+	doc = process_state_json(metadata, state_json, err);
+	if (!doc)
+		return -1;
+
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return sk_error_sys(err, "seccomp listener: socket");
+	/* Bounds both connect() (AF_UNIX uses the send timeout) and send. */
+	if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return sk_error_sys(err, "seccomp listener: SO_SNDTIMEO");
+	do
+		rc = connect(sock, (struct sockaddr *)&addr, sizeof(addr));
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0) {
+		if (errno == EAGAIN)
+			errno = ETIMEDOUT;
+		return sk_error_sys(err, "seccomp listener: connect to `%s`", listener_path);
+	}
+	if (send_all(sock, listener_fd, doc, strlen(doc), listener_path, err) < 0)
+		return -1;
+	return 0;
+}
+
+int sk_seccomp_send_listener(const char *listener_path, int listener_fd,
+			     const char *state_json, struct sk_error *err)
+{
+	return sk_seccomp_send_listener_metadata(listener_path, NULL, listener_fd,
+						 state_json, err);
+}
+
+int sk_seccomp_send_state(const struct sk_seccomp *s, int listener_fd,
+			  const char *state_json, struct sk_error *err)
+{
+	if (!s || !s->listener_path || !*s->listener_path)
+		return 0;
+	return sk_seccomp_send_listener_metadata(s->listener_path,
+						 s->listener_metadata,
+						 listener_fd, state_json, err);
+}
