@@ -34,13 +34,20 @@ int sk_error_sys(struct sk_error *e, const char *fmt, ...)
 
 int sk_error_ctx(struct sk_error *e, const char *fmt, ...)
 {
-	char ctx[512], old[sizeof(e->msg)];
+	char ctx[512];
+	size_t n, old;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	vsnprintf(ctx, sizeof(ctx) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", ctx, old);
+	strcat(ctx, ": ");
+	n = strlen(ctx);
+	old = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (n + old >= sizeof(e->msg))
+		old = sizeof(e->msg) - 1 - n;
+	memmove(e->msg + n, e->msg, old);
+	memcpy(e->msg, ctx, n);
+	e->msg[n + old] = '\0';
 	return -1;
 }

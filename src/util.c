@@ -158,17 +158,17 @@ int sk_write_file_atomic(int dirfd, const char *path, const char *data,
 	return 0;
 }
 
-int sk_rm_rf_at(int dirfd, const char *path)
+int sk_rm_rf_at(int dfd, const char *path)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	int fd;
 
-	if (unlinkat(dirfd, path, 0) == 0 || errno == ENOENT)
+	if (unlinkat(dfd, path, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	d = fdopendir(fd);
@@ -182,7 +182,7 @@ int sk_rm_rf_at(int dirfd, const char *path)
 		if (sk_rm_rf_at(dirfd(d), de->d_name) < 0)
 			return -1;
 	}
-	return unlinkat(dirfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+	return unlinkat(dfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 int sk_mkdir_p(const char *path, mode_t mode)

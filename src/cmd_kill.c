@@ -1,0 +1,99 @@
+/* skiff kill, skiff delete. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lifecycle.h"
+
+int sk_cmd_kill(int argc, char **argv)
+{
+	bool all = false;
+	const struct sk_opt opts[] = {
+		{ "all", 'a', SK_OPT_FLAG, &all },
+		{ NULL, 0, 0, NULL },
+	};
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	const char *status;
+	char *pos[2];
+	int n, sig = SIGTERM, r = 1;
+
+	n = sk_parse_opts(argc, argv, opts, pos, 2, &err);
+	if (n < 1) {
+		sk_log_error("%s", err.msg[0] ? err.msg : "kill: a container id is required");
+		return 1;
+	}
+	if (n == 2 && sk_parse_signal(pos[1], &sig, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	if (sk_container_load(pos[0], &c, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	status = sk_container_status(&c);
+	if (strcmp(status, "created") && strcmp(status, "running")) {
+		sk_log_error("cannot kill container \"%s\": it is %s", c.id, status);
+		goto out;
+	}
+	if (all && c.state->cgroup_path) {
+		struct sk_cgroup cg;
+
+		if (sk_cgroup_open(c.state->cgroup_path, c.state->cgroup_owned, &cg, &err) < 0 ||
+		    sk_cgroup_signal_all(&cg, sig, &err) < 0) {
+			sk_cgroup_release(&cg);
+			sk_log_error("%s", err.msg);
+			goto out;
+		}
+		sk_cgroup_release(&cg);
+	} else if (sk_lifecycle_kill_init(&c, sig, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		goto out;
+	}
+	r = 0;
+out:
+	sk_container_release(&c);
+	return r;
+}
+
+int sk_cmd_delete(int argc, char **argv)
+{
+	bool force = false;
+	const struct sk_opt opts[] = {
+		{ "force", 'f', SK_OPT_FLAG, &force },
+		{ NULL, 0, 0, NULL },
+	};
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	const char *status;
+	char *pos[1];
+	int r = 1;
+
+	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
+		sk_log_error("%s", err.msg[0] ? err.msg : "delete: a container id is required");
+		return 1;
+	}
+	if (sk_container_load(pos[0], &c, &err) < 0) {
+		/* runc: delete --force of a missing container succeeds */
+		if (force && err.errnum == ENOENT)
+			return 0;
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	status = sk_container_status(&c);
+	/* Like runc, a created container is deleted without --force (containerd
+	 * relies on it); a running one needs --force. */
+	if (!strcmp(status, "running") && !force) {
+		sk_log_error("cannot delete container \"%s\": it is running (stop it first, or use --force)", c.id);
+		goto out;
+	}
+	if (sk_lifecycle_destroy(&c, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		goto out;
+	}
+	r = 0;
+out:
+	sk_container_release(&c);
+	return r;
+}

@@ -1,0 +1,205 @@
+/* skiff run: create and start; in the foreground forward signals, proxy
+ * the terminal, reap the init and exit with its status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+#include "skiff/util.h"
+
+struct tty_proxy {
+	int master;
+	bool in_open;
+	bool raw;
+	struct termios saved;
+};
+
+static void tty_raw(struct tty_proxy *t)
+{
+	struct termios raw;
+
+	if (!isatty(0) || tcgetattr(0, &t->saved) < 0)
+		return;
+	raw = t->saved;
+	cfmakeraw(&raw);
+	if (tcsetattr(0, TCSANOW, &raw) == 0)
+		t->raw = true;
+}
+
+static void tty_resize(struct tty_proxy *t)
+{
+	struct winsize ws;
+
+	if (t->master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(t->master, TIOCSWINSZ, &ws);
+}
+
+/* Copy one chunk from -> to; returns false at EOF or error. */
+static bool pump(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	return sk_write_all(to, buf, (size_t)n) == 0;
+}
+
+/* Returns the exit status for skiff (the container's, 128+N on signal N). */
+static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
+{
+	int status = 0;
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = t->master, .events = POLLIN },
+			{ .fd = t->in_open ? 0 : -1, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!pump(t->master, 1)) {
+				close(t->master);
+				t->master = -1;
+			}
+		}
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!pump(0, t->master))
+				t->in_open = false;
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH) {
+			tty_resize(t);
+		} else if (si.ssi_signo != SIGCHLD) {
+			syscall(SYS_pidfd_send_signal, s->pidfd, si.ssi_signo, NULL, 0);
+			continue;
+		}
+		/* SIGCHLD: only the init is our child. */
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			break;
+	}
+	/* Drain what the container wrote last. */
+	while (t->master >= 0 && poll(&(struct pollfd){ .fd = t->master, .events = POLLIN }, 1, 0) > 0 &&
+	       pump(t->master, 1))
+		;
+	s->pid = 0;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int sk_cmd_run(int argc, char **argv)
+{
+	struct sk_create_opts o = { 0 };
+	bool keep = false;
+	const struct sk_opt opts[] = {
+		{ "bundle", 'b', SK_OPT_STRING, &o.bundle },
+		{ "pid-file", 0, SK_OPT_STRING, &o.pid_file },
+		{ "console-socket", 0, SK_OPT_STRING, &o.console_socket },
+		{ "no-pivot", 0, SK_OPT_FLAG, &o.no_pivot },
+		{ "preserve-fds", 0, SK_OPT_UINT, &o.preserve_fds },
+		{ "detach", 'd', SK_OPT_FLAG, &o.detach },
+		{ "keep", 0, SK_OPT_FLAG, &keep },
+		{ "no-new-keyring", 0, SK_OPT_FLAG, &(bool){ 0 } },
+		{ NULL, 0, 0, NULL },
+	};
+	struct sk_spawn s = { .mode = SK_SPAWN_RUN };
+	struct tty_proxy t = { .master = -1 };
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	sigset_t all, old;
+	int sigfd = -1, status = 1;
+	char *pos[1];
+
+	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
+		sk_log_error("%s", err.msg[0] ? err.msg : "run: a container id is required");
+		return 1;
+	}
+	/* Signals wait in a signalfd from before the clone, so none is lost;
+	 * the init unblocks them right before execve. */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGABRT);
+	if (!o.detach) {
+		sigprocmask(SIG_BLOCK, &all, &old);
+		sigfd = signalfd(-1, &all, SFD_CLOEXEC);
+	}
+	if (sk_lifecycle_create(pos[0], &o, &c, &s, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	t.master = s.tty_master;
+	s.tty_master = -1;
+	t.in_open = t.master >= 0;
+	if (t.master >= 0) {
+		tty_raw(&t);
+		tty_resize(&t);
+	}
+	if (sk_spawn_start(&s, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		goto destroy;
+	}
+	if (o.detach) {
+		status = 0;
+		close(s.pidfd);
+		s.pidfd = -1;
+		s.pid = 0;
+		if (s.has_cgroup)
+			sk_cgroup_release(&s.cgroup);
+		s.has_cgroup = false;
+		goto out;
+	}
+	status = supervise(&s, sigfd, &t);
+	if (t.raw)
+		tcsetattr(0, TCSANOW, &t.saved);
+	if (keep)
+		goto out_release;
+destroy:
+	if (s.has_cgroup) {
+		/* the state names the cgroup: destroy goes through it */
+		sk_cgroup_release(&s.cgroup);
+		s.has_cgroup = false;
+	}
+	if (s.pid > 0) {
+		syscall(SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
+		while (waitpid(s.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		s.pid = 0;
+	}
+	if (sk_lifecycle_destroy(&c, &err) < 0)
+		sk_log_error("%s", err.msg);
+out_release:
+	if (s.has_cgroup)
+		sk_cgroup_release(&s.cgroup);
+	if (s.pidfd >= 0)
+		close(s.pidfd);
+out:
+	if (t.master >= 0)
+		close(t.master);
+	sk_lifecycle_spawn_free(&s);
+	sk_container_release(&c);
+	return status;
+}

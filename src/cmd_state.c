@@ -1,0 +1,142 @@
+/* skiff state, skiff list. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+int sk_cmd_state(int argc, char **argv)
+{
+	const struct sk_opt opts[] = { { NULL, 0, 0, NULL } };
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	struct sk_state empty = { 0 };
+	char *pos[1], *json;
+
+	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
+		sk_log_error("%s", err.msg[0] ? err.msg : "state: a container id is required");
+		return 1;
+	}
+	if (sk_container_load(pos[0], &c, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	if (!c.state) {
+		empty.id = c.id;
+		empty.bundle = "";
+	}
+	json = sk_state_oci_json(c.state ? c.state : &empty, sk_container_status(&c), true);
+	fputs(json, stdout);
+	putchar('\n');
+	free(json);
+	sk_container_release(&c);
+	return 0;
+}
+
+static void gen_str(yajl_gen g, const char *k, const char *v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_string(g, (const unsigned char *)(v ? v : ""), v ? strlen(v) : 0);
+}
+
+static const char *owner_of(int dirfd, char *buf, size_t len)
+{
+	struct stat st;
+	struct passwd *pw;
+
+	if (fstat(dirfd, &st) < 0)
+		return "";
+	pw = getpwuid(st.st_uid);
+	if (pw)
+		return pw->pw_name;
+	snprintf(buf, len, "#%u", (unsigned)st.st_uid);
+	return buf;
+}
+
+int sk_cmd_list(int argc, char **argv)
+{
+	const char *format = "table";
+	bool quiet = false;
+	const struct sk_opt opts[] = {
+		{ "format", 'f', SK_OPT_STRING, &format },
+		{ "quiet", 'q', SK_OPT_FLAG, &quiet },
+		{ NULL, 0, 0, NULL },
+	};
+	struct sk_error err = { 0 };
+	_cleanup_closedir_ DIR *d = NULL;
+	yajl_gen g = NULL;
+	struct dirent *de;
+	char *pos[1];
+	bool json;
+
+	if (sk_parse_opts(argc, argv, opts, pos, 0, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	if (strcmp(format, "table") && strcmp(format, "json")) {
+		sk_log_error("list: unknown format \"%s\" (table or json)", format);
+		return 1;
+	}
+	json = !strcmp(format, "json");
+	d = opendir(sk_g.root);
+	if (!d && errno != ENOENT) {
+		sk_log_error("open state root %s: %s", sk_g.root, strerror(errno));
+		return 1;
+	}
+	if (json) {
+		g = yajl_gen_alloc(NULL);
+		yajl_gen_array_open(g);
+	} else if (!quiet) {
+		printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+	}
+	while (d && (de = readdir(d))) {
+		struct sk_container c;
+		const char *status, *owner;
+		char obuf[32];
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (sk_container_load(de->d_name, &c, &err) < 0)
+			continue;
+		status = sk_container_status(&c);
+		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
+		if (quiet && !json) {
+			printf("%s\n", c.id);
+		} else if (json) {
+			yajl_gen_map_open(g);
+			gen_str(g, "ociVersion", SK_OCI_VERSION);
+			gen_str(g, "id", c.id);
+			yajl_gen_string(g, (const unsigned char *)"pid", 3);
+			yajl_gen_integer(g, c.state ? c.state->pid : 0);
+			gen_str(g, "status", status);
+			gen_str(g, "bundle", c.state ? c.state->bundle : "");
+			gen_str(g, "rootfs", c.state ? c.state->rootfs : "");
+			gen_str(g, "created", c.state ? c.state->created : "");
+			gen_str(g, "owner", owner);
+			yajl_gen_map_close(g);
+		} else {
+			printf("%-12s %-10d %-10s %-40s %-30s %s\n", c.id, c.state ? (int)c.state->pid : 0,
+			       status, c.state ? c.state->bundle : "", c.state ? c.state->created : "", owner);
+		}
+		sk_container_release(&c);
+	}
+	if (json) {
+		const unsigned char *buf;
+		size_t len;
+
+		yajl_gen_array_close(g);
+		yajl_gen_get_buf(g, &buf, &len);
+		fwrite(buf, 1, len, stdout);
+		putchar('\n');
+		yajl_gen_free(g);
+	}
+	return 0;
+}

@@ -1,0 +1,211 @@
+/* The state directory <root>/<id>: creation, locking, status. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+int sk_validate_id(const char *id, struct sk_error *err)
+{
+	size_t n = strlen(id);
+
+	if (!n || n > 1024 || !strcmp(id, ".") || !strcmp(id, ".."))
+		return sk_error(err, EINVAL, "invalid container id \"%s\"", id);
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
+			return sk_error(err, EINVAL,
+					"invalid container id \"%s\": use letters, digits and _ + - .", id);
+	return 0;
+}
+
+int sk_root_open(struct sk_error *err)
+{
+	int fd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : sk_error_sys(err, "open state root %s", sk_g.root);
+	if (sk_mkdir_p(sk_g.root, 0700) < 0)
+		return sk_error_sys(err, "create state root %s", sk_g.root);
+	fd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return sk_error_sys(err, "open state root %s", sk_g.root);
+	return fd;
+}
+
+static int lock_dir(struct sk_container *c, struct sk_error *err)
+{
+	c->lockfd = openat(c->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c->lockfd < 0)
+		return sk_error_sys(err, "container %s: open lock", c->id);
+	/* Commands on one container are short: wait for the holder. */
+	while (flock(c->lockfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return sk_error_sys(err, "container %s: lock", c->id);
+	return 0;
+}
+
+int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err)
+{
+	_cleanup_close_ int rootfd = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->dirfd = c->lockfd = -1;
+	if (sk_validate_id(id, err) < 0)
+		return -1;
+	rootfd = sk_root_open(err);
+	if (rootfd < 0)
+		return -1;
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return sk_error(err, EEXIST, "container \"%s\" already exists", id);
+		return sk_error_sys(err, "create state directory %s/%s", sk_g.root, id);
+	}
+	c->id = sk_xstrdup(id);
+	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (c->dirfd < 0 || lock_dir(c, err) < 0) {
+		if (c->dirfd < 0)
+			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
+		sk_rm_rf_at(rootfd, id);
+		sk_container_release(c);
+		return -1;
+	}
+	return 0;
+}
+
+int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
+{
+	_cleanup_close_ int rootfd = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->dirfd = c->lockfd = -1;
+	if (sk_validate_id(id, err) < 0)
+		return -1;
+	rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0)
+		c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (c->dirfd < 0) {
+		if (errno == ENOENT)
+			return sk_error(err, ENOENT, "container \"%s\" does not exist", id);
+		return sk_error_sys(err, "container \"%s\"", id);
+	}
+	c->id = sk_xstrdup(id);
+	if (lock_dir(c, err) < 0)
+		goto fail;
+	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0) {
+		if (errno == ENOENT)
+			return 0;           /* still being created */
+		sk_error_sys(err, "container \"%s\": state.json", id);
+		goto fail;
+	}
+	if (sk_state_read(c->dirfd, &c->state, err) < 0) {
+		sk_error_ctx(err, "container \"%s\"", id);
+		goto fail;
+	}
+	return 0;
+fail:
+	sk_container_release(c);
+	return -1;
+}
+
+void sk_container_release(struct sk_container *c)
+{
+	if (c->lockfd >= 0)
+		close(c->lockfd);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	sk_state_free(c->state);
+	free(c->id);
+	memset(c, 0, sizeof(*c));
+	c->dirfd = c->lockfd = -1;
+}
+
+void sk_container_remove(struct sk_container *c)
+{
+	_cleanup_close_ int rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd >= 0 && sk_rm_rf_at(rootfd, c->id) < 0)
+		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, strerror(errno));
+}
+
+/* Field 22 of /proc/<pid>/stat, and the state letter. 0 when gone. */
+uint64_t sk_proc_start_time(pid_t pid, char *state_char)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');           /* comm may hold spaces and ')' */
+	if (!p || p[1] != ' ')
+		return 0;
+	if (state_char)
+		*state_char = p[2];
+	/* after ") " come fields 3.. ; starttime is field 22 */
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static bool init_alive(const struct sk_state *s)
+{
+	char st = 0;
+
+	if (!s || s->pid <= 0)
+		return false;
+	if (sk_proc_start_time(s->pid, &st) != s->start_time)
+		return false;
+	return st != 'Z' && st != 'X';
+}
+
+const char *sk_container_status(struct sk_container *c)
+{
+	if (!c->state)
+		return "creating";
+	if (!init_alive(c->state))
+		return "stopped";
+	if (faccessat(c->dirfd, "exec.fifo", F_OK, 0) == 0)
+		return "created";
+	return "running";
+}
+
+int sk_container_pidfd(struct sk_container *c)
+{
+	int fd;
+
+	if (!c->state || c->state->pid <= 0)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_open, c->state->pid, 0);
+	if (fd < 0)
+		return -1;
+	/* The pidfd pins the process: if it is still the one we started,
+	 * it will stay that one. */
+	if (!init_alive(c->state)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

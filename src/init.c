@@ -1,0 +1,267 @@
+/* The container init: runs in the child of clone3(), inside the new
+ * namespaces and the container's cgroup.  Builds the root filesystem,
+ * reports ready, waits for start, then sets the process attributes in a
+ * fixed order and execs the user process:
+ *   rlimits, oom_score_adj -> ready -> (start) -> user/groups ->
+ *   capabilities -> no_new_privs -> seccomp -> close fds -> execve */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/rootfs.h"
+#include "skiff/seccomp.h"
+#include "skiff/util.h"
+
+/* Before READY: errors go to the parent, which prints them. */
+__attribute__((noreturn)) static void fail_setup(struct sk_init_args *a, struct sk_error *err)
+{
+	sk_sync_send(a->sync_fd, SK_SYNC_ERROR, err, -1);
+	_exit(1);
+}
+
+/* After start nobody listens on the sync socket: the container's stderr
+ * is where the error can be seen. */
+__attribute__((noreturn)) static void fail_exec(struct sk_error *err)
+{
+	dprintf(2, "skiff: %s\n", err->msg);
+	_exit(127);
+}
+
+static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
+{
+	/* The user namespace first: it owns the others. */
+	static const enum sk_ns_type order[] = { SK_NS_USER, SK_NS_IPC, SK_NS_UTS, SK_NS_NET,
+						 SK_NS_MOUNT, SK_NS_CGROUP, SK_NS_TIME };
+
+	for (size_t i = 0; i < SK_ARRAY_SIZE(order); i++) {
+		int fd = a->join_fds[order[i]];
+
+		if (fd < 0)
+			continue;
+		if (setns(fd, 0) < 0)
+			return sk_error_sys(err, "join %s namespace %s", sk_ns_type_name(order[i]),
+					    sk_config_ns(a->config, order[i])->path);
+		close(fd);
+		a->join_fds[order[i]] = -1;
+	}
+	if (a->join_fds[SK_NS_PID] >= 0)
+		close(a->join_fds[SK_NS_PID]);
+	return 0;
+}
+
+static int wait_go(struct sk_init_args *a, struct sk_error *err)
+{
+	struct sk_sync_msg m;
+	int fd;
+
+	if (sk_sync_recv(a->sync_fd, &m, &fd, err) < 0)
+		return -1;
+	if (fd >= 0)
+		close(fd);
+	if (m.type != SK_SYNC_GO)
+		return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
+	return 0;
+}
+
+static int set_uts(const struct sk_config *c, struct sk_error *err)
+{
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		return sk_error_sys(err, "hostname \"%s\"", c->hostname);
+	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+		return sk_error_sys(err, "domainname \"%s\"", c->domainname);
+	return 0;
+}
+
+static int set_sysctls(const struct sk_config *c, struct sk_error *err)
+{
+	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
+		const struct sk_kv *kv = &c->linux.sysctl[i];
+		_cleanup_free_ char *path = sk_xasprintf("/proc/sys/%s", kv->key);
+
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		if (sk_write_file_at(AT_FDCWD, path, kv->value, strlen(kv->value), err) < 0)
+			return sk_error_ctx(err, "linux.sysctl \"%s\"", kv->key);
+	}
+	return 0;
+}
+
+/* process.cwd is resolved in the new root (after pivot_root): it cannot
+ * name anything outside.  A missing cwd is created, as runc does. */
+static int enter_cwd(const struct sk_process *p, struct sk_error *err)
+{
+	if (chdir(p->cwd) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return sk_error_sys(err, "process.cwd %s", p->cwd);
+	if (sk_mkdir_p(p->cwd, 0755) < 0 || chdir(p->cwd) < 0)
+		return sk_error_sys(err, "process.cwd %s", p->cwd);
+	return 0;
+}
+
+static int wait_start(struct sk_init_args *a, struct sk_error *err)
+{
+	char b;
+	ssize_t r;
+
+	if (a->fifo_fd < 0) {
+		struct sk_sync_msg m;
+		int fd;
+
+		if (sk_sync_recv(a->sync_fd, &m, &fd, err) < 0)
+			return -1;
+		if (m.type != SK_SYNC_START)
+			return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
+		return 0;
+	}
+	do
+		r = read(a->fifo_fd, &b, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		return sk_error_sys(err, "wait for start on exec.fifo");
+	close(a->fifo_fd);
+	return 0;
+}
+
+static int close_fds(unsigned preserve, struct sk_error *err)
+{
+	for (unsigned i = 0; i < preserve; i++) {
+		int fd = 3 + (int)i, fl = fcntl(fd, F_GETFD);
+
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return sk_error_sys(err, "--preserve-fds: fd %d", fd);
+	}
+	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return sk_error_sys(err, "close_range");
+	return 0;
+}
+
+/* execve wants NULL-terminated vectors; the model has counted arrays. */
+static char **strv(char **v, size_t n)
+{
+	char **out = sk_xcalloc(n + 1, sizeof(char *));
+
+	if (n)
+		memcpy(out, v, n * sizeof(char *));
+	return out;
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+	return *(const int *)x - *(const int *)y;
+}
+
+/* The clone copied every fd of skiff: the state dir lock among them, which
+ * must go away with the `create` process.  Keep only what the init uses. */
+static void close_inherited(struct sk_init_args *a)
+{
+	int keep[SK_NS_TYPES + 3], n = 0, from = 3 + (int)a->preserve_fds;
+
+	keep[n++] = a->sync_fd;
+	if (a->fifo_fd >= 0)
+		keep[n++] = a->fifo_fd;
+	for (int t = 0; t < SK_NS_TYPES; t++)
+		if (a->join_fds[t] >= 0)
+			keep[n++] = a->join_fds[t];
+	qsort(keep, (size_t)n, sizeof(int), cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		if (keep[i] + 1 > from)
+			from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0);
+}
+
+void sk_init_run(struct sk_init_args *a)
+{
+	const struct sk_config *c = a->config;
+	const struct sk_process *p = &c->process;
+	struct sk_rootfs r = { .config = c, .rootfs = a->rootfs, .bundle = a->bundle,
+			       .no_pivot = a->no_pivot };
+	struct sk_seccomp_prog prog = { 0 };
+	struct sk_error err = { 0 };
+	_cleanup_free_ char *exe = NULL;
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close_inherited(a);
+	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
+	if (a->userns && wait_go(a, &err) < 0)
+		fail_setup(a, &err);
+	if (join_namespaces(a, &err) < 0)
+		fail_setup(a, &err);
+	if (r.userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		sk_error_sys(&err, "become root in the user namespace");
+		fail_setup(a, &err);
+	}
+	if (a->cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+		sk_error_sys(&err, "unshare cgroup namespace");
+		fail_setup(a, &err);
+	}
+	if (sk_process_set_oom_score_adj(p, &err) < 0 ||
+	    sk_rootfs_prepare(&r, &err) < 0 ||
+	    sk_rootfs_pivot(&r, &err) < 0 ||
+	    set_uts(c, &err) < 0 ||
+	    set_sysctls(c, &err) < 0)
+		fail_setup(a, &err);
+	if (a->tty) {
+		int master = sk_terminal_setup(p, &err);
+
+		if (master < 0)
+			fail_setup(a, &err);
+		if (sk_sync_send(a->sync_fd, SK_SYNC_TTY, NULL, master) < 0) {
+			sk_error_sys(&err, "send terminal");
+			fail_setup(a, &err);
+		}
+		close(master);
+	}
+	if (sk_rootfs_finish(&r, &err) < 0 ||
+	    enter_cwd(p, &err) < 0 ||
+	    sk_process_resolve_exec(p, &exe, &err) < 0 ||
+	    sk_process_set_rlimits(p, &err) < 0 ||
+	    sk_process_set_extra(c, &err) < 0)
+		fail_setup(a, &err);
+	if (c->linux.seccomp.present && sk_seccomp_compile(&c->linux.seccomp, &prog, &err) < 0)
+		fail_setup(a, &err);
+
+	if (sk_sync_send(a->sync_fd, SK_SYNC_READY, NULL, -1) < 0)
+		_exit(1);
+	/* From here on skiff may exit: the container lives on its own. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (wait_start(a, &err) < 0)
+		fail_exec(&err);
+	close(a->sync_fd);
+
+	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
+	 * so the filter goes on before the capabilities are dropped. */
+	if (prog.filter && !p->no_new_privileges && sk_seccomp_load(&prog, &err) < 0)
+		fail_exec(&err);
+	if (sk_process_set_identity(p, false, &err) < 0 ||
+	    sk_process_set_capabilities(p, &err) < 0)
+		fail_exec(&err);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		sk_error_sys(&err, "process.noNewPrivileges");
+		fail_exec(&err);
+	}
+	if (prog.filter && p->no_new_privileges && sk_seccomp_load(&prog, &err) < 0)
+		fail_exec(&err);
+	if (close_fds(a->preserve_fds, &err) < 0)
+		fail_exec(&err);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(exe, strv(p->args, p->n_args), strv(p->env, p->n_env));
+	sk_error_sys(&err, "exec %s", p->args[0]);
+	fail_exec(&err);
+}

@@ -1,0 +1,23 @@
+#ifndef SKIFF_LIFECYCLE_H
+#define SKIFF_LIFECYCLE_H
+
+#include "skiff.h"
+
+struct sk_create_opts {
+	const char *bundle, *pid_file, *console_socket;
+	bool no_pivot, detach;
+	unsigned preserve_fds;
+};
+
+/* Load the bundle, make the state dir, spawn the init (waiting at the
+ * exec fifo in create mode, at the sync socket in run mode), save state
+ * and the pid file.  s->mode must be set.  On error nothing is left. */
+int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
+			struct sk_container *c, struct sk_spawn *s, struct sk_error *err);
+void sk_lifecycle_spawn_free(struct sk_spawn *s);
+/* Signal the init through its pidfd (SIGKILL: and wait until it is gone). */
+int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err);
+/* Kill what runs, remove the cgroup and the state dir. */
+int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
+
+#endif

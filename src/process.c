@@ -1,0 +1,191 @@
+/* Process attributes applied in the container init: the executable, rlimits,
+ * oom_score_adj, user and groups, capabilities. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Like execvp's lookup, but with the container's PATH (process.env), so
+ * that a missing binary is an error of `create`, as with runc. */
+int sk_process_resolve_exec(const struct sk_process *p, char **out, struct sk_error *err)
+{
+	const char *name = p->args[0], *path = DEFAULT_PATH;
+	_cleanup_free_ char *copy = NULL;
+	char *dir, *save = NULL;
+
+	if (strchr(name, '/')) {
+		if (!is_executable(name))
+			return sk_error_sys(err, "exec: \"%s\"", name);
+		*out = sk_xstrdup(name);
+		return 0;
+	}
+	for (size_t i = 0; i < p->n_env; i++)
+		if (sk_str_has_prefix(p->env[i], "PATH="))
+			path = p->env[i] + 5;
+	copy = sk_xstrdup(path);
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = sk_xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (is_executable(cand)) {
+			*out = cand;
+			cand = NULL;
+			return 0;
+		}
+	}
+	return sk_error(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static const struct { const char *name; int res; } rlimit_names[] = {
+	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
+	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
+	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
+	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+int sk_process_set_rlimits(const struct sk_process *p, struct sk_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct sk_rlimit *rl = &p->rlimits[i];
+		struct rlimit v = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
+		size_t k;
+
+		for (k = 0; k < SK_ARRAY_SIZE(rlimit_names); k++)
+			if (!strcmp(rlimit_names[k].name, rl->type))
+				break;
+		if (k == SK_ARRAY_SIZE(rlimit_names))
+			return sk_error(err, EINVAL, "process.rlimits[%zu]: unknown type \"%s\"", i, rl->type);
+		if (setrlimit(rlimit_names[k].res, &v) < 0)
+			return sk_error_sys(err, "process.rlimits[%zu]: %s soft %llu hard %llu", i, rl->type,
+					    (unsigned long long)rl->soft, (unsigned long long)rl->hard);
+	}
+	return 0;
+}
+
+int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *err)
+{
+	char buf[16];
+	int n;
+
+	if (!p->has_oom_score_adj)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+	if (sk_write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, err) < 0)
+		return sk_error_ctx(err, "process.oomScoreAdj %d", p->oom_score_adj);
+	return 0;
+}
+
+/* Bounding set first (it needs CAP_SETPCAP, which we still have), then
+ * the ids with PR_SET_KEEPCAPS so the permitted set survives setuid. */
+int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, struct sk_error *err)
+{
+	const struct sk_user *u = &p->user;
+
+	if (p->caps.present) {
+		uint64_t keep = 0;
+
+		for (size_t i = 0; i < p->caps.n[SK_CAP_BOUNDING]; i++) {
+			cap_value_t v;
+
+			if (cap_from_name(p->caps.set[SK_CAP_BOUNDING][i], &v) < 0)
+				return sk_error(err, EINVAL, "process.capabilities.bounding: unknown capability \"%s\"",
+						p->caps.set[SK_CAP_BOUNDING][i]);
+			keep |= 1ULL << v;
+		}
+		for (cap_value_t cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+			    errno != EINVAL)
+				return sk_error_sys(err, "drop %s from the bounding set", cap_to_name(cap));
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			return sk_error_sys(err, "prctl(PR_SET_KEEPCAPS)");
+	}
+	if (!setgroups_denied && setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0)
+		return sk_error_sys(err, "process.user.additionalGids");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return sk_error_sys(err, "process.user.gid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return sk_error_sys(err, "process.user.uid %u", u->uid);
+	umask(u->has_umask ? (mode_t)u->umask : 022);
+	return 0;
+}
+
+static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const char *set,
+		    struct sk_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		cap_value_t v;
+
+		if (cap_from_name(names[i], &v) < 0)
+			return sk_error(err, EINVAL, "process.capabilities.%s: unknown capability \"%s\"",
+					set, names[i]);
+		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
+			return sk_error_sys(err, "process.capabilities.%s: %s", set, names[i]);
+	}
+	return 0;
+}
+
+int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err)
+{
+	const struct sk_capabilities *c = &p->caps;
+	cap_t caps;
+	int r = -1;
+
+	if (!c->present)
+		return 0;
+	caps = cap_init();
+	if (!caps)
+		return sk_error_sys(err, "cap_init");
+	if (add_caps(caps, CAP_EFFECTIVE, c->set[SK_CAP_EFFECTIVE], c->n[SK_CAP_EFFECTIVE], "effective", err) < 0 ||
+	    add_caps(caps, CAP_PERMITTED, c->set[SK_CAP_PERMITTED], c->n[SK_CAP_PERMITTED], "permitted", err) < 0 ||
+	    add_caps(caps, CAP_INHERITABLE, c->set[SK_CAP_INHERITABLE], c->n[SK_CAP_INHERITABLE], "inheritable", err) < 0)
+		goto out;
+	if (cap_set_proc(caps) < 0) {
+		sk_error_sys(err, "set capabilities");
+		goto out;
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) {
+		sk_error_sys(err, "clear ambient capabilities");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n[SK_CAP_AMBIENT]; i++) {
+		cap_value_t v;
+
+		if (cap_from_name(c->set[SK_CAP_AMBIENT][i], &v) < 0) {
+			sk_error(err, EINVAL, "process.capabilities.ambient: unknown capability \"%s\"",
+				 c->set[SK_CAP_AMBIENT][i]);
+			goto out;
+		}
+		/* The kernel refuses an ambient cap not in permitted and
+		 * inheritable; runc skips those with a warning, so do we. */
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0 && errno != EPERM) {
+			sk_error_sys(err, "raise ambient capability %s", c->set[SK_CAP_AMBIENT][i]);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	cap_free(caps);
+	return r;
+}

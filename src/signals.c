@@ -1,0 +1,54 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+static const struct { const char *name; int sig; } names[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "IOT", SIGIOT }, { "BUS", SIGBUS },
+	{ "FPE", SIGFPE }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
+	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGPOLL }, { "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+/* "TERM", "SIGTERM", "15", "RTMIN+3", "SIGRTMAX-1". */
+int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
+{
+	const char *n = s;
+	long long v;
+
+	if (sk_parse_long(s, &v) == 0) {
+		if (v <= 0 || v > SIGRTMAX)
+			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
+		*sig = (int)v;
+		return 0;
+	}
+	if (!strncasecmp(n, "SIG", 3))
+		n += 3;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(n, names[i].name)) {
+			*sig = names[i].sig;
+			return 0;
+		}
+	if (!strncasecmp(n, "RTMIN", 5) || !strncasecmp(n, "RTMAX", 5)) {
+		bool min = !strncasecmp(n, "RTMIN", 5);
+		int base = min ? SIGRTMIN : SIGRTMAX;
+
+		v = 0;
+		if (n[5] && (sk_parse_long(n + 5, &v) < 0 || (min ? v < 0 : v > 0)))
+			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
+		if (base + v < SIGRTMIN || base + v > SIGRTMAX)
+			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
+		*sig = base + (int)v;
+		return 0;
+	}
+	return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
+}

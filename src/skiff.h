@@ -1,0 +1,165 @@
+/* Internal interface of src/: the CLI, the container lifecycle, spawning
+ * the container init and what it does before execve. */
+#ifndef SKIFF_SRC_H
+#define SKIFF_SRC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "skiff/cgroups.h"
+#include "skiff/config.h"
+#include "skiff/error.h"
+#include "skiff/oci.h"
+
+/* ---- global options (main.c) ---- */
+struct sk_globals {
+	const char *root;          /* --root, default /run/skiff */
+	const char *log_path;      /* --log */
+	bool log_json;             /* --log-format json */
+	bool debug;
+	bool cgroups_disabled;     /* --cgroup-manager disabled */
+	bool systemd_cgroup;       /* --systemd-cgroup */
+};
+extern struct sk_globals sk_g;
+
+/* ---- log.c ---- */
+void sk_log_open(void);
+/* Print "skiff: msg" on stderr and, with --log, a line in the log file. */
+void sk_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sk_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sk_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- options.c: a small getopt_long front end shared by commands ---- */
+enum sk_opt_kind { SK_OPT_FLAG, SK_OPT_STRING, SK_OPT_UINT };
+struct sk_opt {
+	const char *long_name;
+	char short_name;          /* 0 when none */
+	enum sk_opt_kind kind;
+	void *target;             /* bool *, const char **, unsigned * */
+};
+/* Parse argv (argv[0] is the command name) with options anywhere;
+ * positional arguments are collected into pos[] (up to max_pos).
+ * Returns the number of positional arguments or -1 with err set. */
+int sk_parse_opts(int argc, char **argv, const struct sk_opt *opts,
+		  char **pos, int max_pos, struct sk_error *err);
+
+/* ---- container.c: the state directory and status ---- */
+struct sk_container {
+	char *id;
+	int dirfd;                 /* <root>/<id> */
+	int lockfd;
+	struct sk_state *state;    /* NULL while creating */
+};
+int sk_validate_id(const char *id, struct sk_error *err);
+/* Open <root> (created when missing). */
+int sk_root_open(struct sk_error *err);
+/* Make <root>/<id>, fail if it exists; take the lock. */
+int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err);
+/* Open an existing container, lock it and read its state. */
+int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
+void sk_container_release(struct sk_container *c);
+/* Remove the state dir (called with the lock held). */
+void sk_container_remove(struct sk_container *c);
+/* creating|created|running|stopped (|paused) */
+const char *sk_container_status(struct sk_container *c);
+/* A pidfd for the init that is known to be the container's (start time
+ * checked), or -1 when it is gone. */
+int sk_container_pidfd(struct sk_container *c);
+uint64_t sk_proc_start_time(pid_t pid, char *state_char);
+
+/* ---- spawn.c: create the container (parent side) ---- */
+enum sk_spawn_mode { SK_SPAWN_CREATE, SK_SPAWN_RUN };
+struct sk_spawn {
+	/* in */
+	enum sk_spawn_mode mode;
+	const char *id;
+	const char *bundle;        /* absolute */
+	char *rootfs;              /* absolute, filled by spawn */
+	struct sk_config *config;
+	int state_dirfd;
+	const char *console_socket;
+	unsigned preserve_fds;
+	bool no_pivot;
+	/* out */
+	pid_t pid;
+	int pidfd;
+	int sync_fd;               /* parent end, kept open in run mode */
+	int tty_master;            /* run mode with terminal and no console socket */
+	struct sk_cgroup cgroup;
+	bool has_cgroup;
+};
+int sk_spawn_container(struct sk_spawn *s, struct sk_error *err);
+/* run mode: let the init exec the user process. */
+int sk_spawn_start(struct sk_spawn *s, struct sk_error *err);
+/* Undo a failed or finished spawn: kill, destroy cgroup, close fds. */
+void sk_spawn_cleanup(struct sk_spawn *s);
+
+/* ---- sync.c: messages between the parent and the container init ---- */
+enum sk_sync_type {
+	SK_SYNC_GO = 1,            /* parent -> child: continue (id maps written) */
+	SK_SYNC_READY,             /* child -> parent: set up, waiting for start */
+	SK_SYNC_START,             /* parent -> child: exec now (run mode) */
+	SK_SYNC_ERROR,             /* child -> parent: msg holds the error */
+	SK_SYNC_TTY,               /* child -> parent: pty master attached */
+};
+struct sk_sync_msg { int type; int errnum; char msg[1024]; };
+int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
+/* Receive one message; *pass_fd gets an attached fd or -1.  Returns 0,
+ * or -1 (err set; EOF counts as an error). */
+int sk_sync_recv(int fd, struct sk_sync_msg *m, int *pass_fd, struct sk_error *err);
+int sk_send_fd(int sock, int fd, const char *data, size_t len);
+
+/* ---- init.c: the container init, runs in the child ---- */
+struct sk_init_args {
+	const struct sk_config *config;
+	const char *rootfs, *bundle;
+	int sync_fd;               /* child end */
+	int fifo_fd;               /* create mode: blocks here until start, else -1 */
+	unsigned preserve_fds;
+	bool no_pivot;
+	bool userns;
+	bool cgroupns;             /* unshare the cgroup ns once in the cgroup */
+	bool tty;
+	int join_fds[SK_NS_TYPES]; /* namespaces joined by path, -1 when none */
+};
+__attribute__((noreturn)) void sk_init_run(struct sk_init_args *a);
+
+/* ---- process.c: the process attributes set in the init ---- */
+int sk_process_resolve_exec(const struct sk_process *p, char **path, struct sk_error *err);
+int sk_process_set_rlimits(const struct sk_process *p, struct sk_error *err);
+int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *err);
+int sk_process_set_identity(const struct sk_process *p, bool userns_setgroups_denied,
+			    struct sk_error *err);
+int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err);
+int sk_process_check(const struct sk_config *c, struct sk_error *err);
+int sk_process_set_extra(const struct sk_config *c, struct sk_error *err);
+
+/* ---- terminal.c ---- */
+/* In the init: make a pty inside the container, bind its slave on
+ * /dev/console, make it the controlling terminal and stdio; returns the
+ * master fd. */
+int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
+/* Send the pty master to a --console-socket. */
+int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);
+/* Foreground run: copy stdin->master, master->stdout until the master
+ * hangs up; raw mode when stdin is a tty. */
+
+/* ---- signals.c ---- */
+int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
+
+/* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
+int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
+
+/* ---- commands ---- */
+int sk_cmd_create(int argc, char **argv);
+int sk_cmd_start(int argc, char **argv);
+int sk_cmd_run(int argc, char **argv);
+int sk_cmd_state(int argc, char **argv);
+int sk_cmd_kill(int argc, char **argv);
+int sk_cmd_delete(int argc, char **argv);
+int sk_cmd_list(int argc, char **argv);
+int sk_cmd_spec(int argc, char **argv);
+int sk_cmd_features(int argc, char **argv);
+
+#endif

@@ -1,0 +1,314 @@
+/* The parent side of creating a container: cgroup, one clone3() with the
+ * namespaces, CLONE_INTO_CGROUP and CLONE_PIDFD, then the sync protocol
+ * with the init until it reports ready. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+#define SETUP_TIMEOUT_MS (120 * 1000)
+
+static const int ns_flags[SK_NS_TYPES] = {
+	[SK_NS_PID] = CLONE_NEWPID, [SK_NS_NET] = CLONE_NEWNET, [SK_NS_MOUNT] = CLONE_NEWNS,
+	[SK_NS_IPC] = CLONE_NEWIPC, [SK_NS_UTS] = CLONE_NEWUTS, [SK_NS_USER] = CLONE_NEWUSER,
+	[SK_NS_CGROUP] = CLONE_NEWCGROUP, [SK_NS_TIME] = CLONE_NEWTIME,
+};
+
+static int resolve_rootfs(struct sk_spawn *s, struct sk_error *err)
+{
+	const char *p = s->config->root_path ? s->config->root_path : "rootfs";
+	_cleanup_free_ char *joined = p[0] == '/' ? sk_xstrdup(p) : sk_xasprintf("%s/%s", s->bundle, p);
+	struct stat st;
+
+	s->rootfs = realpath(joined, NULL);
+	if (!s->rootfs)
+		return sk_error_sys(err, "root.path %s", p);
+	if (stat(s->rootfs, &st) < 0)
+		return sk_error_sys(err, "root.path %s", p);
+	if (!S_ISDIR(st.st_mode))
+		return sk_error(err, ENOTDIR, "root.path %s: not a directory", p);
+	return 0;
+}
+
+/* Open namespaces joined by path and check their type. */
+static int open_join_fds(const struct sk_config *c, int fds[SK_NS_TYPES], struct sk_error *err)
+{
+	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
+		const struct sk_namespace *ns = &c->linux.namespaces[i];
+		int fd, type;
+
+		if (!ns->path)
+			continue;
+		fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return sk_error_sys(err, "linux.namespaces[%zu]: %s namespace path %s", i,
+					    sk_ns_type_name(ns->type), ns->path);
+		fds[ns->type] = fd;
+		type = ioctl(fd, NS_GET_NSTYPE);
+		if (type < 0)
+			return sk_error(err, EINVAL, "linux.namespaces[%zu]: %s is not a namespace", i, ns->path);
+		if (type != ns_flags[ns->type])
+			return sk_error(err, EINVAL, "linux.namespaces[%zu]: %s is not a %s namespace", i,
+					ns->path, sk_ns_type_name(ns->type));
+	}
+	return 0;
+}
+
+static int write_id_map(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
+			struct sk_error *err)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
+					m[i].container_id, m[i].host_id, m[i].size);
+	if (len >= sizeof(buf))
+		return sk_error(err, E2BIG, "linux.%s: too many mappings", file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if (sk_write_file_at(AT_FDCWD, path, buf, len, err) < 0)
+		return sk_error_ctx(err, "write %s mappings", file);
+	return 0;
+}
+
+static int write_id_maps(struct sk_spawn *s, struct sk_error *err)
+{
+	const struct sk_linux *l = &s->config->linux;
+
+	if (write_id_map(s->pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
+		return -1;
+	return write_id_map(s->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+/* Time namespace offsets are set on a namespace nobody has entered yet:
+ * unshare it for our children, write the offsets, then clone. */
+static int setup_timens(const struct sk_config *c, struct sk_error *err)
+{
+	char buf[128];
+	int n = 0;
+
+	if (unshare(CLONE_NEWTIME) < 0)
+		return sk_error_sys(err, "unshare time namespace");
+	if (c->linux.time_monotonic.present)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "monotonic %lld %u\n",
+			      (long long)c->linux.time_monotonic.secs, c->linux.time_monotonic.nanosecs);
+	if (c->linux.time_boottime.present)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
+			      (long long)c->linux.time_boottime.secs, c->linux.time_boottime.nanosecs);
+	if (n && sk_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n, err) < 0)
+		return sk_error_ctx(err, "linux.timeOffsets");
+	return 0;
+}
+
+static int wait_ready(struct sk_spawn *s, struct sk_error *err)
+{
+	struct sk_sync_msg m;
+	int fd;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->sync_fd, .events = POLLIN };
+		int r = poll(&pfd, 1, SETUP_TIMEOUT_MS);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sk_error_sys(err, "wait for container init");
+		if (r == 0)
+			return sk_error(err, ETIMEDOUT, "container init did not finish its setup in %d s",
+					SETUP_TIMEOUT_MS / 1000);
+		if (sk_sync_recv(s->sync_fd, &m, &fd, err) < 0)
+			return -1;
+		switch (m.type) {
+		case SK_SYNC_READY:
+			return 0;
+		case SK_SYNC_ERROR:
+			return sk_error(err, m.errnum, "%s", m.msg);
+		case SK_SYNC_TTY:
+			if (fd < 0)
+				return sk_error(err, EPROTO, "container init sent no terminal");
+			if (s->console_socket) {
+				int r2 = sk_terminal_send(s->console_socket, fd, err);
+
+				close(fd);
+				if (r2 < 0)
+					return -1;
+			} else {
+				s->tty_master = fd;
+			}
+			break;
+		default:
+			if (fd >= 0)
+				close(fd);
+			return sk_error(err, EPROTO, "unexpected message %d from container init", m.type);
+		}
+	}
+}
+
+int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
+{
+	const struct sk_config *c = s->config;
+	struct sk_init_args a = { .config = c, .bundle = s->bundle, .fifo_fd = -1,
+				  .preserve_fds = s->preserve_fds, .no_pivot = s->no_pivot,
+				  .tty = c->process.terminal };
+	struct clone_args ca = { .exit_signal = SIGCHLD };
+	int sv[2] = { -1, -1 };
+	uint64_t flags = 0;
+	long pid;
+
+	s->pid = 0;
+	s->pidfd = s->sync_fd = s->tty_master = -1;
+	s->cgroup.dirfd = -1;
+	for (int t = 0; t < SK_NS_TYPES; t++)
+		a.join_fds[t] = -1;
+
+	if (resolve_rootfs(s, err) < 0)
+		return -1;
+	a.rootfs = s->rootfs;
+	if (open_join_fds(c, a.join_fds, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
+		const struct sk_namespace *ns = &c->linux.namespaces[i];
+
+		if (!ns->path && ns->type != SK_NS_CGROUP && ns->type != SK_NS_TIME)
+			flags |= (uint64_t)ns_flags[ns->type];
+		if (!ns->path && ns->type == SK_NS_CGROUP)
+			a.cgroupns = true;
+		if (!ns->path && ns->type == SK_NS_USER)
+			a.userns = true;
+	}
+
+	if (!sk_g.cgroups_disabled) {
+		if (sk_cgroup_create(c, s->id, &s->cgroup, err) < 0)
+			goto fail;
+		s->has_cgroup = true;
+		flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)s->cgroup.dirfd;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		sk_error_sys(err, "socketpair");
+		goto fail;
+	}
+	if (s->mode == SK_SPAWN_CREATE) {
+		if (mkfifoat(s->state_dirfd, "exec.fifo", 0600) < 0) {
+			sk_error_sys(err, "create exec.fifo");
+			goto fail;
+		}
+		/* O_RDWR never blocks and keeps a writer: the init's read()
+		 * waits until `start` writes a byte. */
+		a.fifo_fd = openat(s->state_dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
+		if (a.fifo_fd < 0) {
+			sk_error_sys(err, "open exec.fifo");
+			goto fail;
+		}
+	}
+	if (a.join_fds[SK_NS_PID] >= 0 && setns(a.join_fds[SK_NS_PID], CLONE_NEWPID) < 0) {
+		sk_error_sys(err, "join pid namespace %s", sk_config_ns(c, SK_NS_PID)->path);
+		goto fail;
+	}
+	if (sk_config_ns(c, SK_NS_TIME) && !sk_config_ns(c, SK_NS_TIME)->path &&
+	    setup_timens(c, err) < 0)
+		goto fail;
+
+	ca.flags = flags | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&s->pidfd;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		sk_error_sys(err, "clone3");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		a.sync_fd = sv[1];
+		sk_init_run(&a);
+	}
+	s->pid = (pid_t)pid;
+	close(sv[1]);
+	sv[1] = -1;
+	s->sync_fd = sv[0];
+	sv[0] = -1;
+	if (a.fifo_fd >= 0)
+		close(a.fifo_fd);
+	a.fifo_fd = -1;
+	for (int t = 0; t < SK_NS_TYPES; t++)
+		if (a.join_fds[t] >= 0)
+			close(a.join_fds[t]), a.join_fds[t] = -1;
+
+	if (a.userns) {
+		if (write_id_maps(s, err) < 0)
+			goto fail;
+		if (sk_sync_send(s->sync_fd, SK_SYNC_GO, NULL, -1) < 0) {
+			sk_error_sys(err, "resume container init");
+			goto fail;
+		}
+	}
+	if (wait_ready(s, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	for (int t = 0; t < SK_NS_TYPES; t++)
+		if (a.join_fds[t] >= 0)
+			close(a.join_fds[t]);
+	if (a.fifo_fd >= 0)
+		close(a.fifo_fd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	sk_spawn_cleanup(s);
+	return -1;
+}
+
+int sk_spawn_start(struct sk_spawn *s, struct sk_error *err)
+{
+	int r = sk_sync_send(s->sync_fd, SK_SYNC_START, NULL, -1);
+
+	close(s->sync_fd);
+	s->sync_fd = -1;
+	if (r < 0)
+		return sk_error_sys(err, "start container process");
+	return 0;
+}
+
+void sk_spawn_cleanup(struct sk_spawn *s)
+{
+	struct sk_error e = { 0 };
+
+	if (s->pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+		close(s->pidfd);
+		s->pidfd = -1;
+	}
+	if (s->pid > 0) {
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		s->pid = 0;
+	}
+	if (s->sync_fd >= 0)
+		close(s->sync_fd), s->sync_fd = -1;
+	if (s->tty_master >= 0)
+		close(s->tty_master), s->tty_master = -1;
+	if (s->has_cgroup) {
+		if (sk_cgroup_destroy(&s->cgroup, &e) < 0)
+			sk_log_warn("%s", e.msg);
+		sk_cgroup_release(&s->cgroup);
+		s->has_cgroup = false;
+	}
+	if (s->state_dirfd >= 0)
+		unlinkat(s->state_dirfd, "exec.fifo", 0);
+}

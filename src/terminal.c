@@ -1,0 +1,107 @@
+/* process.terminal: the pty is created inside the container (its devpts),
+ * the slave becomes /dev/console, the controlling terminal and stdio of the
+ * process; the master goes to skiff (run) or to --console-socket. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+int sk_terminal_setup(const struct sk_process *p, struct sk_error *err)
+{
+	int master, slave, unlock = 0;
+	char name[64];
+	struct stat st;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return sk_error_sys(err, "process.terminal: open /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &unlock) < 0) {
+		sk_error_sys(err, "process.terminal: unlock pty");
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "/dev/pts/%d", unlock);
+	/* Open the slave through the master (TIOCGPTPEER): no path race. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		sk_error_sys(err, "process.terminal: open %s", name);
+		goto fail;
+	}
+	if (p->has_console_size) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+			sk_error_sys(err, "process.consoleSize");
+			goto fail_slave;
+		}
+	}
+	/* /dev/console is a bind mount of our own slave (CVE-2025-52565):
+	 * make the target a plain file we created, then mount by fd. */
+	if (lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode))
+		unlink("/dev/console");
+	if (lstat("/dev/console", &st) < 0) {
+		int fd = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	{
+		char src[SK_ARRAY_SIZE("/proc/self/fd/") + 12];
+
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+		if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+			sk_error_sys(err, "process.terminal: bind %s on /dev/console", name);
+			goto fail_slave;
+		}
+	}
+	if (setsid() < 0 && errno != EPERM) {
+		sk_error_sys(err, "process.terminal: setsid");
+		goto fail_slave;
+	}
+	if (ioctl(slave, TIOCSCTTY, 0) < 0) {
+		sk_error_sys(err, "process.terminal: make %s the controlling terminal", name);
+		goto fail_slave;
+	}
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) {
+		sk_error_sys(err, "process.terminal: dup2");
+		goto fail_slave;
+	}
+	close(slave);
+	return master;
+fail_slave:
+	close(slave);
+fail:
+	close(master);
+	return -1;
+}
+
+int sk_terminal_send(const char *socket_path, int master, struct sk_error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return sk_error_sys(err, "--console-socket: socket");
+	if (strlen(socket_path) >= sizeof(addr.sun_path))
+		return sk_error(err, ENAMETOOLONG, "--console-socket %s: path too long", socket_path);
+	strcpy(addr.sun_path, socket_path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return sk_error_sys(err, "--console-socket %s: connect", socket_path);
+	/* runc sends the pty's name as the message body. */
+	if (sk_send_fd(fd, master, "/dev/ptmx", 9) < 0)
+		return sk_error_sys(err, "--console-socket %s: send", socket_path);
+	return 0;
+}
