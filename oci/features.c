@@ -47,7 +47,7 @@ static const struct {
 	.cgroup_systemd = false,
 	.cgroup_systemd_user = false,
 	.cgroup_rdma = false,
-	.seccomp = false,
+	.seccomp = true,
 	.seccomp_actions = {
 		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
 		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
@@ -72,14 +72,14 @@ static const struct {
 	},
 	.seccomp_supported_flags = {
 		"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 	},
 	.apparmor = false,
 	.selinux = false,
 	.intel_rdt = false,
 	.idmap_mounts = false,
 	.net_devices = false,
-	.memory_policy = false,
+	.memory_policy = true,
 	.mpol_modes = {
 		"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
 		"MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY",

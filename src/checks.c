@@ -27,14 +27,6 @@ static enum sk_ns_type sysctl_ns(const char *key)
 	return SK_NS_TYPES;
 }
 
-static bool has_hooks(const struct sk_config *c)
-{
-	for (int p = 0; p < SK_HOOK_PHASES; p++)
-		if (c->hooks.n[p])
-			return true;
-	return false;
-}
-
 static bool resources_beyond_devices(const struct sk_resources *r)
 {
 	return r->memory.present || r->cpu.present || r->pids.present || r->blkio.present ||
@@ -74,8 +66,6 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 		return sk_error(err, EINVAL, "config.json: linux.uidMappings: mappings need a user namespace");
 	if ((l->time_monotonic.present || l->time_boottime.present) && (!timens || timens->path))
 		return sk_error(err, EINVAL, "config.json: linux.timeOffsets: offsets need a new time namespace");
-	if (has_hooks(c))
-		return sk_error(err, ENOTSUP, "config.json: hooks: not supported by this skiff yet");
 	if (l->n_net_devices)
 		return sk_error(err, ENOTSUP, "config.json: linux.netDevices: not supported by this skiff yet");
 	if (l->intel_rdt.present)

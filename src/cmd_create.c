@@ -80,6 +80,7 @@ int sk_cmd_start(int argc, char **argv)
 	}
 	close(fd);
 	unlinkat(c.dirfd, "exec.fifo", 0);
+	sk_lifecycle_hooks(&c, SK_HOOK_POSTSTART, "running");
 	sk_container_release(&c);
 	return 0;
 }

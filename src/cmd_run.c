@@ -162,6 +162,7 @@ int sk_cmd_run(int argc, char **argv)
 		sk_log_error("%s", err.msg);
 		goto destroy;
 	}
+	sk_lifecycle_hooks(&c, SK_HOOK_POSTSTART, "running");
 	if (o.detach) {
 		status = 0;
 		close(s.pidfd);

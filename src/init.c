@@ -1,9 +1,13 @@
 /* The container init: runs in the child of clone3(), inside the new
- * namespaces and the container's cgroup.  Builds the root filesystem,
- * reports ready, waits for start, then sets the process attributes in a
- * fixed order and execs the user process:
- *   rlimits, oom_score_adj -> ready -> (start) -> user/groups ->
- *   capabilities -> no_new_privs -> seccomp -> close fds -> execve */
+ * namespaces and the container's cgroup.  In a fixed order, as runc does:
+ *   join namespaces -> root filesystem, pivot_root -> hostname, sysctl ->
+ *   terminal -> masked/read-only paths -> cwd, executable lookup ->
+ *   rlimits and the other process attributes -> seccomp (without
+ *   no_new_privs) -> user/groups -> capabilities -> no_new_privs ->
+ *   seccomp (with no_new_privs) -> READY to skiff -> wait for start ->
+ *   close stray fds -> execve.
+ * Every error before READY goes to skiff, which prints it and removes
+ * the container; so a bad user, capability or filter fails `create`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -147,6 +152,48 @@ static int close_fds(unsigned preserve, struct sk_error *err)
 	return 0;
 }
 
+/* With the mounts in place and before pivot_root: skiff runs the prestart
+ * and createRuntime hooks in the runtime namespace and sends back the
+ * state, then the createContainer hooks run here, in the container's
+ * namespaces.  The state is kept for the startContainer hooks. */
+static int creation_hooks(struct sk_init_args *a, char **state, struct sk_error *err)
+{
+	const struct sk_hooks *h = &a->config->hooks;
+	size_t cap = 1 << 20;
+	ssize_t n;
+
+	if (!h->n[SK_HOOK_PRESTART] && !h->n[SK_HOOK_CREATE_RUNTIME] &&
+	    !h->n[SK_HOOK_CREATE_CONTAINER] && !h->n[SK_HOOK_START_CONTAINER])
+		return 0;
+	if (sk_sync_send(a->sync_fd, SK_SYNC_HOOKS, NULL, -1) < 0)
+		return sk_error_sys(err, "ask skiff to run hooks");
+	*state = sk_xmalloc(cap);
+	do
+		n = recv(a->sync_fd, *state, cap - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return sk_error(err, EPIPE, "skiff did not send the state (a hook failed?)");
+	(*state)[n] = '\0';
+	return sk_hooks_run(a->config, SK_HOOK_CREATE_CONTAINER, *state, err);
+}
+
+/* Load the filter; a notify listener goes to skiff, which hands it to
+ * the agent at linux.seccomp.listenerPath. */
+static int load_seccomp(struct sk_init_args *a, struct sk_error *err)
+{
+	int fd;
+
+	if (!a->seccomp->len)
+		return 0;
+	fd = sk_seccomp_load(a->seccomp, err);
+	if (fd <= 0)
+		return fd;
+	if (sk_sync_send(a->sync_fd, SK_SYNC_SECCOMP, NULL, fd) < 0)
+		return sk_error_sys(err, "send the seccomp listener");
+	close(fd);
+	return 0;
+}
+
 /* execve wants NULL-terminated vectors; the model has counted arrays. */
 static char **strv(char **v, size_t n)
 {
@@ -190,9 +237,8 @@ void sk_init_run(struct sk_init_args *a)
 	const struct sk_process *p = &c->process;
 	struct sk_rootfs r = { .config = c, .rootfs = a->rootfs, .bundle = a->bundle,
 			       .no_pivot = a->no_pivot };
-	struct sk_seccomp_prog prog = { 0 };
 	struct sk_error err = { 0 };
-	_cleanup_free_ char *exe = NULL;
+	_cleanup_free_ char *exe = NULL, *state = NULL;
 	sigset_t none;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -212,6 +258,7 @@ void sk_init_run(struct sk_init_args *a)
 	}
 	if (sk_process_set_oom_score_adj(p, &err) < 0 ||
 	    sk_rootfs_prepare(&r, &err) < 0 ||
+	    creation_hooks(a, &state, &err) < 0 ||
 	    sk_rootfs_pivot(&r, &err) < 0 ||
 	    set_uts(c, &err) < 0 ||
 	    set_sysctls(c, &err) < 0)
@@ -233,7 +280,18 @@ void sk_init_run(struct sk_init_args *a)
 	    sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(c, &err) < 0)
 		fail_setup(a, &err);
-	if (c->linux.seccomp.present && sk_seccomp_compile(&c->linux.seccomp, &prog, &err) < 0)
+	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
+	 * so the filter goes on before the user and capabilities change. */
+	if (!p->no_new_privileges && load_seccomp(a, &err) < 0)
+		fail_setup(a, &err);
+	if (sk_process_set_identity(p, false, &err) < 0 ||
+	    sk_process_set_capabilities(p, &err) < 0)
+		fail_setup(a, &err);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		sk_error_sys(&err, "process.noNewPrivileges");
+		fail_setup(a, &err);
+	}
+	if (p->no_new_privileges && load_seccomp(a, &err) < 0)
 		fail_setup(a, &err);
 
 	if (sk_sync_send(a->sync_fd, SK_SYNC_READY, NULL, -1) < 0)
@@ -243,19 +301,8 @@ void sk_init_run(struct sk_init_args *a)
 	if (wait_start(a, &err) < 0)
 		fail_exec(&err);
 	close(a->sync_fd);
-
-	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
-	 * so the filter goes on before the capabilities are dropped. */
-	if (prog.filter && !p->no_new_privileges && sk_seccomp_load(&prog, &err) < 0)
-		fail_exec(&err);
-	if (sk_process_set_identity(p, false, &err) < 0 ||
-	    sk_process_set_capabilities(p, &err) < 0)
-		fail_exec(&err);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		sk_error_sys(&err, "process.noNewPrivileges");
-		fail_exec(&err);
-	}
-	if (prog.filter && p->no_new_privileges && sk_seccomp_load(&prog, &err) < 0)
+	if (c->hooks.n[SK_HOOK_START_CONTAINER] &&
+	    sk_hooks_run(c, SK_HOOK_START_CONTAINER, state, &err) < 0)
 		fail_exec(&err);
 	if (close_fds(a->preserve_fds, &err) < 0)
 		fail_exec(&err);

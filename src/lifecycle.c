@@ -60,7 +60,34 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 		st->annotations[i].value = sk_xstrdup(s->config->annotations[i].value);
 	}
 	c->state = st;
+	if (s->config->hooks.n[SK_HOOK_POSTSTART] || s->config->hooks.n[SK_HOOK_POSTSTOP]) {
+		/* start and delete run these later: keep the config they come from */
+		_cleanup_free_ char *path = sk_xasprintf("%s/config.json", s->bundle), *raw = NULL;
+		size_t len;
+
+		if (sk_read_file_at(AT_FDCWD, path, &raw, &len, 0, err) < 0 ||
+		    sk_write_file_atomic(c->dirfd, "config.json", raw, len, 0600, err) < 0)
+			return -1;
+	}
 	return sk_state_write(c->dirfd, st, err);
+}
+
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status)
+{
+	_cleanup_free_ char *dir = NULL, *json = NULL;
+	struct sk_config *cfg = NULL;
+	struct sk_error err = { 0 };
+
+	if (!c->state || faccessat(c->dirfd, "config.json", F_OK, 0) < 0)
+		return;
+	dir = sk_xasprintf("%s/%s", sk_g.root, c->id);
+	if (sk_config_load(dir, &cfg, &err) < 0) {
+		sk_log_warn("hooks.%s: %s", sk_hook_phase_name(phase), err.msg);
+		return;
+	}
+	json = sk_state_oci_json(c->state, status, false);
+	sk_hooks_run_warn(cfg, phase, json);
+	sk_config_free(cfg);
 }
 
 int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
@@ -78,7 +105,8 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		return -1;
 	if (sk_config_load(bundle, &s->config, err) < 0)
 		return -1;
-	if (sk_config_check_supported(s->config, err) < 0)
+	if (sk_config_check_supported(s->config, err) < 0 ||
+	    sk_seccomp_compile(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;
 	if (s->config->process.terminal && !o->console_socket && (o->detach || s->mode == SK_SPAWN_CREATE)) {
 		sk_error(err, EINVAL, "process.terminal is true but no --console-socket was given "
@@ -108,6 +136,7 @@ fail:
 	free((char *)s->bundle);
 	free(s->rootfs);
 fail_config:
+	sk_seccomp_prog_free(&s->seccomp);
 	sk_config_free(s->config);
 	s->config = NULL;
 	return -1;
@@ -117,6 +146,7 @@ void sk_lifecycle_spawn_free(struct sk_spawn *s)
 {
 	free((char *)s->bundle);
 	free(s->rootfs);
+	sk_seccomp_prog_free(&s->seccomp);
 	sk_config_free(s->config);
 	s->bundle = NULL;
 	s->rootfs = NULL;
@@ -178,6 +208,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 			return sk_error_ctx(err, "container \"%s\"", c->id);
 		}
 	}
+	sk_lifecycle_hooks(c, SK_HOOK_POSTSTOP, "stopped");
 	sk_container_remove(c);
 	return 0;
 }

@@ -20,4 +20,8 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 /* Kill what runs, remove the cgroup and the state dir. */
 int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
 
+/* Run the poststart or poststop hooks of the config saved at create
+ * (failures are warnings, as the spec says). */
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status);
+
 #endif

@@ -11,6 +11,7 @@
 #include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/oci.h"
+#include "skiff/seccomp.h"
 
 /* ---- global options (main.c) ---- */
 struct sk_globals {
@@ -81,6 +82,7 @@ struct sk_spawn {
 	const char *console_socket;
 	unsigned preserve_fds;
 	bool no_pivot;
+	struct sk_seccomp_prog seccomp;   /* compiled before anything is created */
 	/* out */
 	pid_t pid;
 	int pidfd;
@@ -102,6 +104,9 @@ enum sk_sync_type {
 	SK_SYNC_START,             /* parent -> child: exec now (run mode) */
 	SK_SYNC_ERROR,             /* child -> parent: msg holds the error */
 	SK_SYNC_TTY,               /* child -> parent: pty master attached */
+	SK_SYNC_SECCOMP,           /* child -> parent: seccomp listener attached */
+	SK_SYNC_HOOKS,             /* child -> parent: run prestart/createRuntime hooks,
+				    * then send the state JSON back */
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
@@ -121,6 +126,7 @@ struct sk_init_args {
 	bool userns;
 	bool cgroupns;             /* unshare the cgroup ns once in the cgroup */
 	bool tty;
+	const struct sk_seccomp_prog *seccomp;
 	int join_fds[SK_NS_TYPES]; /* namespaces joined by path, -1 when none */
 };
 __attribute__((noreturn)) void sk_init_run(struct sk_init_args *a);
@@ -144,6 +150,14 @@ int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
 int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);
 /* Foreground run: copy stdin->master, master->stdout until the master
  * hangs up; raw mode when stdin is a tty. */
+
+/* ---- hooks.c ---- */
+/* Run the hooks of one phase with `state` (the OCI state JSON) on stdin;
+ * the first failure is returned. */
+int sk_hooks_run(const struct sk_config *c, enum sk_hook_phase phase, const char *state,
+		 struct sk_error *err);
+/* Same, but failures are only logged (poststart, poststop). */
+void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, const char *state);
 
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);

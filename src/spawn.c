@@ -139,6 +139,36 @@ static int wait_ready(struct sk_spawn *s, struct sk_error *err)
 			return 0;
 		case SK_SYNC_ERROR:
 			return sk_error(err, m.errnum, "%s", m.msg);
+		case SK_SYNC_SECCOMP: {
+			struct sk_state st = { .id = (char *)s->id, .pid = s->pid,
+					       .bundle = (char *)s->bundle };
+			_cleanup_free_ char *json = sk_state_oci_json(&st, "creating", false);
+			int r2;
+
+			if (fd < 0)
+				return sk_error(err, EPROTO, "container init sent no seccomp listener");
+			r2 = sk_seccomp_send_state(&s->config->linux.seccomp, fd, json, err);
+			close(fd);
+			if (r2 < 0)
+				return -1;
+			break;
+		}
+		case SK_SYNC_HOOKS: {
+			struct sk_state st = { .id = (char *)s->id, .pid = s->pid,
+					       .bundle = (char *)s->bundle,
+					       .annotations = s->config->annotations,
+					       .n_annotations = s->config->n_annotations };
+			_cleanup_free_ char *json = sk_state_oci_json(&st, "creating", false);
+
+			if (fd >= 0)
+				close(fd);
+			if (sk_hooks_run(s->config, SK_HOOK_PRESTART, json, err) < 0 ||
+			    sk_hooks_run(s->config, SK_HOOK_CREATE_RUNTIME, json, err) < 0)
+				return -1;
+			if (sk_send_fd(s->sync_fd, -1, json, strlen(json) + 1) < 0)
+				return sk_error_sys(err, "send state to container init");
+			break;
+		}
 		case SK_SYNC_TTY:
 			if (fd < 0)
 				return sk_error(err, EPROTO, "container init sent no terminal");
@@ -165,7 +195,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	const struct sk_config *c = s->config;
 	struct sk_init_args a = { .config = c, .bundle = s->bundle, .fifo_fd = -1,
 				  .preserve_fds = s->preserve_fds, .no_pivot = s->no_pivot,
-				  .tty = c->process.terminal };
+				  .tty = c->process.terminal, .seccomp = &s->seccomp };
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	int sv[2] = { -1, -1 };
 	uint64_t flags = 0;
