@@ -184,9 +184,27 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	return 0;
 }
 
+/* A create that died before writing state.json left only "cgroup". */
+static void recorded_cgroup(struct sk_container *c, char **dir, bool *owned)
+{
+	_cleanup_free_ char *rec = NULL;
+	struct sk_error e;
+	char *sp;
+
+	if (sk_read_file_at(c->dirfd, "cgroup", &rec, NULL, 4096, &e) < 0)
+		return;
+	sp = strchr(rec, ' ');
+	if (!sp || sp[1] != '/')
+		return;
+	*owned = rec[0] == '1';
+	*dir = sk_xstrdup(sp + 1);
+}
+
 int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 {
 	struct sk_cgroup cg;
+	_cleanup_free_ char *cg_dir = NULL;
+	bool cg_owned = false;
 	int pidfd = sk_container_pidfd(c);
 
 	if (pidfd >= 0) {
@@ -197,8 +215,12 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 		}
 		close(pidfd);
 	}
-	if (c->state && c->state->cgroup_path) {
-		if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, &cg, err) == 0) {
+	if (!c->state)
+		recorded_cgroup(c, &cg_dir, &cg_owned);
+	else if (c->state->cgroup_path)
+		cg_dir = sk_xstrdup(c->state->cgroup_path), cg_owned = c->state->cgroup_owned;
+	if (cg_dir) {
+		if (sk_cgroup_open(cg_dir, cg_owned, &cg, err) == 0) {
 			int r = sk_cgroup_destroy(&cg, err);
 
 			sk_cgroup_release(&cg);

@@ -116,6 +116,13 @@ static int setup_timens(const struct sk_config *c, struct sk_error *err)
 	return 0;
 }
 
+static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
+{
+	_cleanup_free_ char *rec = sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
+
+	return sk_write_file_atomic(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
+}
+
 static int wait_ready(struct sk_spawn *s, struct sk_error *err)
 {
 	struct sk_sync_msg m;
@@ -227,6 +234,10 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		if (sk_cgroup_create(c, s->id, &s->cgroup, err) < 0)
 			goto fail;
 		s->has_cgroup = true;
+		/* Recorded at once, so that `delete` finds the cgroup even if
+		 * this create dies before it writes state.json. */
+		if (record_cgroup(s, err) < 0)
+			goto fail;
 		flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)s->cgroup.dirfd;
 	}
