@@ -139,19 +139,6 @@ static int wait_start(struct sk_init_args *a, struct sk_error *err)
 	return 0;
 }
 
-static int close_fds(unsigned preserve, struct sk_error *err)
-{
-	for (unsigned i = 0; i < preserve; i++) {
-		int fd = 3 + (int)i, fl = fcntl(fd, F_GETFD);
-
-		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-			return sk_error_sys(err, "--preserve-fds: fd %d", fd);
-	}
-	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return sk_error_sys(err, "close_range");
-	return 0;
-}
-
 /* With the mounts in place and before pivot_root: skiff runs the prestart
  * and createRuntime hooks in the runtime namespace and sends back the
  * state, then the createContainer hooks run here, in the container's
@@ -177,20 +164,14 @@ static int creation_hooks(struct sk_init_args *a, char **state, struct sk_error 
 	return sk_hooks_run(a->config, SK_HOOK_CREATE_CONTAINER, *state, err);
 }
 
-/* Load the filter; a notify listener goes to skiff, which hands it to
- * the agent at linux.seccomp.listenerPath. */
-static int load_seccomp(struct sk_init_args *a, struct sk_error *err)
+/* A seccomp notify listener goes to skiff, which hands it to the agent
+ * at linux.seccomp.listenerPath. */
+static int send_listener(int fd, void *arg, struct sk_error *err)
 {
-	int fd;
+	struct sk_init_args *a = arg;
 
-	if (!a->seccomp->len)
-		return 0;
-	fd = sk_seccomp_load(a->seccomp, err);
-	if (fd <= 0)
-		return fd;
 	if (sk_sync_send(a->sync_fd, SK_SYNC_SECCOMP, NULL, fd) < 0)
 		return sk_error_sys(err, "send the seccomp listener");
-	close(fd);
 	return 0;
 }
 
@@ -280,18 +261,7 @@ void sk_init_run(struct sk_init_args *a)
 	    sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(c, &err) < 0)
 		fail_setup(a, &err);
-	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
-	 * so the filter goes on before the user and capabilities change. */
-	if (!p->no_new_privileges && load_seccomp(a, &err) < 0)
-		fail_setup(a, &err);
-	if (sk_process_set_identity(p, false, &err) < 0 ||
-	    sk_process_set_capabilities(p, &err) < 0)
-		fail_setup(a, &err);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		sk_error_sys(&err, "process.noNewPrivileges");
-		fail_setup(a, &err);
-	}
-	if (p->no_new_privileges && load_seccomp(a, &err) < 0)
+	if (sk_process_finalize(p, a->seccomp, send_listener, a, &err) < 0)
 		fail_setup(a, &err);
 
 	if (sk_sync_send(a->sync_fd, SK_SYNC_READY, NULL, -1) < 0)
@@ -304,7 +274,7 @@ void sk_init_run(struct sk_init_args *a)
 	if (c->hooks.n[SK_HOOK_START_CONTAINER] &&
 	    sk_hooks_run(c, SK_HOOK_START_CONTAINER, state, &err) < 0)
 		fail_exec(&err);
-	if (close_fds(a->preserve_fds, &err) < 0)
+	if (sk_process_close_fds(a->preserve_fds, &err) < 0)
 		fail_exec(&err);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

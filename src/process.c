@@ -10,6 +10,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "skiff.h"
@@ -188,4 +190,52 @@ int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err
 out:
 	cap_free(caps);
 	return r;
+}
+
+static int load_seccomp(const struct sk_seccomp_prog *prog,
+			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
+			struct sk_error *err)
+{
+	int fd, r;
+
+	if (!prog || !prog->len)
+		return 0;
+	fd = sk_seccomp_load(prog, err);
+	if (fd <= 0)
+		return fd;
+	r = send_listener ? send_listener(fd, arg, err)
+			  : sk_error(err, EINVAL, "linux.seccomp: a notify listener cannot be handed over here");
+	close(fd);
+	return r;
+}
+
+int sk_process_finalize(const struct sk_process *p, const struct sk_seccomp_prog *prog,
+			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
+			struct sk_error *err)
+{
+	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
+	 * so the filter goes on before the user and capabilities change. */
+	if (!p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0)
+		return -1;
+	if (sk_process_set_identity(p, false, err) < 0 ||
+	    sk_process_set_capabilities(p, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sk_error_sys(err, "process.noNewPrivileges");
+	if (p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0)
+		return -1;
+	return 0;
+}
+
+int sk_process_close_fds(unsigned preserve, struct sk_error *err)
+{
+	for (unsigned i = 0; i < preserve; i++) {
+		int fd = 3 + (int)i, fl = fcntl(fd, F_GETFD);
+
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return sk_error_sys(err, "--preserve-fds: fd %d", fd);
+	}
+	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return sk_error_sys(err, "close_range");
+	return 0;
 }

@@ -138,7 +138,15 @@ int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *er
 int sk_process_set_identity(const struct sk_process *p, bool userns_setgroups_denied,
 			    struct sk_error *err);
 int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err);
-int sk_process_check(const struct sk_config *c, struct sk_error *err);
+/* The last steps before execve, shared by the init and `exec`: seccomp
+ * (before the user change when there is no no_new_privs, as runc does),
+ * user/groups, capabilities, no_new_privs, seccomp (with no_new_privs).
+ * A notify listener fd is given to send_listener. */
+int sk_process_finalize(const struct sk_process *p, const struct sk_seccomp_prog *prog,
+			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
+			struct sk_error *err);
+/* Mark every fd >= 3 + preserve close-on-exec; clear it on the preserved. */
+int sk_process_close_fds(unsigned preserve, struct sk_error *err);
 int sk_process_set_extra(const struct sk_config *c, struct sk_error *err);
 
 /* ---- terminal.c ---- */
