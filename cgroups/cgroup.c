@@ -770,3 +770,18 @@ out:
 		close(fd);
 	return r;
 }
+
+/* The v2 driver places the init with CLONE_INTO_CGROUP: nothing to do. */
+bool sk_cgroup_needs_attach(const struct sk_cgroup *cg)
+{
+	return cg->dirfd < 0;
+}
+
+int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	_cleanup_free_ char *procs = sk_xasprintf("%s/cgroup.procs", cg->dir);
+
+	return sk_write_file_at(AT_FDCWD, procs, buf, (size_t)n, err);
+}

@@ -225,7 +225,7 @@ void sk_init_run(struct sk_init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_inherited(a);
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
-	if (a->userns && wait_go(a, &err) < 0)
+	if ((a->userns || a->wait_go) && wait_go(a, &err) < 0)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
 		fail_setup(a, &err);

@@ -123,7 +123,8 @@ struct sk_init_args {
 	int fifo_fd;               /* create mode: blocks here until start, else -1 */
 	unsigned preserve_fds;
 	bool no_pivot;
-	bool userns;
+	bool userns;               /* new user namespace: wait for the id maps */
+	bool wait_go;              /* wait until skiff has attached the cgroups */
 	bool cgroupns;             /* unshare the cgroup ns once in the cgroup */
 	bool tty;
 	const struct sk_seccomp_prog *seccomp;

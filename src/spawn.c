@@ -238,8 +238,11 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		 * this create dies before it writes state.json. */
 		if (record_cgroup(s, err) < 0)
 			goto fail;
-		flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)s->cgroup.dirfd;
+		if (s->cgroup.dirfd >= 0) {
+			flags |= CLONE_INTO_CGROUP;
+			ca.cgroup = (uint64_t)s->cgroup.dirfd;
+		}
+		a.wait_go = sk_cgroup_needs_attach(&s->cgroup);
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		sk_error_sys(err, "socketpair");
@@ -290,8 +293,10 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		if (a.join_fds[t] >= 0)
 			close(a.join_fds[t]), a.join_fds[t] = -1;
 
-	if (a.userns) {
-		if (write_id_maps(s, err) < 0)
+	if (a.userns || a.wait_go) {
+		if (a.wait_go && sk_cgroup_attach(&s->cgroup, s->pid, err) < 0)
+			goto fail;
+		if (a.userns && write_id_maps(s, err) < 0)
 			goto fail;
 		if (sk_sync_send(s->sync_fd, SK_SYNC_GO, NULL, -1) < 0) {
 			sk_error_sys(err, "resume container init");

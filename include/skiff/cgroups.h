@@ -36,6 +36,10 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
  * is left behind. */
 int sk_cgroup_create(const struct sk_config *c, const char *id,
 		     struct sk_cgroup *out, struct sk_error *err);
+/* Whether the init must be attached by pid after clone3 (v1 hierarchies,
+ * or no v2 dirfd for CLONE_INTO_CGROUP); the init waits until it is. */
+bool sk_cgroup_needs_attach(const struct sk_cgroup *cg);
+int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
 /* Attach to an existing cgroup directory saved in the state. */
 int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err);
 /* Kill what is left (cgroup.kill, else signal each pid), then remove the
