@@ -1,13 +1,19 @@
 /* The container init: runs in the child of clone3(), inside the new
- * namespaces and the container's cgroup.  In a fixed order, as runc does:
+ * namespaces and the container's cgroup.  In a fixed order:
  *   join namespaces -> root filesystem, pivot_root -> hostname, sysctl ->
  *   terminal -> masked/read-only paths -> cwd, executable lookup ->
- *   rlimits and the other process attributes -> seccomp (without
- *   no_new_privs) -> user/groups -> capabilities -> no_new_privs ->
- *   seccomp (with no_new_privs) -> READY to skiff -> wait for start ->
- *   close stray fds -> execve.
+ *   rlimits and the other process attributes -> user/groups ->
+ *   capabilities -> no_new_privs -> READY to skiff -> wait for start ->
+ *   startContainer hooks -> close stray fds -> signal mask -> seccomp ->
+ *   execve.
+ * The seccomp filter is the last step: after it only execve(2) runs
+ * (and capset(2) without no_new_privs, see sk_process_prepare), so a
+ * profile that denies what skiff itself needs still starts.  A filter
+ * with notify rules is the exception: it is loaded before READY, as in
+ * runc's order, because its agent gets the listener during create.
  * Every error before READY goes to skiff, which prints it and removes
- * the container; so a bad user, capability or filter fails `create`. */
+ * the container; so a bad user, capability or filter (its flags are
+ * probed) fails `create`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -93,11 +99,13 @@ static int set_sysctls(const struct sk_config *c, struct sk_error *err)
 		const struct sk_kv *kv = &c->linux.sysctl[i];
 		_cleanup_free_ char *path = sk_xasprintf("/proc/sys/%s", kv->key);
 
+		_cleanup_free_ char *field = sk_xasprintf("linux.sysctl \"%s\"", kv->key);
+
 		for (char *p = path + 10; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		if (sk_write_file_at(AT_FDCWD, path, kv->value, strlen(kv->value), err) < 0)
-			return sk_error_ctx(err, "linux.sysctl \"%s\"", kv->key);
+		if (sk_proc_write(path, kv->value, field, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -194,8 +202,13 @@ static int cmp_int(const void *x, const void *y)
  * must go away with the `create` process.  Keep only what the init uses. */
 static void close_inherited(struct sk_init_args *a)
 {
-	int keep[SK_NS_TYPES + 3], n = 0, from = 3 + (int)a->preserve_fds;
+	size_t n_mounts = a->idmap_fds ? a->config->n_mounts : 0;
+	_cleanup_free_ int *keep = sk_xcalloc(SK_NS_TYPES + 3 + n_mounts, sizeof(int));
+	int n = 0, from = 3 + (int)a->preserve_fds;
 
+	for (size_t i = 0; i < n_mounts; i++)
+		if (a->idmap_fds[i] >= 0)
+			keep[n++] = a->idmap_fds[i];
 	keep[n++] = a->sync_fd;
 	if (a->fifo_fd >= 0)
 		keep[n++] = a->fifo_fd;
@@ -220,11 +233,14 @@ void sk_init_run(struct sk_init_args *a)
 			       .no_pivot = a->no_pivot };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *exe = NULL, *state = NULL;
+	struct sk_late_seccomp late;
+	char **argv, **envp;
 	sigset_t none;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_inherited(a);
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
+	r.idmap_fds = a->idmap_fds;
 	if ((a->userns || a->wait_go) && wait_go(a, &err) < 0)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
@@ -261,13 +277,14 @@ void sk_init_run(struct sk_init_args *a)
 	    sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(c, &err) < 0)
 		fail_setup(a, &err);
-	if (sk_process_finalize(p, a->seccomp, send_listener, a, &err) < 0)
+	if (sk_process_prepare(p, a->seccomp, send_listener, a, &late, &err) < 0)
 		fail_setup(a, &err);
 
+	/* From READY on, skiff may exit: the container lives on its own, so
+	 * the parent-death signal must be off before skiff can see READY. */
+	prctl(PR_SET_PDEATHSIG, 0);
 	if (sk_sync_send(a->sync_fd, SK_SYNC_READY, NULL, -1) < 0)
 		_exit(1);
-	/* From here on skiff may exit: the container lives on its own. */
-	prctl(PR_SET_PDEATHSIG, 0);
 	if (wait_start(a, &err) < 0)
 		fail_exec(&err);
 	close(a->sync_fd);
@@ -276,9 +293,13 @@ void sk_init_run(struct sk_init_args *a)
 		fail_exec(&err);
 	if (sk_process_close_fds(a->preserve_fds, &err) < 0)
 		fail_exec(&err);
+	argv = strv(p->args, p->n_args);
+	envp = strv(p->env, p->n_env);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(exe, strv(p->args, p->n_args), strv(p->env, p->n_env));
+	if (sk_process_load_late(&late, &err) < 0)
+		fail_exec(&err);
+	execve(exe, argv, envp);
 	sk_error_sys(&err, "exec %s", p->args[0]);
 	fail_exec(&err);
 }
