@@ -1,0 +1,381 @@
+# Common helpers for skiff's integration tests (bats).
+#
+# Every test gets a fresh bundle (busybox rootfs + config from `$SKIFF spec`),
+# its own --root state directory and a unique container id ($CID).  teardown
+# checks for leftovers (state dirs, mounts, cgroups, processes), cleans them up
+# and fails the test if it found any.
+#
+# Env:
+#   SKIFF          runtime binary under test (default: <repo>/skiff); SKIFF=$(which runc)
+#                  validates the suite against runc.
+#   SKIFF_TIMEOUT  seconds any single runtime command may take (default 20).
+#   OCI_SPEC_DIR   the OCI runtime-spec checkout (default: <repo>/../shared/oci-runtime-spec).
+#
+# Assertions that hold only for skiff (exact error wording, exit codes that runc
+# does differently) are guarded with `if is_skiff; then ...` and commented
+# "skiff-specific".
+
+bats_require_minimum_version 1.5.0
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+SKIFF="${SKIFF:-$REPO_ROOT/skiff}"
+case "$SKIFF" in
+/*) ;;
+*/*) SKIFF="$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")" ;;
+*) SKIFF="$(command -v "$SKIFF" || echo "$SKIFF")" ;;
+esac
+RUNTIME_NAME="$(basename "$SKIFF")"
+SKIFF_TIMEOUT="${SKIFF_TIMEOUT:-20}"
+if [ -z "${OCI_SPEC_DIR:-}" ]; then
+	for d in "$REPO_ROOT/../shared/oci-runtime-spec" /work/shared/oci-runtime-spec; do
+		[ -d "$d" ] && { OCI_SPEC_DIR="$(cd "$d" && pwd)"; break; }
+	done
+fi
+
+is_runc() { [[ $RUNTIME_NAME == runc* ]]; }
+is_skiff() { [[ $RUNTIME_NAME == skiff* ]]; }
+
+# ---------------------------------------------------------------- setup
+
+# A busybox rootfs template, built once per run (tests/run.sh builds it and
+# exports SKIFF_TEST_ROOTFS; bats run by hand builds it here under a lock).
+_rootfs_template() {
+	if [ -n "${SKIFF_TEST_ROOTFS:-}" ] && [ -x "$SKIFF_TEST_ROOTFS/bin/busybox" ]; then
+		echo "$SKIFF_TEST_ROOTFS"
+		return
+	fi
+	local t="$BATS_RUN_TMPDIR/rootfs-template"
+	(
+		flock 9
+		[ -x "$t/bin/busybox" ] || bash "$REPO_ROOT/tools/mkrootfs.sh" "$t" >&2
+	) 9>"$BATS_RUN_TMPDIR/rootfs.lock"
+	echo "$t"
+}
+
+# The config template: `$SKIFF spec` once per run (falls back to `runc spec`
+# with a warning, so one broken `spec` does not fail every test; cli.bats tests
+# `spec` itself).
+_config_template() {
+	local t="$BATS_RUN_TMPDIR/config.template.json"
+	(
+		flock 9
+		if [ ! -s "$t" ]; then
+			local d
+			d="$(mktemp -d "$BATS_RUN_TMPDIR/spec.XXXX")"
+			if ! (cd "$d" && timeout 10 "$SKIFF" spec >/dev/null 2>&1 && jq -e . config.json >/dev/null 2>&1); then
+				echo "WARNING: '$SKIFF spec' failed; using 'runc spec' for test configs" >&2
+				rm -f "$d/config.json"
+				(cd "$d" && runc spec)
+			fi
+			mv "$d/config.json" "$t"
+			rm -rf "$d"
+		fi
+	) 9>"$BATS_RUN_TMPDIR/config.lock"
+	echo "$t"
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+common_setup() {
+	# Host safety: cgroups the runtime creates must sit below the run's own
+	# cgroup, which tests/run.sh arranges with a private cgroup namespace.
+	if [ -z "${SKIFF_TEST_ALLOW_HOST_CGROUPNS:-}" ] &&
+		[ "$(readlink /proc/self/ns/cgroup)" = "$(readlink /proc/1/ns/cgroup)" ]; then
+		echo "refusing to run outside a private cgroup namespace: use tests/run.sh" >&2
+		return 1
+	fi
+	[ -x "$SKIFF" ] || { echo "runtime binary '$SKIFF' not found or not executable" >&2; return 1; }
+	TESTDIR="$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/skiff-test.XXXX")"
+	BUNDLE="$TESTDIR/bundle"
+	ROOTFS="$BUNDLE/rootfs"
+	ROOT="$TESTDIR/state"
+	CID="skt$$x$RANDOM"
+	mkdir -p "$BUNDLE" "$ROOT"
+	cp -a "$(_rootfs_template)" "$ROOTFS"
+	cp "$(_config_template)" "$BUNDLE/config.json"
+	# Defaults for tests: no terminal, a harmless command, writable root
+	# (tests that want a read-only root say so).
+	update_config '.process.terminal = false | .process.args = ["true"] | .root.path = "rootfs" | .root.readonly = false'
+}
+
+common_teardown() {
+	local -a found=()
+	local d p m c
+
+	# 1. state dirs under the test's --root
+	if [ -d "${ROOT:-/nonexistent}" ]; then
+		for d in "$ROOT"/*; do
+			[ -e "$d" ] || continue
+			found+=("state dir $d")
+			timeout 10 "$SKIFF" --root "$ROOT" delete --force "$(basename "$d")" >/dev/null 2>&1 || true
+		done
+	fi
+	# 2. processes running from the test's rootfs
+	for p in $(_ctr_pids); do
+		found+=("process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))")
+		kill -9 "$p" 2>/dev/null || true
+	done
+	# 3. mounts under the test dir
+	for m in $(_test_mounts | sort -r); do
+		found+=("mount $m")
+		umount -l "$m" 2>/dev/null || true
+	done
+	# 4. cgroups named after the container
+	for c in $(_ctr_cgroups); do
+		found+=("cgroup $c")
+	done
+	_cleanup_cgroups
+	# 5. state dirs again (delete may have failed)
+	[ -n "${ROOT:-}" ] && [ -d "$ROOT" ] && find "$ROOT" -mindepth 1 -delete 2>/dev/null || true
+
+	if [ ${#found[@]} -gt 0 ]; then
+		printf 'LEFTOVER after test: %s\n' "${found[@]}" >&2
+		return 1
+	fi
+}
+
+# pids whose root directory is this test's rootfs (the busybox binary there is
+# a private copy, so its inode identifies the rootfs through any bind/pivot),
+# or that sit in a cgroup named after the container.
+_ctr_pids() {
+	[ -n "${ROOTFS:-}" ] || return 0
+	local p st cg
+	for p in /proc/[0-9]*; do
+		cg=
+		read -r -d "" cg 2>/dev/null <"$p/cgroup" # (a builtin: no fork per process)
+		if [[ $cg == *"$CID"* ]] || [ "$p/root/bin/busybox" -ef "$ROOTFS/bin/busybox" ] 2>/dev/null; then
+			# a zombie waiting for its reaper is not running
+			st="$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)"
+			[ "$st" = Z ] || [ -z "$st" ] || echo "${p#/proc/}"
+		fi
+	done
+	return 0
+}
+
+_test_mounts() {
+	[ -n "${TESTDIR:-}" ] || return 0
+	awk -v d="$TESTDIR" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo
+}
+
+_cgroup_mounts() {
+	findmnt -rn -t cgroup,cgroup2 -o TARGET 2>/dev/null
+}
+
+_ctr_cgroups() {
+	[ -n "${CID:-}" ] || return 0
+	local -a mnts
+	mapfile -t mnts < <(_cgroup_mounts)
+	[ ${#mnts[@]} -gt 0 ] || return 0
+	find "${mnts[@]}" -maxdepth 4 -type d -name "*$CID*" 2>/dev/null
+	return 0
+}
+
+_cleanup_cgroups() {
+	local c i
+	for i in 1 2 3; do
+		c="$(_ctr_cgroups)"
+		[ -n "$c" ] || return 0
+		for c in $(_ctr_cgroups | awk '{ print length($0) " " $0 }' | sort -rn | cut -d' ' -f2-); do
+			[ -e "$c/cgroup.kill" ] && echo 1 >"$c/cgroup.kill" 2>/dev/null
+			# v1 hierarchies: no cgroup.kill; thaw, then kill pid by pid
+			[ -e "$c/freezer.state" ] && echo THAWED >"$c/freezer.state" 2>/dev/null
+			[ -e "$c/cgroup.kill" ] || xargs -r kill -9 <"$c/cgroup.procs" 2>/dev/null
+			rmdir "$c" 2>/dev/null || true
+		done
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------- config
+
+# update_config JQ_FILTER [jq args...]: edit the bundle's config.json in place.
+update_config() {
+	local f="${CONFIG:-$BUNDLE/config.json}"
+	jq "$@" "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# set_args ARG...: process.args = the arguments.
+set_args() {
+	local f="${CONFIG:-$BUNDLE/config.json}" x i=0
+	local -a ja=()
+	# (not jq --args: jq would take a "-c" among them for one of its options)
+	for x in "$@"; do
+		ja+=(--arg "$(printf 'a%04d' $i)" "$x")
+		i=$((i + 1))
+	done
+	jq "${ja[@]}" '.process.args = [$ARGS.named | to_entries | sort_by(.key)[] | .value]' "$f" >"$f.tmp" &&
+		mv "$f.tmp" "$f"
+}
+
+# ---------------------------------------------------------------- running
+
+# rt ARGS...: the runtime with this test's --root, bounded in time.
+rt() {
+	timeout -k 5 "$SKIFF_TIMEOUT" "$SKIFF" --root "$ROOT" "$@"
+}
+
+# create_ctr [OPTIONS] ID / run_detached [OPTIONS] ID: `create` and `run -d`
+# with the container's stdio sent to files ($TESTDIR/ID.stdout, .stderr), so a
+# container that outlives the command never holds bats' output pipe open.  The
+# runtime's stderr is copied to stderr afterwards (for `run --separate-stderr`).
+_rt_detached() {
+	local id="${!#}" rc=0
+	rt "$@" </dev/null >"$TESTDIR/$id.stdout" 2>"$TESTDIR/$id.stderr" || rc=$?
+	cat "$TESTDIR/$id.stdout"
+	cat "$TESTDIR/$id.stderr" >&2
+	return $rc
+}
+# detached CMD...: run CMD with stdio on files (for a create/run -d spelled out).
+detached() {
+	local rc=0
+	"$@" </dev/null >"$TESTDIR/detached.stdout" 2>"$TESTDIR/detached.stderr" || rc=$?
+	cat "$TESTDIR/detached.stderr" >&2
+	return $rc
+}
+create_ctr() { _rt_detached create --bundle "$BUNDLE" "$@"; }
+run_detached() { _rt_detached run -d --bundle "$BUNDLE" "$@"; }
+
+# run_ctr ARG...: set process.args and run the container in the foreground
+# (`run` deletes it afterwards); use with bats `run`: `run run_ctr sh -c ...`.
+run_ctr() {
+	set_args "$@"
+	rt run --bundle "$BUNDLE" "$CID" </dev/null
+}
+
+# in_ctr SHELL_SNIPPET: run `sh -c SNIPPET` in the container, expect exit 0,
+# output in $output.
+in_ctr() {
+	run -0 run_ctr sh -c "$1"
+}
+
+# status_of ID: the container's status from `state`, or empty when state fails.
+status_of() {
+	rt state "$1" 2>/dev/null | jq -r .status 2>/dev/null
+}
+
+pid_of() {
+	rt state "$1" 2>/dev/null | jq -r .pid 2>/dev/null
+}
+
+# wait_for_status ID STATUS [TRIES (x0.05s, default 200)]
+wait_for_status() {
+	local i n="${3:-200}" s=
+	for ((i = 0; i < n; i++)); do
+		s="$(status_of "$1")"
+		[ "$s" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1: status '$s', wanted '$2'" >&2
+	return 1
+}
+
+# wait_for_file PATH [TRIES (x0.05s, default 200)]: until PATH is non-empty.
+wait_for_file() {
+	local i n="${2:-200}"
+	for ((i = 0; i < n; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# wait_pid_gone PID [TRIES]
+wait_pid_gone() {
+	local i n="${2:-200}"
+	for ((i = 0; i < n; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "pid $1 still alive" >&2
+	return 1
+}
+
+# Stop and delete a container, whatever its state (for the end of a test).
+cleanup_ctr() {
+	rt delete --force "$1" >/dev/null 2>&1 || true
+}
+
+# bind-mount a host dir of the test into the container (rw unless "ro" given).
+add_bind_mount() {
+	local src="$1" dst="$2" opts='["rbind","rw"]'
+	[ "${3:-}" = ro ] && opts='["rbind","ro"]'
+	update_config '.mounts += [{"destination": $d, "type": "bind", "source": $s, "options": $o}]' \
+		--arg d "$dst" --arg s "$src" --argjson o "$opts"
+}
+
+# ---------------------------------------------------------------- asserts
+
+# assert_one_line_error: after `run --separate-stderr`: non-zero status and
+# exactly one non-empty line on stderr.
+assert_one_line_error() {
+	if [ "$status" -eq 0 ]; then
+		echo "expected failure, got status 0; stdout: $output; stderr: $stderr" >&2
+		return 1
+	fi
+	local n
+	n="$(printf '%s\n' "$stderr" | grep -c .)"
+	if [ "$n" -ne 1 ]; then
+		echo "expected one error line on stderr, got $n:" >&2
+		printf '%s\n' "$stderr" >&2
+		return 1
+	fi
+	# skiff-specific: errors are `skiff: <message>`, exit status 1.
+	if is_skiff; then
+		[[ $stderr == skiff:* ]] || { echo "stderr does not start with 'skiff:': $stderr" >&2; return 1; }
+		[ "$status" -eq 1 ] || { echo "expected exit 1, got $status" >&2; return 1; }
+	fi
+}
+
+# assert_contains HAYSTACK NEEDLE
+assert_contains() {
+	if [[ $1 != *"$2"* ]]; then
+		printf 'expected to find: %s\nin: %s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+assert_not_contains() {
+	if [[ $1 == *"$2"* ]]; then
+		printf 'did not expect: %s\nin: %s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		printf 'expected: %s\n     got: %s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# Validate a state JSON (stdin) against the schema's required fields and the
+# status enum, read from the spec's schema when available.
+validate_state_json() {
+	local json req enum
+	json="$(cat)"
+	jq -e . >/dev/null <<<"$json" || { echo "state is not JSON: $json" >&2; return 1; }
+	local schema="${OCI_SPEC_DIR:-}/schema/state-schema.json"
+	if [ -f "$schema" ]; then
+		req="$(jq -c '.required' "$schema")"
+		enum="$(jq -c '.properties.status.enum // (.properties.status["$ref"] | "")' "$schema")"
+		[ "${enum:0:1}" = "[" ] || enum='["creating","created","running","stopped"]'
+	else
+		req='["ociVersion","id","status","bundle"]'
+		enum='["creating","created","running","stopped"]'
+	fi
+	jq -e --argjson req "$req" --argjson enum "$enum" '
+		(. as $s | all($req[]; . as $k | $s | has($k))) and
+		(.ociVersion | type == "string") and (.id | type == "string") and
+		(.bundle | type == "string") and
+		(.status as $st | $enum | index($st) != null) and
+		(if .status == "created" or .status == "running" then (.pid | type == "number" and . > 0) else true end) and
+		((.annotations // {}) | type == "object")
+	' >/dev/null <<<"$json" || { echo "state JSON invalid: $json" >&2; return 1; }
+}

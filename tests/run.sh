@@ -1,0 +1,204 @@
+#!/bin/bash
+# tests/run.sh: the whole test suite (run as root).
+#
+#   1. tools/deps.sh (installs what is missing)
+#   2. build: autoreconf/configure when needed, make, make check (C unit tests)
+#   3. inside a private cgroup+mount namespace (cgroup hierarchies remounted so
+#      that every cgroup a test creates sits below the run's own cgroup), bats
+#      on tests/integration/*.bats (TAP)
+#   4. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
+#
+# Env:
+#   SKIFF=/path/to/runtime   runtime under test (default: the freshly built ./skiff)
+#   TESTS="lifecycle errors" or "tests/integration/cli.bats ..."   run a subset of bats files
+#   SKIP_BUILD=1             do not build or run unit tests (e.g. SKIFF=$(which runc))
+#   SKIP_UNIT=1              build, but skip `make check`
+# Logs: tests/logs/{deps,build,unit,bats}.log
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT" || exit 1
+LOGS="$REPO_ROOT/tests/logs"
+
+# ------------------------------------------------------------------ inner part
+# Runs inside `unshare --cgroup --mount --propagation private`.
+remount_cgroups() {
+	# Remount every cgroup hierarchy so that its root is this namespace's
+	# cgroup (the run's own cgroup): what the tests create lands below it.
+	local target opts fstype o
+	while read -r target opts fstype; do
+		o="$(tr ',' '\n' <<<"$opts" | grep -vxE 'rw|ro' | paste -sd, -)"
+		umount -l "$target" || { echo "run.sh: umount $target failed" >&2; return 1; }
+		if [ "$fstype" = cgroup2 ]; then
+			mount -t cgroup2 ${o:+-o "$o"} cgroup2 "$target"
+		else
+			mount -t cgroup ${o:+-o "$o"} cgroup "$target"
+		fi || { echo "run.sh: remount of $target ($fstype $o) failed" >&2; return 1; }
+	done < <(findmnt -rn -t cgroup,cgroup2 -o TARGET,FS-OPTIONS,FSTYPE)
+}
+
+# --ns CMD...: run CMD with the cgroup hierarchies remounted (unit tests)
+if [ "${1:-}" = --ns ]; then
+	shift
+	remount_cgroups || exit 1
+	exec "$@"
+fi
+
+if [ "${1:-}" = --inside ]; then
+	shift
+	remount_cgroups || exit 1
+	export SKIFF_TEST_ROOTFS
+	SKIFF_TEST_ROOTFS="$(mktemp -d /tmp/skiff-rootfs.XXXX)"
+	bash "$REPO_ROOT/tools/mkrootfs.sh" "$SKIFF_TEST_ROOTFS" || exit 1
+	export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-90}"
+	# One bats per file, each bounded: a test that hangs (e.g. on a pipe a
+	# stray container process holds) costs that file, not the whole run.
+	rc=0
+	for f in "$@"; do
+		timeout -k 10 "${SKIFF_FILE_TIMEOUT:-900}" bats --tap --timing --print-output-on-failure "$f" </dev/null
+		frc=$?
+		[ $frc -eq 124 ] || [ $frc -eq 137 ] && echo "# $f: timed out after ${SKIFF_FILE_TIMEOUT:-900}s"
+		[ $frc -eq 0 ] || rc=1
+	done
+	rm -rf "$SKIFF_TEST_ROOTFS"
+	exit $rc
+fi
+
+# ------------------------------------------------------------------ outer part
+mkdir -p "$LOGS"
+[ "$(id -u)" -eq 0 ] || { echo "tests/run.sh: must run as root" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+skipped=0
+
+if ! bash tools/deps.sh >"$LOGS/deps.log" 2>&1; then
+	cat "$LOGS/deps.log"
+	echo "not ok - tools/deps.sh (see tests/logs/deps.log)"
+	failed=$((failed + 1))
+fi
+
+# ---- build + unit tests
+if [ -z "${SKIP_BUILD:-}" ]; then
+	build_ok=1
+	{
+		if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+			autoreconf -fi || build_ok=0
+		fi
+		if [ $build_ok = 1 ] && { [ ! -f Makefile ] || [ configure -nt Makefile ]; }; then
+			./configure || build_ok=0
+		fi
+		[ $build_ok = 1 ] && { make -j2 || build_ok=0; }
+	} >"$LOGS/build.log" 2>&1
+	if [ $build_ok = 1 ]; then
+		echo "# build ok"
+	else
+		tail -30 "$LOGS/build.log"
+		echo "not ok - build (see tests/logs/build.log)"
+		failed=$((failed + 1))
+	fi
+
+	if [ $build_ok = 1 ] && [ -z "${SKIP_UNIT:-}" ]; then
+		# Each unit test binary prints `ok - ...`/`not ok - ...` and `N passed, N failed`;
+		# automake's harness keeps its output in tests/unit/<name>.log.
+		# The test programs, as the generated Makefile expands $(TESTS):
+		progs="$(make --no-print-directory -s -f Makefile -f <(printf 'skiff-print-tests:\n\t@echo $(TESTS)\n') skiff-print-tests 2>/dev/null)"
+		progs="${progs//\$(EXEEXT)/}"
+		for p in $progs; do rm -f "$p.log" "$p.trs"; done # no stale results
+		# (inside the private cgroup namespace too: unit tests may create cgroups)
+		unshare --cgroup --mount --propagation private -- bash "$REPO_ROOT/tests/run.sh" --ns \
+			make -j2 check >"$LOGS/unit.log" 2>&1 </dev/null
+		check_rc=$?
+		unit_counted=0
+		for p in $progs; do
+			log="$p.log"
+			if [ -f "$log" ]; then
+				grep -E '^(not )?ok ' "$log" | sed "s|^|$(basename "$p"): |"
+				cat "$log" >>"$LOGS/unit.log"
+				line="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)"
+				if [ -n "$line" ]; then
+					np="$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")"
+					nf="$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
+					passed=$((passed + np))
+					failed=$((failed + nf))
+					# a crash after the summary line, or a non-zero exit with no failure counted
+					if [ "$nf" -eq 0 ] && grep -qE '^:test-result: (FAIL|ERROR)' "$p.trs" 2>/dev/null; then
+						echo "not ok - $(basename "$p"): exited non-zero"
+						failed=$((failed + 1))
+					fi
+				else
+					echo "not ok - $(basename "$p"): no summary line (crashed?)"
+					failed=$((failed + 1))
+				fi
+				unit_counted=1
+			else
+				echo "not ok - $(basename "$p"): did not run (see tests/logs/unit.log)"
+				failed=$((failed + 1))
+			fi
+		done
+		if [ $check_rc -ne 0 ] && [ $unit_counted = 0 ]; then
+			tail -30 "$LOGS/unit.log"
+			echo "not ok - make check (see tests/logs/unit.log)"
+			failed=$((failed + 1))
+		fi
+	fi
+fi
+
+# ---- integration tests (bats)
+files=()
+if [ -n "${TESTS:-}" ]; then
+	for t in $TESTS; do
+		found=
+		for f in "$t" "tests/integration/$t" "tests/integration/$t.bats"; do
+			if [ -f "$f" ]; then found="$f"; break; fi
+		done
+		if [ -n "$found" ]; then
+			files+=("$found")
+		else
+			echo "not ok - no such test file: $t"
+			failed=$((failed + 1))
+		fi
+	done
+else
+	files=(tests/integration/*.bats)
+fi
+
+if [ ${#files[@]} -gt 0 ] && [ -f "${files[0]}" ]; then
+	export SKIFF="${SKIFF:-$REPO_ROOT/skiff}"
+	case "$SKIFF" in
+	/*) ;;
+	*/*) SKIFF="$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")" ;;
+	*) SKIFF="$(command -v "$SKIFF" || echo "$SKIFF")" ;;
+	esac
+	echo "# integration tests against $SKIFF"
+	# The output goes to a file (a per-run name: several runs may share this
+	# tree), not a pipe, which a stray container process could hold open.
+	blog="$LOGS/bats.log.$$"
+	: >"$blog"
+	unshare --cgroup --mount --propagation private -- bash "$REPO_ROOT/tests/run.sh" --inside "${files[@]}" </dev/null >"$blog" 2>&1 &
+	inner=$!
+	tail -n +1 -f --pid=$inner "$blog"
+	wait $inner
+	bats_rc=$?
+	bats_out="$(cat "$blog")"
+	mv -f "$blog" "$LOGS/bats.log"
+	bp=$(grep -E '^ok ' <<<"$bats_out" | grep -vcE '^ok [0-9]+ .*# skip')
+	bs=$(grep -cE '^ok [0-9]+ .*# skip' <<<"$bats_out")
+	bf=$(grep -cE '^not ok ' <<<"$bats_out")
+	plan=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' <<<"$bats_out" | awk '{ n += $1 } END { print n + 0 }')
+	passed=$((passed + bp))
+	skipped=$((skipped + bs))
+	failed=$((failed + bf))
+	if [ -n "$plan" ] && [ $((bp + bs + bf)) -lt "$plan" ]; then
+		echo "not ok - bats: only $((bp + bs + bf)) of $plan tests reported"
+		failed=$((failed + plan - bp - bs - bf))
+	elif [ $bats_rc -ne 0 ] && [ "$bf" -eq 0 ]; then
+		echo "not ok - bats exited with status $bats_rc"
+		failed=$((failed + 1))
+	fi
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]
