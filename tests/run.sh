@@ -6,7 +6,9 @@
 #   3. inside a private cgroup+mount namespace (cgroup hierarchies remounted so
 #      that every cgroup a test creates sits below the run's own cgroup), bats
 #      on tests/integration/*.bats (TAP)
-#   4. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
+#   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
+#      bats files against skiff built with -fsanitize=address,undefined
+#   5. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
 #   SKIFF=/path/to/runtime   runtime under test (default: the freshly built ./skiff)
@@ -194,6 +196,23 @@ if [ ${#files[@]} -gt 0 ] && [ -f "${files[0]}" ]; then
 		failed=$((failed + plan - bp - bs - bf))
 	elif [ $bats_rc -ne 0 ] && [ "$bf" -eq 0 ]; then
 		echo "not ok - bats exited with status $bats_rc"
+		failed=$((failed + 1))
+	fi
+fi
+
+# ---- the sanitizer build (-fsanitize=address,undefined): unit tests and
+# the lifecycle/errors/process files again against it
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TESTS:-}" ]; then
+	echo "# sanitizer build"
+	san_out="$(bash "$REPO_ROOT/tests/sanitizers.sh" 2>&1)"
+	grep -E '^(not )?ok ' <<<"$san_out"
+	san_line="$(tail -1 <<<"$san_out")"
+	if [[ $san_line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		tail -20 <<<"$san_out"
+		echo "not ok - sanitizer stage gave no summary"
 		failed=$((failed + 1))
 	fi
 fi

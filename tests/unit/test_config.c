@@ -23,9 +23,11 @@
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 
-#ifndef SPEC_DIR
-#define SPEC_DIR "../shared/oci-runtime-spec"
+#ifndef SPEC_DIR_BUILT
+#define SPEC_DIR_BUILT "../shared/oci-runtime-spec"
 #endif
+/* OCI_SPEC_DIR overrides the path compiled in (a copy of the tree elsewhere). */
+#define SPEC_DIR (getenv("OCI_SPEC_DIR") ? getenv("OCI_SPEC_DIR") : SPEC_DIR_BUILT)
 
 /* Stand-in for rootfs/mountopts.c when it is not linked in. */
 __attribute__((weak)) const char *const *sk_mount_option_names(size_t *n)
