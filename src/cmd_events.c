@@ -1,0 +1,146 @@
+/* skiff events: runc-compatible JSON events of a container, one per line:
+ * {"type":"stats","id":ID,"data":{...runc's stats...}} every --interval
+ * (once with --stats) and {"type":"oom","id":ID} when the kernel OOM
+ * killer kills in its cgroup.  Ends when the container's init exits. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+/* Go-style durations: "5s", "500ms", "1m", "2" (seconds). */
+static int parse_interval(const char *s, int *ms, struct sk_error *err)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		goto bad;
+	if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else if (strcmp(end, "ms"))
+		goto bad;
+	if (v < 1 || v > 86400000.0)
+		goto bad;
+	*ms = (int)v;
+	return 0;
+bad:
+	return sk_error(err, EINVAL, "events: --interval: invalid duration \"%s\" (e.g. 5s, 500ms)", s);
+}
+
+static void print_stats(const char *id, struct sk_cgroup *cg)
+{
+	char *data = sk_cgroup_stats_json(cg);
+
+	printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}\n", id, data);
+	fflush(stdout);
+	free(data);
+}
+
+static void check_oom(const char *id, struct sk_cgroup *cg, long long *seen)
+{
+	long long n = sk_cgroup_oom_kills(cg);
+
+	if (n > *seen) {
+		printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+		fflush(stdout);
+	}
+	if (n > *seen)
+		*seen = n;
+}
+
+int sk_cmd_events(int argc, char **argv)
+{
+	bool stats = false;
+	const char *interval = "5s";
+	const struct sk_opt opts[] = {
+		{ "stats", 0, SK_OPT_FLAG, &stats },
+		{ "interval", 0, SK_OPT_STRING, &interval },
+		{ NULL, 0, 0, NULL },
+	};
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	struct sk_cgroup cg;
+	_cleanup_free_ char *id = NULL, *events = NULL;
+	const char *status;
+	char *pos[1];
+	int ms = 5000, pidfd, ino = -1;
+	long long seen = 0;
+
+	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
+		sk_log_error("%s", err.msg[0] ? err.msg : "events: a container id is required");
+		return 1;
+	}
+	if (parse_interval(interval, &ms, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	if (sk_container_load(pos[0], &c, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
+	status = sk_container_status(&c);
+	if (!strcmp(status, "stopped") || !strcmp(status, "creating")) {
+		sk_log_error("container \"%s\" is %s: no events", c.id, status);
+		sk_container_release(&c);
+		return 1;
+	}
+	if (sk_container_cgroup(&c, &cg, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		sk_container_release(&c);
+		return 1;
+	}
+	id = sk_xstrdup(c.id);
+	pidfd = sk_container_pidfd(&c);
+	/* do not hold the container's lock while waiting */
+	sk_container_release(&c);
+	if (stats) {
+		print_stats(id, &cg);
+		goto out;
+	}
+	seen = sk_cgroup_oom_kills(&cg);
+	if (seen < 0)
+		seen = 0;
+	events = sk_xasprintf("%s/memory.events", cg.dir);
+	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ino >= 0 && inotify_add_watch(ino, events, IN_MODIFY) < 0) {
+		close(ino);
+		ino = -1;
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = ino, .events = POLLIN } };
+		int r = poll(p, 2, ms);
+
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r == 0) {
+			print_stats(id, &cg);
+			continue;
+		}
+		if (p[1].revents & POLLIN) {
+			char buf[4096];
+
+			while (read(ino, buf, sizeof(buf)) > 0)
+				;
+			check_oom(id, &cg, &seen);
+		}
+		if (pidfd < 0 || (p[0].revents & (POLLIN | POLLHUP))) {
+			check_oom(id, &cg, &seen);
+			break;
+		}
+	}
+	if (ino >= 0)
+		close(ino);
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	sk_cgroup_release(&cg);
+	return 0;
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The guest side of tests/vm/run.sh: PID 1 of the VM, on an overlay over the
+# host's read-only /.  Mounts what a system needs, cgroup2 with every
+# controller enabled at the root, runs the bats files listed in the `out`
+# share under a private cgroup+mount namespace (as tests/run.sh does), writes
+# the TAP and the status back to the share and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm /dev/mqueue /out
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t 9p -o trans=virtio,version=9p2000.L out /out
+umount -l /sys/fs/cgroup 2>/dev/null
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+	echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || echo "guest: cannot enable $c"
+done
+hostname skiff-vm
+echo "guest: kernel $(uname -r), controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+
+REPO="$(cat /out/repo)"
+cd "$REPO" || { echo 1 >/out/rc; poweroff -f; }
+mapfile -t files </out/files
+export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
+# Processes stay in the root cgroup, which may hold processes and enable
+# controllers at once: the containers' cgroups go right below it.
+if [ -s /out/cmd ]; then
+	# VM_CMD: a command to debug with instead of the bats run
+	bash /out/cmd </dev/null >/out/bats.tap 2>&1
+else
+	unshare --cgroup --mount --propagation private -- bash tests/run.sh --inside "${files[@]}" \
+		</dev/null >/out/bats.tap 2>&1
+fi
+echo $? >/out/rc
+sync
+cat /out/bats.tap
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,123 @@
+#!/bin/bash
+# tests/vm/run.sh: the cgroup v2 test tier.  Boots Debian's kernel under qemu
+# (TCG: KVM guests hang on this kind of machine) with the host's / shared
+# read-only over 9p and a tmpfs overlay on top, mounts cgroup2 at
+# /sys/fs/cgroup with every controller, and runs bats files there
+# (tests/vm/guest.sh).  Nothing is built inside: the host's build is used.
+#
+#   tests/vm/run.sh [BATS_FILE...]   (default: tests/integration/cgroups_v2.bats)
+# Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
+# test passed.  Logs: tests/logs/vm-console.log (serial console),
+# tests/logs/vm-bats.log (the TAP), kept after the run.
+# Env: VM_TIMEOUT (seconds, default 600), VM_MEM (default 1536M), VM_SMP (2),
+#      VM_CMD (a shell command to run in the guest instead of bats, for debugging).
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOGS="$REPO_ROOT/tests/logs"
+mkdir -p "$LOGS"
+CONSOLE="$LOGS/vm-console.log"
+TAP="$LOGS/vm-bats.log"
+: >"$TAP"
+
+fail() {
+	echo "not ok - vm: $*"
+	echo "not ok - vm: $*" >>"$TAP"
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fail "must run as root"
+
+# ---- packages: qemu and a Debian kernel (installed here when missing)
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
+command -v cpio >/dev/null || need+=(cpio)
+[ -x /bin/busybox ] || need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >"$LOGS/vm-deps.log" 2>&1; then
+		apt-get update -qq >>"$LOGS/vm-deps.log" 2>&1
+		apt-get install -y -qq --no-install-recommends "${need[@]}" >>"$LOGS/vm-deps.log" 2>&1 ||
+			fail "apt-get install ${need[*]} failed (see tests/logs/vm-deps.log)"
+	fi
+fi
+KERNEL="$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -1)"
+[ -n "$KERNEL" ] || fail "no kernel in /boot"
+KVER="${KERNEL#/boot/vmlinuz-}"
+MODDIR="/lib/modules/$KVER"
+[ -d "$MODDIR" ] || fail "no modules for $KVER"
+
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(tests/integration/cgroups_v2.bats)
+
+WORK="$(mktemp -d /tmp/skiff-vm.XXXX)"
+trap 'rm -rf "$WORK"' EXIT
+OUT="$WORK/out"
+mkdir -p "$OUT" "$WORK/initrd"/{bin,mod,proc,sys,dev,lower,rw,root}
+
+# ---- initramfs: busybox, the 9p/overlay modules in dependency order, /init
+cp /bin/busybox "$WORK/initrd/bin/busybox" || fail "busybox-static is missing"
+mods=()
+add_mod() {
+	local rel dep
+	rel="$(grep -E "(^|/)$1\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" | cut -d: -f1)"
+	[ -n "$rel" ] || return 0        # built in
+	for dep in $(grep -E "^$rel:" "$MODDIR/modules.dep" | cut -d: -f2-); do
+		add_mod "$(basename "$dep" | sed -E 's/\.ko(\.[a-z]+)?$//')"
+	done
+	for m in "${mods[@]}"; do [ "$m" = "$rel" ] && return 0; done
+	mods+=("$rel")
+}
+for m in virtio virtio_ring virtio_pci virtio_blk 9pnet_virtio 9p overlay; do add_mod "$m"; done
+for rel in "${mods[@]}"; do
+	case "$rel" in *.ko) ;; *) fail "compressed module $rel: not supported" ;; esac
+	cp "$MODDIR/$rel" "$WORK/initrd/mod/"
+	echo "$(basename "$rel")" >>"$WORK/initrd/mod/order"
+done
+cat >"$WORK/initrd/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m || echo "insmod $m failed"; done
+/bin/busybox mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 root /lower || echo "mount 9p root failed"
+/bin/busybox mount -t tmpfs -o mode=0755 tmpfs /rw
+/bin/busybox mkdir -p /rw/upper /rw/work
+/bin/busybox mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /root ||
+	echo "mount overlay failed"
+for d in proc sys dev; do /bin/busybox mount --move /$d /root/$d; done
+exec /bin/busybox switch_root /root /bin/bash "$(/bin/busybox sed -n 's/.*skiff.guest=\([^ ]*\).*/\1/p' /root/proc/cmdline)"
+INIT
+chmod +x "$WORK/initrd/init"
+(cd "$WORK/initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.gz" || fail "cannot build the initramfs"
+
+# ---- what the guest runs
+printf '%s\n' "${files[@]}" >"$OUT/files"
+[ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$OUT/cmd"
+echo "$REPO_ROOT" >"$OUT/repo"
+
+# a small scratch disk: /dev/vda, for the io and devices tests
+truncate -s 16M "$WORK/disk.img"
+
+timeout_s="${VM_TIMEOUT:-600}"
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
+	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
+	-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh" \
+	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
+	-drive "file=$WORK/disk.img,if=virtio,format=raw" \
+	-nic none -display none -monitor none -serial stdio -no-reboot \
+	</dev/null >"$CONSOLE" 2>&1
+qrc=$?
+[ $qrc -eq 124 ] && echo "vm: timed out after ${timeout_s}s" >>"$CONSOLE"
+
+if [ -s "$OUT/bats.tap" ]; then
+	cp "$OUT/bats.tap" "$TAP"
+	cat "$TAP"
+fi
+[ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/vm-console.log)"
+rc="$(cat "$OUT/rc")"
+[ "$rc" = 0 ] || { echo "# vm: bats exited with status $rc (see tests/logs/vm-bats.log, vm-console.log)"; exit 1; }
+exit 0
