@@ -1,0 +1,387 @@
+/* A cache of compiled seccomp filters, so that a second container with the
+ * same linux.seccomp skips libseccomp (a 300-rule profile costs it
+ * milliseconds; a cache hit is one small read).
+ *
+ * Key: SHA-256 of the canonical JSON of the seccomp object (the fields
+ * that shape the BPF, in a fixed order: listenerPath and listenerMetadata
+ * are left out), of the libseccomp version skiff runs with, of the native
+ * architecture and of the entry format.  Entry:
+ * <root>/.seccomp-cache/<hex key>.bpf, mode 0600 in a 0700 directory,
+ * written to a unique temporary name and renamed into place:
+ *
+ *   struct entry_header (magic, format, libseccomp version, key, filter
+ *   flags, notify, instruction count, SHA-256 of the instructions)
+ *   struct sock_filter[count]
+ *
+ * An entry is used only if every header field matches what this process
+ * expects and the checksum of the instructions is right; the file and its
+ * directory must be ours (owner = euid) and not writable by group/others,
+ * and are opened without following symlinks.  Anything else (a truncated,
+ * corrupt, foreign or tampered entry) is ignored and replaced by a fresh
+ * compilation.  The cache never turns an error into success: a profile
+ * that fails to compile is never cached, and cache I/O errors only cost
+ * the compilation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "skiff.h"
+#include "skiff/util.h"
+
+#define CACHE_DIR ".seccomp-cache"
+#define ENTRY_MAGIC "SKSECBPF"
+#define ENTRY_FORMAT 1
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t n;
+};
+
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(struct sha256 *s, const unsigned char *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 64; i++)
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       w[i - 7] + (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
+	}
+	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
+	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+}
+
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->h, iv, sizeof(iv));
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	s->len += len;
+	while (len) {
+		size_t k = 64 - s->n < len ? 64 - s->n : len;
+
+		memcpy(s->buf + s->n, p, k);
+		s->n += k, p += k, len -= k;
+		if (s->n == 64) {
+			sha256_block(s, s->buf);
+			s->n = 0;
+		}
+	}
+}
+
+static void sha256_final(struct sha256 *s, unsigned char out[32])
+{
+	uint64_t bits = s->len * 8;
+	unsigned char pad = 0x80, zero = 0, lenb[8];
+	int i;
+
+	sha256_update(s, &pad, 1);
+	while (s->n != 56)
+		sha256_update(s, &zero, 1);
+	for (i = 0; i < 8; i++)
+		lenb[i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha256_update(s, lenb, 8);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (unsigned char)(s->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)s->h[i];
+	}
+}
+
+void sk_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_final(&s, out);
+}
+
+/* ---- canonical JSON ---- */
+
+#define STR(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
+
+static void gen_opt_str(yajl_gen g, const char *key, const char *v)
+{
+	STR(g, key);
+	if (v)
+		STR(g, v);
+	else
+		yajl_gen_null(g);
+}
+
+static void gen_strv(yajl_gen g, const char *key, char **v, size_t n)
+{
+	STR(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++)
+		STR(g, v[i] ? v[i] : "");
+	yajl_gen_array_close(g);
+}
+
+static void gen_u64(yajl_gen g, const char *key, bool has, uint64_t v)
+{
+	char buf[24];
+
+	STR(g, key);
+	if (!has) {
+		yajl_gen_null(g);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	yajl_gen_number(g, buf, strlen(buf));
+}
+
+/* Every field of the object that shapes the BPF, in a fixed order;
+ * absent optional values are null.  Heap string. */
+char *sk_seccomp_canonical_json(const struct sk_seccomp *s)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	char *out;
+
+	if (!g)
+		abort();
+	yajl_gen_map_open(g);
+	gen_opt_str(g, "defaultAction", s->default_action);
+	gen_u64(g, "defaultErrnoRet", s->has_default_errno_ret, s->default_errno_ret);
+	gen_strv(g, "architectures", s->architectures, s->n_architectures);
+	gen_strv(g, "flags", s->flags, s->n_flags);
+	STR(g, "syscalls");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
+
+		yajl_gen_map_open(g);
+		gen_strv(g, "names", sc->names, sc->n_names);
+		gen_opt_str(g, "action", sc->action);
+		gen_u64(g, "errnoRet", sc->has_errno_ret, sc->errno_ret);
+		STR(g, "args");
+		yajl_gen_array_open(g);
+		for (size_t k = 0; k < sc->n_args; k++) {
+			const struct sk_seccomp_arg *a = &sc->args[k];
+
+			yajl_gen_map_open(g);
+			gen_u64(g, "index", true, a->index);
+			gen_u64(g, "value", true, a->value);
+			gen_u64(g, "valueTwo", a->has_value_two, a->value_two);
+			gen_opt_str(g, "op", a->op);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		abort();        /* only invalid UTF-8 in a name, refused by the parser */
+	out = sk_xasprintf("%.*s", (int)len, (const char *)buf);
+	yajl_gen_free(g);
+	return out;
+}
+
+/* ---- entries ---- */
+
+struct entry_header {
+	char magic[8];
+	uint32_t format;
+	uint32_t scmp_version;         /* major << 16 | minor << 8 | micro */
+	unsigned char key[32];
+	uint32_t flags;
+	uint32_t notify;
+	uint64_t count;                /* struct sock_filter instructions */
+	unsigned char sum[32];         /* SHA-256 of the instructions */
+};
+
+static uint32_t scmp_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	return (uint32_t)v->major << 16 | (uint32_t)v->minor << 8 | v->micro;
+}
+
+static void cache_key(const struct sk_seccomp *s, unsigned char key[32])
+{
+	_cleanup_free_ char *json = sk_seccomp_canonical_json(s);
+	char extra[96];
+	struct sha256 h;
+
+	snprintf(extra, sizeof(extra), "\nformat %d libseccomp %#x native %#x", ENTRY_FORMAT,
+		 scmp_version(), seccomp_arch_native());
+	sha256_init(&h);
+	sha256_update(&h, json, strlen(json));
+	sha256_update(&h, extra, strlen(extra));
+	sha256_final(&h, key);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static bool safe_owner(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Open (and with `create` make) <root>/.seccomp-cache; -1 when unusable. */
+static int open_dir(bool create)
+{
+	_cleanup_close_ int root = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int fd;
+
+	if (root < 0)
+		return -1;
+	if (create && mkdirat(root, CACHE_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(root, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !safe_owner(&st)) {
+		sk_log_debug("seccomp cache: %s/%s is not ours alone: not used", sk_g.root, CACHE_DIR);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 0 and `out` filled on a valid entry, -1 otherwise (nothing allocated). */
+static int read_entry(int dirfd, const char *name, const unsigned char key[32],
+		      struct sk_seccomp_prog *out)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	struct entry_header h;
+	unsigned char sum[32];
+	struct stat st;
+	size_t bytes;
+	void *buf;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !safe_owner(&st) ||
+	    st.st_size < (off_t)sizeof(h))
+		goto bad;
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		goto bad;
+	if (memcmp(h.magic, ENTRY_MAGIC, 8) || h.format != ENTRY_FORMAT ||
+	    h.scmp_version != scmp_version() || memcmp(h.key, key, 32) ||
+	    h.count == 0 || h.count > BPF_MAXINSNS || h.notify > 1)
+		goto bad;
+	bytes = h.count * sizeof(struct sock_filter);
+	if ((uint64_t)st.st_size != sizeof(h) + bytes)
+		goto bad;
+	buf = sk_xmalloc(bytes);
+	if (pread(fd, buf, bytes, sizeof(h)) != (ssize_t)bytes) {
+		free(buf);
+		goto bad;
+	}
+	sk_sha256(buf, bytes, sum);
+	if (memcmp(sum, h.sum, 32)) {
+		free(buf);
+		goto bad;
+	}
+	out->filter = buf;
+	out->len = h.count;
+	out->flags = h.flags;
+	out->notify = h.notify;
+	return 0;
+bad:
+	sk_log_debug("seccomp cache: entry %s is invalid: rebuilt", name);
+	return -1;
+}
+
+static void write_entry(int dirfd, const char *name, const unsigned char key[32],
+			const struct sk_seccomp_prog *p)
+{
+	size_t bytes = p->len * sizeof(struct sock_filter);
+	struct entry_header h = { .format = ENTRY_FORMAT, .scmp_version = scmp_version(),
+				  .flags = p->flags, .notify = p->notify, .count = p->len };
+	_cleanup_free_ char *tmp = sk_xasprintf(".%s.%d.tmp", name, (int)getpid());
+	_cleanup_close_ int fd = -1;
+
+	memcpy(h.magic, ENTRY_MAGIC, 8);
+	memcpy(h.key, key, 32);
+	sk_sha256(p->filter, bytes, h.sum);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (sk_write_all(fd, &h, sizeof(h)) < 0 || sk_write_all(fd, p->filter, bytes) < 0 ||
+	    renameat(dirfd, tmp, dirfd, name) < 0) {
+		sk_log_debug("seccomp cache: cannot write %s: %s", name, strerror(errno));
+		unlinkat(dirfd, tmp, 0);
+	}
+}
+
+int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+			      struct sk_error *err)
+{
+	unsigned char key[32];
+	char name[2 * 32 + 5];
+	_cleanup_close_ int dirfd = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || !s->present || getenv("SKIFF_SECCOMP_NO_CACHE"))
+		return sk_seccomp_compile(s, out, err);
+	cache_key(s, key);
+	hex(key, 32, name);
+	strcpy(name + 64, ".bpf");
+	dirfd = open_dir(false);
+	if (dirfd >= 0 && read_entry(dirfd, name, key, out) == 0) {
+		sk_log_debug("seccomp cache: hit %s", name);
+		return 0;
+	}
+	if (sk_seccomp_compile(s, out, err) < 0)
+		return -1;
+	if (out->len == 0)
+		return 0;
+	if (dirfd < 0)
+		dirfd = open_dir(true);
+	if (dirfd >= 0)
+		write_entry(dirfd, name, key, out);
+	return 0;
+}
