@@ -1,0 +1,439 @@
+/* Starting a process in a running container, and supervising it in the
+ * foreground.
+ *
+ * skiff joins the container's pid (and time) namespace for its children
+ * with setns() on the init's pidfd, then one clone3() with CLONE_PIDFD and
+ * CLONE_INTO_CGROUP puts the child straight into the container's cgroup
+ * and pid namespace, as a child of skiff (so skiff can wait for it, and
+ * its host pid is known for --pid-file).  The child joins every other
+ * namespace with a second setns() on the same pidfd (one atomic call for
+ * user, mount, network, ipc, uts and cgroup), then takes the container's
+ * process attributes in the init's order and execs.  Its end of the sync
+ * socket is close-on-exec: EOF there means execve happened. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "skiff/util.h"
+
+#define EXEC_SETUP_TIMEOUT_MS (60 * 1000)
+
+static const struct { const char *name; int flag; } ns_files[] = {
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "net", CLONE_NEWNET },
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+	{ "pid", CLONE_NEWPID }, { "time", CLONE_NEWTIME },
+};
+
+/* The namespaces of the init that differ from ours: joining one's own
+ * user namespace is an error (EINVAL), so only those are joined. */
+static int ns_to_join(pid_t pid, int *flags, struct sk_error *err)
+{
+	*flags = 0;
+	for (size_t i = 0; i < SK_ARRAY_SIZE(ns_files); i++) {
+		char path[64], self[64];
+		struct stat a, b;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_files[i].name);
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_files[i].name);
+		if (stat(path, &a) < 0) {
+			if (errno == ENOENT && ns_files[i].flag == CLONE_NEWTIME)
+				continue;   /* kernel without time namespaces */
+			return sk_error_sys(err, "namespace %s of the container's init", ns_files[i].name);
+		}
+		if (stat(self, &b) < 0)
+			return sk_error_sys(err, "stat %s", self);
+		if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			*flags |= ns_files[i].flag;
+	}
+	return 0;
+}
+
+/* ---- the child ---- */
+
+__attribute__((noreturn)) static void child_fail(int sync, struct sk_error *err)
+{
+	sk_sync_send(sync, SK_SYNC_ERROR, err, -1);
+	_exit(127);
+}
+
+static int send_listener(int fd, void *arg, struct sk_error *err)
+{
+	if (sk_sync_send(*(int *)arg, SK_SYNC_SECCOMP, NULL, fd) < 0)
+		return sk_error_sys(err, "send the seccomp listener");
+	return 0;
+}
+
+/* A pty from the container's devpts (/dev/ptmx after joining its mount
+ * namespace): the slave becomes the controlling terminal and stdio, the
+ * master goes to skiff.  Unlike the init's, /dev/console is left alone. */
+static int exec_terminal(const struct sk_process *p, int sync, struct sk_error *err)
+{
+	int master, slave, unlock = 0;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return sk_error_sys(err, "process.terminal: open /dev/ptmx in the container");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
+		sk_error_sys(err, "process.terminal: unlock pty");
+		goto fail;
+	}
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		sk_error_sys(err, "process.terminal: open the pty slave");
+		goto fail;
+	}
+	if (p->has_console_size) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+			sk_error_sys(err, "process.consoleSize");
+			goto fail_slave;
+		}
+	}
+	if (setsid() < 0 && errno != EPERM) {
+		sk_error_sys(err, "process.terminal: setsid");
+		goto fail_slave;
+	}
+	if (ioctl(slave, TIOCSCTTY, 0) < 0) {
+		sk_error_sys(err, "process.terminal: make the pty the controlling terminal");
+		goto fail_slave;
+	}
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) {
+		sk_error_sys(err, "process.terminal: dup2");
+		goto fail_slave;
+	}
+	close(slave);
+	if (sk_sync_send(sync, SK_SYNC_TTY, NULL, master) < 0) {
+		sk_error_sys(err, "process.terminal: send the pty master");
+		goto fail;
+	}
+	close(master);
+	return 0;
+fail_slave:
+	close(slave);
+fail:
+	close(master);
+	return -1;
+}
+
+static char **strv(char **v, size_t n)
+{
+	char **out = sk_xcalloc(n + 1, sizeof(char *));
+
+	if (n)
+		memcpy(out, v, n * sizeof(char *));
+	return out;
+}
+
+__attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, int flags)
+{
+	const struct sk_process *p = e->process;
+	struct sk_config cfg = *e->config;      /* the container's, with our process */
+	struct sk_error err = { 0 };
+	struct sk_late_seccomp late = { 0 };
+	char *exe = NULL;
+	sigset_t none;
+	int from = 3 + (int)e->preserve_fds;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	cfg.process = *p;
+	if (e->cgroup && sk_cgroup_needs_attach(e->cgroup)) {
+		struct sk_sync_msg m;
+		int fd;
+
+		/* skiff writes our pid into the v1 hierarchies first */
+		if (sk_sync_recv(sync, &m, &fd, &err) < 0)
+			_exit(127);
+		if (m.type != SK_SYNC_GO)
+			_exit(127);
+	}
+	if (flags && setns(e->init_pidfd, flags) < 0) {
+		sk_error_sys(&err, "join the namespaces of container \"%s\"", e->id);
+		child_fail(sync, &err);
+	}
+	/* Keep stdio, the preserved fds and the sync socket (above them). */
+	if (sync > from)
+		syscall(SYS_close_range, from, sync - 1, 0);
+	syscall(SYS_close_range, sync + 1, ~0U, 0);
+	if (p->has_oom_score_adj && sk_process_set_oom_score_adj(p, &err) < 0)
+		child_fail(sync, &err);
+	if (p->terminal && exec_terminal(p, sync, &err) < 0)
+		child_fail(sync, &err);
+	if (chdir(p->cwd) < 0) {
+		sk_error_sys(&err, "process.cwd %s", p->cwd);
+		child_fail(sync, &err);
+	}
+	if (sk_process_resolve_exec(p, &exe, &err) < 0 ||
+	    sk_process_set_rlimits(p, &err) < 0 ||
+	    sk_process_set_extra(&cfg, &err) < 0 ||
+	    sk_process_prepare(p, &e->seccomp, send_listener, &sync, &late, &err) < 0 ||
+	    sk_process_close_fds(e->preserve_fds, &err) < 0)
+		child_fail(sync, &err);
+	prctl(PR_SET_PDEATHSIG, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The filter goes on last: only execve runs under it. */
+	if (sk_process_load_late(&late, &err) < 0)
+		child_fail(sync, &err);
+	execve(exe, strv(p->args, p->n_args), strv(p->env, p->n_env));
+	sk_error_sys(&err, "exec %s", p->args[0]);
+	child_fail(sync, &err);
+}
+
+/* ---- the parent ---- */
+
+int sk_send_fd_to_socket(const char *what, const char *path, int fd, const char *name,
+			 struct sk_error *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return sk_error_sys(err, "%s: socket", what);
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return sk_error(err, ENAMETOOLONG, "%s %s: path too long", what, path);
+	strcpy(addr.sun_path, path);
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return sk_error_sys(err, "%s %s: connect", what, path);
+	if (sk_send_fd(s, fd, name, strlen(name)) < 0)
+		return sk_error_sys(err, "%s %s: send", what, path);
+	return 0;
+}
+
+/* Messages from the child until its end of the socket closes at execve. */
+static int wait_exec(struct sk_exec *e, int sync, struct sk_error *err)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = sync, .events = POLLIN };
+		struct sk_sync_msg m;
+		int fd, r = poll(&pfd, 1, EXEC_SETUP_TIMEOUT_MS);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sk_error_sys(err, "wait for the exec process");
+		if (r == 0)
+			return sk_error(err, ETIMEDOUT, "the exec process did not start in %d s",
+					EXEC_SETUP_TIMEOUT_MS / 1000);
+		if (sk_sync_recv(sync, &m, &fd, err) < 0)
+			return err->errnum == EPIPE ? 0 : -1;
+		switch (m.type) {
+		case SK_SYNC_ERROR:
+			if (fd >= 0)
+				close(fd);
+			return sk_error(err, m.errnum, "%s", m.msg);
+		case SK_SYNC_TTY:
+			if (fd < 0)
+				return sk_error(err, EPROTO, "the exec process sent no terminal");
+			if (e->console_socket) {
+				r = sk_send_fd_to_socket("--console-socket", e->console_socket, fd, "/dev/ptmx", err);
+				close(fd);
+				if (r < 0)
+					return -1;
+			} else {
+				e->tty_master = fd;
+			}
+			break;
+		case SK_SYNC_SECCOMP: {
+			struct sk_state st = { .id = (char *)e->id, .pid = e->pid, .bundle = "" };
+			_cleanup_free_ char *json = sk_state_oci_json(&st, "running", false);
+
+			if (fd < 0)
+				return sk_error(err, EPROTO, "the exec process sent no seccomp listener");
+			r = sk_seccomp_send_state(&e->config->linux.seccomp, fd, json, err);
+			close(fd);
+			if (r < 0)
+				return -1;
+			break;
+		}
+		default:
+			if (fd >= 0)
+				close(fd);
+			return sk_error(err, EPROTO, "unexpected message %d from the exec process", m.type);
+		}
+	}
+}
+
+int sk_exec_start(struct sk_exec *e, struct sk_error *err)
+{
+	struct clone_args ca = { .exit_signal = SIGCHLD };
+	int sv[2] = { -1, -1 }, flags, hi;
+	long pid;
+
+	e->pid = 0;
+	e->pidfd = e->tty_master = -1;
+	if (ns_to_join(e->init_pid, &flags, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return sk_error_sys(err, "socketpair");
+	/* The child's end must not land among the preserved fds. */
+	hi = fcntl(sv[1], F_DUPFD_CLOEXEC, 3 + (int)e->preserve_fds);
+	if (hi < 0) {
+		sk_error_sys(err, "dup sync socket");
+		goto fail;
+	}
+	close(sv[1]);
+	sv[1] = hi;
+	/* pid and time namespaces apply to children: join them here. */
+	if ((flags & (CLONE_NEWPID | CLONE_NEWTIME)) &&
+	    setns(e->init_pidfd, flags & (CLONE_NEWPID | CLONE_NEWTIME)) < 0) {
+		sk_error_sys(err, "join the pid namespace of container \"%s\"", e->id);
+		goto fail;
+	}
+	ca.flags = CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&e->pidfd;
+	if (e->cgroup_fd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)e->cgroup_fd;
+	}
+	/* The lock goes now, not after the child is set up: the child would
+	 * hold it too, and in a paused container it waits frozen until
+	 * `resume`, which needs the lock.  A delete racing us makes clone3
+	 * (the cgroup is gone) or the setns fail cleanly. */
+	if (e->lockfd >= 0)
+		close(e->lockfd), e->lockfd = -1;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		sk_error_sys(err, "clone3 into the container's cgroup");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		exec_child(e, sv[1], flags & ~(CLONE_NEWPID | CLONE_NEWTIME));
+	}
+	e->pid = (pid_t)pid;
+	close(sv[1]);
+	sv[1] = -1;
+	if (e->cgroup && sk_cgroup_needs_attach(e->cgroup)) {
+		if (sk_cgroup_attach(e->cgroup, e->pid, err) < 0) {
+			sk_error_ctx(err, "join the cgroup of container \"%s\"", e->id);
+			goto fail_child;
+		}
+		if (sk_sync_send(sv[0], SK_SYNC_GO, NULL, -1) < 0) {
+			sk_error_sys(err, "resume the exec process");
+			goto fail_child;
+		}
+	}
+	if (wait_exec(e, sv[0], err) < 0)
+		goto fail_child;
+	close(sv[0]);
+	if (e->pidfd_socket &&
+	    sk_send_fd_to_socket("--pidfd-socket", e->pidfd_socket, e->pidfd, "pidfd", err) < 0) {
+		sv[0] = -1;
+		goto fail_child;
+	}
+	return 0;
+fail_child:
+	syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL, 0);
+	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(e->pidfd);
+	e->pidfd = -1;
+	e->pid = 0;
+	if (e->tty_master >= 0)
+		close(e->tty_master), e->tty_master = -1;
+fail:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return -1;
+}
+
+/* ---- foreground ---- */
+
+static bool pump(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	return sk_write_all(to, buf, (size_t)n) == 0;
+}
+
+static void resize(int master)
+{
+	struct winsize ws;
+
+	if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+int sk_exec_supervise(struct sk_exec *e, int sigfd)
+{
+	struct termios saved, raw;
+	bool is_raw = false, in_open = e->tty_master >= 0;
+	int status = 0, master = e->tty_master;
+
+	e->tty_master = -1;
+	if (master >= 0) {
+		if (isatty(0) && tcgetattr(0, &saved) == 0) {
+			raw = saved;
+			cfmakeraw(&raw);
+			is_raw = tcsetattr(0, TCSANOW, &raw) == 0;
+		}
+		resize(master);
+	}
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = master, .events = POLLIN },
+			{ .fd = in_open ? 0 : -1, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(master, 1)) {
+			close(master);
+			master = -1;
+		}
+		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(0, master))
+			in_open = false;
+		if (!(p[0].revents & POLLIN) || read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH) {
+			resize(master);
+		} else if (si.ssi_signo != SIGCHLD) {
+			syscall(SYS_pidfd_send_signal, e->pidfd, si.ssi_signo, NULL, 0);
+			continue;
+		}
+		if (waitpid(e->pid, &status, WNOHANG) == e->pid)
+			break;
+	}
+	while (master >= 0 && poll(&(struct pollfd){ .fd = master, .events = POLLIN }, 1, 0) > 0 &&
+	       pump(master, 1))
+		;
+	if (master >= 0)
+		close(master);
+	if (is_raw)
+		tcsetattr(0, TCSANOW, &saved);
+	e->pid = 0;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
