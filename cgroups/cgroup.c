@@ -1,10 +1,9 @@
 /* The container's cgroup in the v2 hierarchy: detection of the host mode,
  * path rules, creation, freeze, signals, pids and removal.
  *
- * Resource limits are not written yet: sk_cgroup_create() refuses every
- * linux.resources field except `devices` rules, which it accepts without
- * acting on them (device access inside the container is governed by the
- * device nodes rootfs/ creates). */
+ * linux.resources: on a unified host the v2 driver (v2.c, ebpf.c) applies
+ * them before any process enters the cgroup; on hybrid and legacy hosts
+ * they belong to the v1 driver (the mode checks below say which). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +21,7 @@
 #include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "v2.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -92,88 +92,10 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
 	return 0;
 }
 
-/* ---- linux.resources: refuse what is not implemented yet ---- */
+/* ---- linux.resources: which driver applies them ---- */
 
-static int refuse(struct sk_error *err, const char *field)
-{
-	return sk_error(err, ENOTSUP,
-			"linux.resources.%s: cgroup resource limits are not supported yet",
-			field);
-}
-
-static int check_resources(const struct sk_resources *r, struct sk_error *err)
-{
-	size_t i;
-
-	if (!r->present)
-		return 0;
-	/* r->devices: accepted, see the comment at the top of the file. */
-	if (r->memory.has_limit)
-		return refuse(err, "memory.limit");
-	if (r->memory.has_reservation)
-		return refuse(err, "memory.reservation");
-	if (r->memory.has_swap)
-		return refuse(err, "memory.swap");
-	if (r->memory.has_kernel)
-		return refuse(err, "memory.kernel");
-	if (r->memory.has_kernel_tcp)
-		return refuse(err, "memory.kernelTCP");
-	if (r->memory.has_swappiness)
-		return refuse(err, "memory.swappiness");
-	if (r->memory.has_disable_oom_killer)
-		return refuse(err, "memory.disableOOMKiller");
-	if (r->memory.has_use_hierarchy)
-		return refuse(err, "memory.useHierarchy");
-	if (r->memory.has_check_before_update)
-		return refuse(err, "memory.checkBeforeUpdate");
-	if (r->cpu.has_shares)
-		return refuse(err, "cpu.shares");
-	if (r->cpu.has_quota)
-		return refuse(err, "cpu.quota");
-	if (r->cpu.has_burst)
-		return refuse(err, "cpu.burst");
-	if (r->cpu.has_period)
-		return refuse(err, "cpu.period");
-	if (r->cpu.has_realtime_runtime)
-		return refuse(err, "cpu.realtimeRuntime");
-	if (r->cpu.has_realtime_period)
-		return refuse(err, "cpu.realtimePeriod");
-	if (r->cpu.cpus)
-		return refuse(err, "cpu.cpus");
-	if (r->cpu.mems)
-		return refuse(err, "cpu.mems");
-	if (r->cpu.has_idle)
-		return refuse(err, "cpu.idle");
-	if (r->pids.has_limit)
-		return refuse(err, "pids.limit");
-	if (r->blkio.has_weight)
-		return refuse(err, "blockIO.weight");
-	if (r->blkio.has_leaf_weight)
-		return refuse(err, "blockIO.leafWeight");
-	if (r->blkio.n_weight_device)
-		return refuse(err, "blockIO.weightDevice");
-	if (r->blkio.n_throttle_read_bps)
-		return refuse(err, "blockIO.throttleReadBpsDevice");
-	if (r->blkio.n_throttle_write_bps)
-		return refuse(err, "blockIO.throttleWriteBpsDevice");
-	if (r->blkio.n_throttle_read_iops)
-		return refuse(err, "blockIO.throttleReadIOPSDevice");
-	if (r->blkio.n_throttle_write_iops)
-		return refuse(err, "blockIO.throttleWriteIOPSDevice");
-	if (r->n_hugepage_limits)
-		return refuse(err, "hugepageLimits");
-	if (r->network.has_class_id)
-		return refuse(err, "network.classID");
-	if (r->network.n_priorities)
-		return refuse(err, "network.priorities");
-	if (r->n_rdma)
-		return refuse(err, "rdma");
-	for (i = 0; i < r->n_unified; i++) {
-		_cleanup_free_ char *f = sk_xasprintf("unified.%s", r->unified[i].key);
-		return refuse(err, f);
-	}
-	return 0;
-}
+/* Hybrid and legacy hosts: limits go to the v1 hierarchies through the v1
+ * driver (cgroups/v1*.c, see skiff/cgroups.h). */
 
 /* ---- paths ---- */
 
@@ -401,6 +323,21 @@ static void rmdir_levels(int rootfd, const char *rel, const size_t *ends,
 	}
 }
 
+/* v1: legacy host: the cgroup of the v1 tracking hierarchy stands for the
+ * container (dir), the init is attached by pid (dirfd -1). */
+static int create_legacy(const struct sk_config *c, const char *path,
+			 struct sk_cgroup *out, struct sk_error *err)
+{
+	if (sk_cgroup_v1_create(c, path, SK_CGROUP_LEGACY, &out->v1, err) < 0)
+		return -1;
+	out->mode = SK_CGROUP_LEGACY;
+	out->path = sk_xstrdup(sk_cgroup_v1_track_path(out->v1));
+	out->dir = sk_xstrdup(sk_cgroup_v1_track_dir(out->v1));
+	out->dirfd = -1;
+	out->owned = sk_cgroup_v1_track_owned(out->v1);
+	return 0;
+}
+
 int sk_cgroup_create(const struct sk_config *c, const char *id,
 		     struct sk_cgroup *out, struct sk_error *err)
 {
@@ -413,15 +350,20 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 	bool created[CG_MAX_DEPTH] = { false };
 	int fd = -1, levels = 0, i;
 	bool owned = true;
+	struct sk_cg_ctrls need = { .n = 0 };
 
-	if (c && check_resources(&c->linux.resources, err) < 0)
-		return -1;
+	out->v1 = NULL;	/* v1 */
 	if (sk_cgroup_detect(&mode, &mnt, err) < 0)
 		return -1;
-	if (mode == SK_CGROUP_LEGACY)
-		return sk_error(err, ENOTSUP, "no cgroup v2 hierarchy: this host is cgroup v1 only");
+	/* Check the limits before anything is created. */
+	if (mode == SK_CGROUP_UNIFIED) {
+		if (c && sk_cg2_check(&c->linux.resources, &need, err) < 0)
+			return -1;
+	}	/* v1: the v1 driver checks its limits before it creates anything */
 	if (cgroup_path(c, id, &path, err) < 0)
 		return -1;
+	if (mode == SK_CGROUP_LEGACY)	/* v1: no v2 cgroup at all */
+		return create_legacy(c, path, out, err);
 	rel = sk_xstrdup(path + 1);
 	if (split_levels(rel, ends, &levels, err) < 0)
 		return -1;
@@ -429,6 +371,8 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 	rootfd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sk_error_sys(err, "open %s", mnt);
+	if (mode == SK_CGROUP_UNIFIED && sk_cg2_check_available(rootfd, &need, mode, err) < 0)
+		return -1;
 
 	/* mkdir one level at a time, remembering which levels we made. */
 	for (i = 0; i < levels; i++) {
@@ -467,6 +411,15 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 			goto fail;
 		}
 	}
+	/* Limits before any process enters (the init is cloned into it). */
+	if (mode == SK_CGROUP_UNIFIED &&
+	    (sk_cg2_enable(rootfd, rel, &need, err) < 0 ||
+	     (c && sk_cg2_apply(fd, &c->linux.resources, false, err) < 0) ||
+	     (c && c->linux.resources.n_devices && sk_cg2_devices(fd, c, err) < 0)))
+		goto fail;
+	/* v1: hybrid host: limits in the v1 hierarchies, processes tracked here */
+	if (mode == SK_CGROUP_HYBRID && sk_cgroup_v1_create(c, path, mode, &out->v1, err) < 0)
+		goto fail;
 
 	out->mode = mode;
 	out->path = path;
@@ -490,16 +443,33 @@ int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk
 	size_t mlen;
 	int fd;
 
+	/* Callers release `out` whatever happens: leave it empty on error. */
+	memset(out, 0, sizeof(*out));
+	out->dirfd = -1;
 	if (sk_cgroup_detect(&mode, &mnt, err) < 0)
 		return -1;
-	if (!mnt)
-		return sk_error(err, ENOTSUP, "no cgroup v2 hierarchy: this host is cgroup v1 only");
+	if (mode == SK_CGROUP_LEGACY) {	/* v1: dir is in the tracking hierarchy */
+		if (sk_cgroup_v1_open(dir, mode, owned, &out->v1, err) < 0)
+			return -1;
+		out->mode = mode;
+		out->path = sk_xstrdup(sk_cgroup_v1_track_path(out->v1));
+		out->dir = sk_xstrdup(dir);
+		out->dirfd = -1;
+		out->owned = owned;
+		return 0;
+	}
 	mlen = strlen(mnt);
 	if (strncmp(dir, mnt, mlen) || (dir[mlen] != '/' && dir[mlen] != '\0'))
 		return sk_error(err, EINVAL, "cgroup %s is not below %s", dir, mnt);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return sk_error_sys(err, "open cgroup %s", dir);
+	/* v1: hybrid host: the v1 side of the same cgroup */
+	if (mode == SK_CGROUP_HYBRID &&
+	    sk_cgroup_v1_open(dir[mlen] ? dir + mlen : "/", mode, owned, &out->v1, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	out->mode = mode;
 	out->path = sk_xstrdup(dir[mlen] ? dir + mlen : "/");
 	out->dir = sk_xstrdup(dir);
@@ -515,6 +485,8 @@ void sk_cgroup_release(struct sk_cgroup *cg)
 	free(cg->path);
 	free(cg->dir);
 	cg->path = cg->dir = NULL;
+	sk_cgroup_v1_free(cg->v1);	/* v1 */
+	cg->v1 = NULL;
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
 	cg->dirfd = -1;
@@ -606,7 +578,11 @@ int sk_cgroup_is_frozen(struct sk_cgroup *cg)
 	struct sk_error e;
 	long long v;
 	bool fresh;
-	int fd = cg_fd(cg, &fresh), r;
+	int fd, r;
+
+	if (cg->mode == SK_CGROUP_LEGACY && cg->v1)	/* v1: freezer.state */
+		return sk_cgroup_v1_is_frozen(cg->v1);
+	fd = cg_fd(cg, &fresh);
 
 	if (fd < 0)
 		return -1;
@@ -629,8 +605,12 @@ static int set_freeze(int fd, bool frozen, struct sk_error *err)
 int sk_cgroup_freeze(struct sk_cgroup *cg, bool frozen, struct sk_error *err)
 {
 	bool fresh;
-	int fd = cg_fd(cg, &fresh), r = -1, i;
+	int fd, r = -1, i;
 	long long v = -1;
+
+	if (cg->mode == SK_CGROUP_LEGACY && cg->v1)	/* v1: freezer.state */
+		return sk_cgroup_v1_freeze(cg->v1, frozen, err);
+	fd = cg_fd(cg, &fresh);
 
 	if (fd < 0)
 		return sk_error_sys(err, "open cgroup %s", cg->dir ? cg->dir : "?");
@@ -689,6 +669,19 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, struct sk_error *err)
 	bool fresh;
 	int fd, i, r = -1;
 
+	if (cg->v1) {	/* v1: the v2 cgroup first (hybrid: cgroup.kill), then v1 */
+		struct sk_cgroup_v1 *v1 = cg->v1;
+		struct sk_error e;
+		int r2 = 0, r1;
+
+		if (cg->mode != SK_CGROUP_LEGACY) {
+			cg->v1 = NULL;
+			r2 = sk_cgroup_destroy(cg, err);
+			cg->v1 = v1;
+		}
+		r1 = sk_cgroup_v1_destroy(v1, r2 < 0 ? &e : err);
+		return r1 < 0 || r2 < 0 ? -1 : 0;
+	}
 	if (!cg->dir)
 		return 0;
 	fd = cg_fd(cg, &fresh);
@@ -774,7 +767,7 @@ out:
 /* The v2 driver places the init with CLONE_INTO_CGROUP: nothing to do. */
 bool sk_cgroup_needs_attach(const struct sk_cgroup *cg)
 {
-	return cg->dirfd < 0;
+	return cg->dirfd < 0 || cg->v1;	/* v1: hierarchies need the pid written */
 }
 
 int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
@@ -783,5 +776,21 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	_cleanup_free_ char *procs = sk_xasprintf("%s/cgroup.procs", cg->dir);
 
+	if (cg->v1) {	/* v1: every v1 hierarchy, and v2 when not cloned into it */
+		if (cg->mode == SK_CGROUP_HYBRID && cg->dirfd < 0 &&
+		    sk_write_file_at(AT_FDCWD, procs, buf, (size_t)n, err) < 0)
+			return -1;
+		return sk_cgroup_v1_attach(cg->v1, pid, err);
+	}
 	return sk_write_file_at(AT_FDCWD, procs, buf, (size_t)n, err);
+}
+
+int sk_cgroup_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+{
+	if (cg->mode != SK_CGROUP_UNIFIED) {	/* v1 */
+		if (!cg->v1)
+			return sk_error(err, ENOENT, "cgroup %s: no v1 cgroups", cg->dir);
+		return sk_cgroup_v1_apply(cg->v1, r, err);
+	}
+	return sk_cg2_update(cg, r, err);
 }

@@ -348,23 +348,22 @@ static int cpu_list(struct sk_jctx *c, yajl_val o, const struct sk_jpath *p,
 	return 0;
 }
 
-static int parse_process(struct sk_jctx *c, yajl_val root, struct sk_process *p)
+/* The process object `proc` whose path is `ppath` (NULL: the top level,
+ * for a process.json). */
+static int parse_process_obj(struct sk_jctx *c, yajl_val proc, const struct sk_jpath *ppath,
+			     struct sk_process *p)
 {
-	struct sk_jpath pp = SK_JP_KEY(NULL, "process");
-	struct sk_jpath cwdp = SK_JP_KEY(&pp, "cwd");
-	yajl_val proc, o;
+	const struct sk_jpath *ppp = ppath;
+	struct sk_jpath cwdp = SK_JP_KEY(ppp, "cwd");
+	yajl_val o;
 	int64_t oom;
 
-	if (sk_j_object(c, root, NULL, "process", 0, &proc) < 0)
-		return -1;
-	if (!proc)
-		return 0;
 	p->present = true;
-	if (sk_j_bool(c, proc, &pp, "terminal", 0, &p->terminal, NULL) < 0 ||
-	    sk_j_object(c, proc, &pp, "consoleSize", 0, &o) < 0)
+	if (sk_j_bool(c, proc, ppp, "terminal", 0, &p->terminal, NULL) < 0 ||
+	    sk_j_object(c, proc, ppp, "consoleSize", 0, &o) < 0)
 		return -1;
 	if (o) {
-		struct sk_jpath sp = SK_JP_KEY(&pp, "consoleSize");
+		struct sk_jpath sp = SK_JP_KEY(ppp, "consoleSize");
 
 		if (sk_j_uint64(c, o, &sp, "height", SK_J_REQUIRED, UINT64_MAX,
 				&p->console_height, NULL) < 0 ||
@@ -373,34 +372,34 @@ static int parse_process(struct sk_jctx *c, yajl_val root, struct sk_process *p)
 			return -1;
 		p->has_console_size = true;
 	}
-	if (parse_user(c, proc, &pp, &p->user) < 0 ||
-	    sk_j_strv(c, proc, &pp, "args", 0, &p->args, &p->n_args) < 0 ||
-	    sk_j_string(c, proc, &pp, "commandLine", 0, &p->command_line) < 0 ||
-	    sk_j_strv(c, proc, &pp, "env", 0, &p->env, &p->n_env) < 0 ||
-	    sk_j_string(c, proc, &pp, "cwd", SK_J_REQUIRED, &p->cwd) < 0)
+	if (parse_user(c, proc, ppp, &p->user) < 0 ||
+	    sk_j_strv(c, proc, ppp, "args", 0, &p->args, &p->n_args) < 0 ||
+	    sk_j_string(c, proc, ppp, "commandLine", 0, &p->command_line) < 0 ||
+	    sk_j_strv(c, proc, ppp, "env", 0, &p->env, &p->n_env) < 0 ||
+	    sk_j_string(c, proc, ppp, "cwd", SK_J_REQUIRED, &p->cwd) < 0)
 		return -1;
 	if (sk_j_member(proc, "args") && p->n_args == 0) {
-		struct sk_jpath ap = SK_JP_KEY(&pp, "args");
+		struct sk_jpath ap = SK_JP_KEY(ppp, "args");
 
 		return sk_j_fail(c, &ap, "must not be empty");
 	}
 	if (p->cwd[0] != '/')
 		return sk_j_fail(c, &cwdp, "must be an absolute path, got %s",
 				 sk_j_describe(sk_j_member(proc, "cwd"), (char[128]){0}, 128));
-	if (parse_caps(c, proc, &pp, &p->caps) < 0 ||
-	    parse_rlimits(c, proc, &pp, p) < 0 ||
-	    sk_j_bool(c, proc, &pp, "noNewPrivileges", 0, &p->no_new_privileges, NULL) < 0 ||
-	    sk_j_string(c, proc, &pp, "apparmorProfile", 0, &p->apparmor_profile) < 0 ||
-	    sk_j_int64(c, proc, &pp, "oomScoreAdj", 0, -1000, 1000, &oom,
+	if (parse_caps(c, proc, ppp, &p->caps) < 0 ||
+	    parse_rlimits(c, proc, ppp, p) < 0 ||
+	    sk_j_bool(c, proc, ppp, "noNewPrivileges", 0, &p->no_new_privileges, NULL) < 0 ||
+	    sk_j_string(c, proc, ppp, "apparmorProfile", 0, &p->apparmor_profile) < 0 ||
+	    sk_j_int64(c, proc, ppp, "oomScoreAdj", 0, -1000, 1000, &oom,
 		       &p->has_oom_score_adj) < 0 ||
-	    parse_scheduler(c, proc, &pp, &p->scheduler) < 0 ||
-	    sk_j_string(c, proc, &pp, "selinuxLabel", 0, &p->selinux_label) < 0 ||
-	    sk_j_object(c, proc, &pp, "ioPriority", 0, &o) < 0)
+	    parse_scheduler(c, proc, ppp, &p->scheduler) < 0 ||
+	    sk_j_string(c, proc, ppp, "selinuxLabel", 0, &p->selinux_label) < 0 ||
+	    sk_j_object(c, proc, ppp, "ioPriority", 0, &o) < 0)
 		return -1;
 	if (p->has_oom_score_adj)
 		p->oom_score_adj = (int)oom;
 	if (o) {
-		struct sk_jpath ip = SK_JP_KEY(&pp, "ioPriority");
+		struct sk_jpath ip = SK_JP_KEY(ppp, "ioPriority");
 
 		if (sk_j_enum(c, o, &ip, "class", SK_J_REQUIRED, ioprio_classes,
 			      &p->io_priority_class) < 0 ||
@@ -408,16 +407,28 @@ static int parse_process(struct sk_jctx *c, yajl_val root, struct sk_process *p)
 			return -1;
 		p->has_io_priority = true;
 	}
-	if (sk_j_object(c, proc, &pp, "execCPUAffinity", 0, &o) < 0)
+	if (sk_j_object(c, proc, ppp, "execCPUAffinity", 0, &o) < 0)
 		return -1;
 	if (o) {
-		struct sk_jpath ap = SK_JP_KEY(&pp, "execCPUAffinity");
+		struct sk_jpath ap = SK_JP_KEY(ppp, "execCPUAffinity");
 
 		if (cpu_list(c, o, &ap, "initial", &p->exec_cpu_affinity_initial) < 0 ||
 		    cpu_list(c, o, &ap, "final", &p->exec_cpu_affinity_final) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int parse_process(struct sk_jctx *c, yajl_val root, struct sk_process *p)
+{
+	struct sk_jpath pp = SK_JP_KEY(NULL, "process");
+	yajl_val proc;
+
+	if (sk_j_object(c, root, NULL, "process", 0, &proc) < 0)
+		return -1;
+	if (!proc)
+		return 0;
+	return parse_process_obj(c, proc, &pp, p);
 }
 
 static int parse_root(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
@@ -494,6 +505,44 @@ int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *
 	if (sk_read_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
 		return -1;
 	return sk_config_parse(buf, len, "config.json", out, err);
+}
+
+static void free_process(struct sk_process *p);
+
+int sk_process_parse(const char *json, size_t len, const char *name,
+		     struct sk_process *out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = name ? name : "process.json", .err = err };
+	struct sk_process p = { 0 };
+	yajl_val tree;
+	int r;
+
+	if (sk_j_parse(&c, json, len, &tree) < 0)
+		return -1;
+	if (!YAJL_IS_OBJECT(tree))
+		r = sk_j_type_fail(&c, NULL, "a JSON object at the top level", tree);
+	else
+		r = parse_process_obj(&c, tree, NULL, &p);
+	if (r == 0 && !p.n_args) {
+		struct sk_jpath ap = SK_JP_KEY(NULL, "args");
+
+		r = sk_j_fail(&c, &ap, "required: the command to run");
+	}
+	yajl_tree_free(tree);
+	if (r < 0) {
+		free_process(&p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void sk_process_free(struct sk_process *p)
+{
+	if (!p)
+		return;
+	free_process(p);
+	memset(p, 0, sizeof(*p));
 }
 
 static void free_idmaps_mount(struct sk_mount *m)

@@ -74,11 +74,13 @@ static const struct {
 		"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
 		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 	},
-	.apparmor = false,
-	.selinux = false,
+	/* exec labels are written when the host has the LSM (features-linux.md:
+	 * "irrelevant to the availability on the host"); else a clear error */
+	.apparmor = true,
+	.selinux = true,
 	.intel_rdt = false,
-	.idmap_mounts = false,
-	.net_devices = false,
+	.idmap_mounts = true,
+	.net_devices = true,
 	.memory_policy = true,
 	.mpol_modes = {
 		"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",

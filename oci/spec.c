@@ -187,6 +187,7 @@ static void gen_linux(yajl_gen g, bool rootless)
 	yajl_gen_array_close(g);
 	kstrv(g, "maskedPaths", masked);
 	kstrv(g, "readonlyPaths", ro);
+	sk_spec_default_seccomp(g);
 	yajl_gen_map_close(g);
 }
 

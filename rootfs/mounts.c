@@ -4,6 +4,7 @@
  * /proc is still visible at this point). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -112,6 +113,29 @@ static unsigned long statvfs_to_ms(unsigned long f)
 static int mnt_err(struct mnt *x, struct sk_error *err, const char *step)
 {
 	return sk_error_sys(err, "mount \"%s\" on \"%s\": %s", x->what, x->dest, step);
+}
+
+/* A mount lands on procfs only where runc allows it (lxcfs-style files):
+ * an image symlink must not turn a volume into an overmount of
+ * /proc/sys/... or /proc/self/attr/... (CVE-2025-52881's class). */
+static int check_proc_target(struct mnt *x, int fd, struct sk_error *err)
+{
+	static const char *const allowed[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+		"/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return mnt_err(x, err, "statfs target");
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return 0;
+	for (size_t i = 0; i < SK_ARRAY_SIZE(allowed); i++)
+		if (!strcmp(x->dest, allowed[i]))
+			return 0;
+	return sk_error(err, EPERM, "mount \"%s\" on \"%s\": the target is inside procfs (refused)",
+			x->what, x->dest);
 }
 
 static int open_target_again(struct mnt *x, struct sk_error *err)
@@ -283,9 +307,32 @@ static int mount_bind(struct mnt *x, const char *source, unsigned long flags,
 			     S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, err);
 	if (fd < 0)
 		return sk_error_ctx(err, "mount \"%s\" on \"%s\"", x->what, x->dest);
+	if (check_proc_target(x, fd, err) < 0)
+		return -1;
 	sk_fd_path(fd, p);
 	if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
 		return mnt_err(x, err, "mount");
+	nfd = open_target_again(x, err);
+	if (nfd < 0)
+		return -1;
+	return finish_mount(x, nfd, true, flags, err);
+}
+
+/* Attach the id-mapped tree skiff made (rootfs/idmap.c) at the target,
+ * created to match it (file or directory), then apply the flags. */
+static int mount_idmapped(struct mnt *x, int tree, unsigned long flags, struct sk_error *err)
+{
+	_cleanup_close_ int fd = -1, nfd = -1;
+	struct stat st;
+
+	if (fstat(tree, &st) < 0)
+		return mnt_err(x, err, "stat id-mapped tree");
+	fd = sk_open_in_root(x->rootfd, x->dest, O_PATH,
+			     S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, err);
+	if (fd < 0)
+		return sk_error_ctx(err, "mount \"%s\" on \"%s\"", x->what, x->dest);
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mnt_err(x, err, "move_mount id-mapped tree");
 	nfd = open_target_again(x, err);
 	if (nfd < 0)
 		return -1;
@@ -391,6 +438,26 @@ static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk
 	return finish_mount(x, dir, false, 0, err);
 }
 
+/* linux.mountLabel: the SELinux context of the filesystems mounted for
+ * the container (as runc: not proc, sysfs, cgroup, binds).  Without
+ * SELinux on the host there is nothing to label. */
+static void label_mount(const struct sk_config *c, const char *type, char **data)
+{
+	static const char *const skip[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue" };
+	char *d;
+
+	if (!c->linux.mount_label || !*c->linux.mount_label ||
+	    access("/sys/fs/selinux/enforce", F_OK) < 0)
+		return;
+	for (size_t i = 0; i < SK_ARRAY_SIZE(skip); i++)
+		if (!strcmp(type, skip[i]))
+			return;
+	d = *data ? sk_xasprintf("%s,context=\"%s\"", *data, c->linux.mount_label)
+		  : sk_xasprintf("context=\"%s\"", c->linux.mount_label);
+	free(*data);
+	*data = d;
+}
+
 static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_mount *m,
 		     struct sk_error *err)
 {
@@ -407,9 +474,15 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	if (sk_mount_opts_parse(m->options, m->n_options, &x.o, err) < 0)
 		return sk_error_ctx(err, "mount \"%s\" on \"%s\"", x.what, x.dest);
 	flags = x.o.flags;
-	if (x.o.idmap || m->n_uid_mappings || m->n_gid_mappings) {
-		sk_error(err, ENOTSUP, "mount \"%s\" on \"%s\": id-mapped mounts are not supported yet",
-			 x.what, x.dest);
+	if (sk_mount_is_idmapped(m)) {
+		int tree = r->idmap_fds ? r->idmap_fds[m - r->config->mounts] : -1;
+
+		if (tree < 0) {
+			sk_error(err, EINVAL, "mount \"%s\" on \"%s\": id-mapped tree not prepared",
+				 x.what, x.dest);
+			goto out;
+		}
+		ret = mount_idmapped(&x, tree, flags, err);
 		goto out;
 	}
 	if (type && !strcmp(type, "sysfs") && !(flags & MS_REMOUNT) && !own_netns(r->config)) {
@@ -448,6 +521,8 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		sk_error_ctx(err, "mount \"%s\" on \"%s\"", x.what, x.dest);
 		goto out;
 	}
+	if (check_proc_target(&x, fd, err) < 0)
+		goto out;
 	sk_fd_path(fd, p);
 	if (!strcmp(type, "cgroup") && !host_cgroup2()) {
 		ret = mount_cgroup_v1(&x, fd, flags, err);
@@ -455,6 +530,7 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	}
 	if (!strcmp(type, "cgroup"))
 		type = "cgroup2";
+	label_mount(r->config, type, &x.o.data);
 	if (x.o.tmpcopyup && !strcmp(type, "tmpfs")) {
 		old = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (old < 0) {

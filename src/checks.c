@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "netlink.h"
 #include "skiff.h"
+#include "skiff/rootfs.h"
 #include "skiff/util.h"
 
 /* Which namespace a sysctl belongs to (runc's rules); SK_NS_TYPES when
@@ -60,14 +62,17 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 			return sk_error(err, EINVAL, "config.json: linux.sysctl: \"%s\" needs a new %s namespace",
 					l->sysctl[i].key, sk_ns_type_name(t));
 	}
+	if (user && user->path && sk_config_ns(c, SK_NS_PID) && !sk_config_ns(c, SK_NS_PID)->path)
+		return sk_error(err, ENOTSUP, "config.json: linux.namespaces: a new pid namespace with a "
+				"user namespace joined by path is not supported (join the pid namespace too)");
 	if (user && !user->path && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return sk_error(err, EINVAL, "config.json: linux.uidMappings/gidMappings: a new user namespace needs both");
 	if (!user && (l->n_uid_mappings || l->n_gid_mappings))
 		return sk_error(err, EINVAL, "config.json: linux.uidMappings: mappings need a user namespace");
 	if ((l->time_monotonic.present || l->time_boottime.present) && (!timens || timens->path))
 		return sk_error(err, EINVAL, "config.json: linux.timeOffsets: offsets need a new time namespace");
-	if (l->n_net_devices)
-		return sk_error(err, ENOTSUP, "config.json: linux.netDevices: not supported by this skiff yet");
+	if (sk_netdev_check(c, err) < 0 || sk_idmap_check(c, err) < 0)
+		return -1;
 	if (l->intel_rdt.present)
 		return sk_error(err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported by skiff");
 	if (sk_g.cgroups_disabled && resources_beyond_devices(&l->resources))

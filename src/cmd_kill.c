@@ -33,7 +33,7 @@ int sk_cmd_kill(int argc, char **argv)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	if (strcmp(status, "created") && strcmp(status, "running")) {
+	if (strcmp(status, "created") && strcmp(status, "running") && strcmp(status, "paused")) {
 		sk_log_error("cannot kill container \"%s\": it is %s", c.id, status);
 		goto out;
 	}
@@ -84,8 +84,8 @@ int sk_cmd_delete(int argc, char **argv)
 	status = sk_container_status(&c);
 	/* Like runc, a created container is deleted without --force (containerd
 	 * relies on it); a running one needs --force. */
-	if (!strcmp(status, "running") && !force) {
-		sk_log_error("cannot delete container \"%s\": it is running (stop it first, or use --force)", c.id);
+	if ((!strcmp(status, "running") || !strcmp(status, "paused")) && !force) {
+		sk_log_error("cannot delete container \"%s\": it is %s (stop it first, or use --force)", c.id, status);
 		goto out;
 	}
 	if (sk_lifecycle_destroy(&c, &err) < 0) {

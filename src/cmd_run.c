@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,6 +110,46 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 	return WEXITSTATUS(status);
 }
 
+/* Say so when the kernel's OOM killer struck in the container's cgroup. */
+static void report_oom(struct sk_cgroup *cg, int status)
+{
+	char max[32];
+
+	if (sk_cgroup_oom_kills(cg) <= 0)
+		return;
+	sk_cgroup_memory_max(cg, max, sizeof(max));
+	if (status == 128 + SIGKILL)
+		sk_log_error("container killed by the kernel OOM killer: memory.max = %s", max[0] ? max : "?");
+	else
+		sk_log_error("a process of the container was killed by the kernel OOM killer: memory.max = %s",
+			     max[0] ? max : "?");
+}
+
+/* NOTIFY_SOCKET: detached, wait here for READY (as runc run -d does);
+ * in the foreground a helper process waits while we supervise. */
+static void notify_proxy(struct sk_container *c, struct sk_spawn *s, int nfd, bool detach)
+{
+	struct sk_error err = { 0 };
+	pid_t helper;
+
+	if (detach) {
+		close(c->lockfd);
+		c->lockfd = -1;
+		if (sk_notify_wait(nfd, s->pidfd, s->pid, &err) < 0)
+			sk_log_error("%s", err.msg);
+		close(nfd);
+		return;
+	}
+	helper = fork();
+	if (helper == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(sk_notify_wait(nfd, s->pidfd, s->pid, &err) < 0 ? 1 : 0);
+	}
+	if (helper < 0)
+		sk_log_warn("NOTIFY_SOCKET: fork: %s", strerror(errno));
+	close(nfd);
+}
+
 int sk_cmd_run(int argc, char **argv)
 {
 	struct sk_create_opts o = { 0 };
@@ -116,6 +158,7 @@ int sk_cmd_run(int argc, char **argv)
 		{ "bundle", 'b', SK_OPT_STRING, &o.bundle },
 		{ "pid-file", 0, SK_OPT_STRING, &o.pid_file },
 		{ "console-socket", 0, SK_OPT_STRING, &o.console_socket },
+		{ "pidfd-socket", 0, SK_OPT_STRING, &o.pidfd_socket },
 		{ "no-pivot", 0, SK_OPT_FLAG, &o.no_pivot },
 		{ "preserve-fds", 0, SK_OPT_UINT, &o.preserve_fds },
 		{ "detach", 'd', SK_OPT_FLAG, &o.detach },
@@ -128,7 +171,7 @@ int sk_cmd_run(int argc, char **argv)
 	struct sk_error err = { 0 };
 	struct sk_container c;
 	sigset_t all, old;
-	int sigfd = -1, status = 1;
+	int sigfd = -1, status = 1, nfd;
 	char *pos[1];
 
 	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
@@ -158,11 +201,22 @@ int sk_cmd_run(int argc, char **argv)
 		tty_raw(&t);
 		tty_resize(&t);
 	}
+	/* NOTIFY_SOCKET: listen before the process can say READY */
+	nfd = sk_notify_host_socket() ? sk_notify_bind(c.dirfd, c.id, &err) : -2;
+	if (nfd == -1) {
+		sk_log_error("%s", err.msg);
+		goto destroy;
+	}
 	if (sk_spawn_start(&s, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto destroy;
 	}
-	sk_lifecycle_hooks(&c, SK_HOOK_POSTSTART, "running");
+	if (sk_lifecycle_poststart(&c, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		goto destroy;
+	}
+	if (nfd >= 0)
+		notify_proxy(&c, &s, nfd, o.detach);
 	if (o.detach) {
 		status = 0;
 		close(s.pidfd);
@@ -173,7 +227,17 @@ int sk_cmd_run(int argc, char **argv)
 		s.has_cgroup = false;
 		goto out;
 	}
+	/* Other commands (state, exec, kill, pause) must not wait for the
+	 * whole run: drop the lock while supervising, take it back to delete. */
+	close(c.lockfd);
+	c.lockfd = -1;
 	status = supervise(&s, sigfd, &t);
+	c.lockfd = openat(c.dirfd, "lock", O_RDWR | O_CLOEXEC);
+	if (c.lockfd >= 0)
+		while (flock(c.lockfd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	if (s.has_cgroup)
+		report_oom(&s.cgroup, status);
 	if (t.raw)
 		tcsetattr(0, TCSANOW, &t.saved);
 	if (keep)

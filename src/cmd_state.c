@@ -13,6 +13,16 @@
 #include "skiff.h"
 #include "skiff/util.h"
 
+static bool oom_killed(const struct sk_state *st)
+{
+	struct sk_cgroup cg = { .dirfd = -1 };
+
+	if (!st->cgroup_path)
+		return false;
+	cg.dir = st->cgroup_path;
+	return sk_cgroup_oom_kills(&cg) > 0;
+}
+
 int sk_cmd_state(int argc, char **argv)
 {
 	const struct sk_opt opts[] = { { NULL, 0, 0, NULL } };
@@ -34,6 +44,17 @@ int sk_cmd_state(int argc, char **argv)
 		empty.bundle = "";
 	}
 	json = sk_state_oci_json(c.state ? c.state : &empty, sk_container_status(&c), true);
+	if (c.state && oom_killed(c.state)) {
+		/* skiff's extension, like runc's extra keys: the kernel OOM killer
+		 * killed in the container's cgroup */
+		char *end = strrchr(json, '}'), *more;
+
+		while (end && end > json && (end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		more = sk_xasprintf("%.*s,\n  \"oomKilled\": true\n}", (int)(end - json), json);
+		free(json);
+		json = more;
+	}
 	fputs(json, stdout);
 	putchar('\n');
 	free(json);
@@ -61,6 +82,37 @@ static const char *owner_of(int dirfd, char *buf, size_t len)
 	return buf;
 }
 
+/* runc's table: columns as wide as their widest cell, three spaces apart. */
+#define COLS 6
+struct table { char **cells; size_t rows; size_t width[COLS]; };
+
+static void table_add(struct table *t, const char *const row[COLS])
+{
+	t->cells = sk_xrealloc(t->cells, (t->rows + 1) * COLS * sizeof(char *));
+	for (int i = 0; i < COLS; i++) {
+		t->cells[t->rows * COLS + (size_t)i] = sk_xstrdup(row[i]);
+		if (strlen(row[i]) > t->width[i])
+			t->width[i] = strlen(row[i]);
+	}
+	t->rows++;
+}
+
+static void table_print(struct table *t)
+{
+	for (size_t r = 0; r < t->rows; r++) {
+		for (int i = 0; i < COLS; i++) {
+			char *cell = t->cells[r * COLS + (size_t)i];
+
+			if (i < COLS - 1)
+				printf("%-*s   ", (int)t->width[i], cell);
+			else
+				printf("%s\n", cell);
+			free(cell);
+		}
+	}
+	free(t->cells);
+}
+
 int sk_cmd_list(int argc, char **argv)
 {
 	const char *format = "table";
@@ -74,6 +126,7 @@ int sk_cmd_list(int argc, char **argv)
 	_cleanup_closedir_ DIR *d = NULL;
 	yajl_gen g = NULL;
 	struct dirent *de;
+	struct table t = { 0 };
 	char *pos[1];
 	bool json;
 
@@ -95,7 +148,7 @@ int sk_cmd_list(int argc, char **argv)
 		g = yajl_gen_alloc(NULL);
 		yajl_gen_array_open(g);
 	} else if (!quiet) {
-		printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+		table_add(&t, (const char *[]){ "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" });
 	}
 	while (d && (de = readdir(d))) {
 		struct sk_container c;
@@ -123,8 +176,11 @@ int sk_cmd_list(int argc, char **argv)
 			gen_str(g, "owner", owner);
 			yajl_gen_map_close(g);
 		} else {
-			printf("%-12s %-10d %-10s %-40s %-30s %s\n", c.id, c.state ? (int)c.state->pid : 0,
-			       status, c.state ? c.state->bundle : "", c.state ? c.state->created : "", owner);
+			char pid[16];
+
+			snprintf(pid, sizeof(pid), "%d", c.state ? (int)c.state->pid : 0);
+			table_add(&t, (const char *[]){ c.id, pid, status, c.state ? c.state->bundle : "",
+							 c.state ? c.state->created : "", owner });
 		}
 		sk_container_release(&c);
 	}
@@ -138,5 +194,6 @@ int sk_cmd_list(int argc, char **argv)
 		putchar('\n');
 		yajl_gen_free(g);
 	}
+	table_print(&t);
 	return 0;
 }

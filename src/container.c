@@ -181,6 +181,25 @@ static bool init_alive(const struct sk_state *s)
 	return st != 'Z' && st != 'X';
 }
 
+/* `skiff pause` froze it (cgroup v2 cgroup.freeze).  "paused" is runc's
+ * extension of the spec's states; containerd and podman rely on it. */
+static bool cgroup_frozen(const struct sk_state *s)
+{
+	char path[4096], v = 0;
+	int fd;
+
+	if (!s->cgroup_path ||
+	    snprintf(path, sizeof(path), "%s/cgroup.freeze", s->cgroup_path) >= (int)sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, &v, 1) != 1)
+		v = 0;
+	close(fd);
+	return v == '1';
+}
+
 const char *sk_container_status(struct sk_container *c)
 {
 	if (!c->state)
@@ -189,6 +208,8 @@ const char *sk_container_status(struct sk_container *c)
 		return "stopped";
 	if (faccessat(c->dirfd, "exec.fifo", F_OK, 0) == 0)
 		return "created";
+	if (cgroup_frozen(c->state))
+		return "paused";
 	return "running";
 }
 

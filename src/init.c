@@ -48,6 +48,14 @@ __attribute__((noreturn)) static void fail_exec(struct sk_error *err)
 	_exit(127);
 }
 
+/* The same, and `start` (waiting on start.ack) gets the error too. */
+__attribute__((noreturn)) static void fail_start(struct sk_init_args *a, struct sk_error *err)
+{
+	if (a->ack_fd >= 0)
+		sk_write_all(a->ack_fd, err->msg, strlen(err->msg));
+	fail_exec(err);
+}
+
 static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
 {
 	/* The user namespace first: it owns the others. */
@@ -67,6 +75,8 @@ static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
 	}
 	if (a->join_fds[SK_NS_PID] >= 0)
 		close(a->join_fds[SK_NS_PID]);
+	if (a->unshare_flags && unshare((int)a->unshare_flags) < 0)
+		return sk_error_sys(err, "create namespaces in the joined user namespace");
 	return 0;
 }
 
@@ -203,7 +213,7 @@ static int cmp_int(const void *x, const void *y)
 static void close_inherited(struct sk_init_args *a)
 {
 	size_t n_mounts = a->idmap_fds ? a->config->n_mounts : 0;
-	_cleanup_free_ int *keep = sk_xcalloc(SK_NS_TYPES + 3 + n_mounts, sizeof(int));
+	_cleanup_free_ int *keep = sk_xcalloc(SK_NS_TYPES + 4 + n_mounts, sizeof(int));
 	int n = 0, from = 3 + (int)a->preserve_fds;
 
 	for (size_t i = 0; i < n_mounts; i++)
@@ -212,6 +222,8 @@ static void close_inherited(struct sk_init_args *a)
 	keep[n++] = a->sync_fd;
 	if (a->fifo_fd >= 0)
 		keep[n++] = a->fifo_fd;
+	if (a->ack_fd >= 0)
+		keep[n++] = a->ack_fd;
 	for (int t = 0; t < SK_NS_TYPES; t++)
 		if (a->join_fds[t] >= 0)
 			keep[n++] = a->join_fds[t];
@@ -253,7 +265,7 @@ void sk_init_run(struct sk_init_args *a)
 		sk_error_sys(&err, "unshare cgroup namespace");
 		fail_setup(a, &err);
 	}
-	if (sk_process_set_oom_score_adj(p, &err) < 0 ||
+	if ((!r.userns && sk_process_set_oom_score_adj(p, &err) < 0) ||
 	    sk_rootfs_prepare(&r, &err) < 0 ||
 	    creation_hooks(a, &state, &err) < 0 ||
 	    sk_rootfs_pivot(&r, &err) < 0 ||
@@ -290,9 +302,9 @@ void sk_init_run(struct sk_init_args *a)
 	close(a->sync_fd);
 	if (c->hooks.n[SK_HOOK_START_CONTAINER] &&
 	    sk_hooks_run(c, SK_HOOK_START_CONTAINER, state, &err) < 0)
-		fail_exec(&err);
+		fail_start(a, &err);
 	if (sk_process_close_fds(a->preserve_fds, &err) < 0)
-		fail_exec(&err);
+		fail_start(a, &err);
 	argv = strv(p->args, p->n_args);
 	envp = strv(p->env, p->n_env);
 	sigemptyset(&none);

@@ -60,8 +60,11 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 		st->annotations[i].value = sk_xstrdup(s->config->annotations[i].value);
 	}
 	c->state = st;
-	if (s->config->hooks.n[SK_HOOK_POSTSTART] || s->config->hooks.n[SK_HOOK_POSTSTOP]) {
-		/* start and delete run these later: keep the config they come from */
+	{
+		/* Always kept: exec needs the container's namespaces, seccomp,
+		 * capabilities and process as they were at create, whatever
+		 * happens to the bundle afterwards; start and delete read the
+		 * poststart/poststop hooks from it. */
 		_cleanup_free_ char *path = sk_xasprintf("%s/config.json", s->bundle), *raw = NULL;
 		size_t len;
 
@@ -72,22 +75,70 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 	return sk_state_write(c->dirfd, st, err);
 }
 
-void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status)
+/* The hooks of `phase` from the config saved at create: failures are
+ * warnings (warn), or the first one is returned. */
+static int saved_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status,
+		       bool warn, struct sk_error *err)
 {
-	_cleanup_free_ char *dir = NULL, *json = NULL;
+	_cleanup_free_ char *json = NULL, *raw = NULL;
 	struct sk_config *cfg = NULL;
-	struct sk_error err = { 0 };
+	size_t len;
+	int r = 0;
 
-	if (!c->state || faccessat(c->dirfd, "config.json", F_OK, 0) < 0)
-		return;
-	dir = sk_xasprintf("%s/%s", sk_g.root, c->id);
-	if (sk_config_load(dir, &cfg, &err) < 0) {
-		sk_log_warn("hooks.%s: %s", sk_hook_phase_name(phase), err.msg);
-		return;
+	if (!c->state || sk_read_file_at(c->dirfd, "config.json", &raw, &len, 0, err) < 0)
+		return 0;
+	/* config.json is always saved (exec reads it): parse it only when
+	 * it names hooks of this phase */
+	if (!strstr(raw, sk_hook_phase_name(phase)))
+		return 0;
+	if (sk_config_parse(raw, len, "config.json", &cfg, err) < 0) {
+		sk_error_ctx(err, "hooks.%s", sk_hook_phase_name(phase));
+		if (warn)
+			sk_log_warn("%s", err->msg);
+		return warn ? 0 : -1;
 	}
 	json = sk_state_oci_json(c->state, status, false);
-	sk_hooks_run_warn(cfg, phase, json);
+	if (warn)
+		sk_hooks_run_warn(cfg, phase, json);
+	else
+		r = sk_hooks_run(cfg, phase, json, err);
 	sk_config_free(cfg);
+	return r;
+}
+
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status)
+{
+	struct sk_error err = { 0 };
+
+	saved_hooks(c, phase, status, true, &err);
+}
+
+int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err)
+{
+	return saved_hooks(c, SK_HOOK_POSTSTART, "running", false, err);
+}
+
+/* Socket activation (LISTEN_FDS for our pid): those fds (3..) go to the
+ * container first, then --preserve-fds ones; the process gets
+ * LISTEN_FDS=N and LISTEN_PID=1, as runc does. */
+static int listen_fds(struct sk_spawn *s)
+{
+	const char *n = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	struct sk_process *p = &s->config->process;
+	long long v, lp;
+
+	if (!n || !*n || !pid || sk_parse_long(pid, &lp) < 0 || lp != (long long)getpid())
+		return 0;
+	if (sk_parse_long(n, &v) < 0 || v < 0 || v > 1024)
+		return -1;
+	if (!v)
+		return 0;
+	s->preserve_fds += (unsigned)v;
+	p->env = sk_xrealloc(p->env, (p->n_env + 3) * sizeof(char *));
+	p->env[p->n_env++] = sk_xasprintf("LISTEN_FDS=%lld", v);
+	p->env[p->n_env++] = sk_xstrdup("LISTEN_PID=1");
+	p->env[p->n_env] = NULL;
+	return 0;
 }
 
 int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
@@ -105,8 +156,13 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		return -1;
 	if (sk_config_load(bundle, &s->config, err) < 0)
 		return -1;
+	/* CVE-2019-5736: re-executes skiff from a sealed copy (nothing has
+	 * changed on the system yet) when the init will be visible to the
+	 * processes of an existing pid namespace. */
+	if (sk_exe_protect_needed(s->config) && sk_g.argv && sk_exe_protect(sk_g.argv, err) < 0)
+		goto fail_config;
 	if (sk_config_check_supported(s->config, err) < 0 ||
-	    sk_seccomp_compile(&s->config->linux.seccomp, &s->seccomp, err) < 0)
+	    sk_seccomp_compile_cached(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;
 	if (s->config->process.terminal && !o->console_socket && (o->detach || s->mode == SK_SPAWN_CREATE)) {
 		sk_error(err, EINVAL, "process.terminal is true but no --console-socket was given "
@@ -121,11 +177,32 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	s->console_socket = o->console_socket;
 	s->preserve_fds = o->preserve_fds;
 	s->no_pivot = o->no_pivot;
-	if (sk_spawn_container(s, err) < 0)
+	if (sk_notify_host_socket() &&
+	    sk_notify_setup_config(s->config, c->id, c->dirfd, err) < 0)
 		goto fail;
+	if (listen_fds(s) < 0) {
+		sk_error(err, EINVAL, "LISTEN_FDS=%s: expected a small number", getenv("LISTEN_FDS"));
+		goto fail;
+	}
+	if (sk_spawn_container(s, err) < 0) {
+		if (s->config->hooks.n[SK_HOOK_POSTSTOP]) {
+			/* runtime.md lifecycle: a failed create continues at
+			 * destroy, then the poststop hooks (failures logged) */
+			struct sk_state st = { .id = c->id, .bundle = (char *)s->bundle,
+					       .annotations = s->config->annotations,
+					       .n_annotations = s->config->n_annotations };
+			_cleanup_free_ char *json = sk_state_oci_json(&st, "stopped", false);
+
+			sk_hooks_run_warn(s->config, SK_HOOK_POSTSTOP, json);
+		}
+		goto fail;
+	}
 	if (save_state(c, s, err) < 0)
 		goto fail_spawned;
 	if (o->pid_file && write_pid_file(o->pid_file, s->pid, err) < 0)
+		goto fail_spawned;
+	if (o->pidfd_socket &&
+	    sk_send_fd_to_socket("--pidfd-socket", o->pidfd_socket, s->pidfd, "pidfd", err) < 0)
 		goto fail_spawned;
 	return 0;
 fail_spawned:

@@ -5,6 +5,7 @@
 
 struct sk_create_opts {
 	const char *bundle, *pid_file, *console_socket;
+	const char *pidfd_socket;          /* runc's --pidfd-socket: the init's pidfd goes there */
 	bool no_pivot, detach;
 	unsigned preserve_fds;
 };
@@ -23,5 +24,8 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
 /* Run the poststart or poststop hooks of the config saved at create
  * (failures are warnings, as the spec says). */
 void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status);
+/* The poststart hooks: the first failure is returned (runtime.md: the
+ * caller stops the container and destroys it). */
+int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err);
 
 #endif

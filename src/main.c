@@ -17,12 +17,18 @@ static const struct {
 	{ "create",   sk_cmd_create,   "create a container" },
 	{ "start",    sk_cmd_start,    "start the user process of a created container" },
 	{ "run",      sk_cmd_run,      "create and start a container" },
+	{ "exec",     sk_cmd_exec,     "run a new process in a running container" },
 	{ "state",    sk_cmd_state,    "print the state of a container" },
 	{ "kill",     sk_cmd_kill,     "send a signal to a container's init process" },
 	{ "delete",   sk_cmd_delete,   "delete a container and everything it holds" },
 	{ "list",     sk_cmd_list,     "list containers" },
 	{ "spec",     sk_cmd_spec,     "write a default config.json" },
 	{ "features", sk_cmd_features, "print the features skiff supports" },
+	{ "pause",    sk_cmd_pause,    "freeze every process of a container" },
+	{ "resume",   sk_cmd_resume,   "thaw a paused container" },
+	{ "update",   sk_cmd_update,   "change the cgroup limits of a container" },
+	{ "ps",       sk_cmd_ps,       "list the processes of a container" },
+	{ "events",   sk_cmd_events,   "print a container's stats and OOM events as JSON" },
 };
 
 static void usage(FILE *f)
@@ -119,7 +125,15 @@ static int parse_globals(int argc, char **argv, struct sk_error *err)
 int main(int argc, char **argv)
 {
 	struct sk_error err = { 0 };
-	int i = parse_globals(argc, argv, &err);
+	char **saved = sk_xcalloc((size_t)argc + 1, sizeof(char *));
+	int i;
+
+	/* parse_globals edits argv ("--opt=val"); sk_exe_protect re-executes
+	 * skiff with the arguments as given. */
+	for (int k = 0; k < argc; k++)
+		saved[k] = sk_xstrdup(argv[k]);
+	sk_g.argv = saved;
+	i = parse_globals(argc, argv, &err);
 
 	sk_log_open();
 	if (i < 0) {
@@ -132,9 +146,20 @@ int main(int argc, char **argv)
 		sk_log_error("--systemd-cgroup: no systemd is running (use --cgroup-manager cgroupfs)");
 		return 1;
 	}
+	/* CVE-2019-5736: `exec` puts a skiff process into a running
+	 * container; create/run do when the config joins a pid namespace
+	 * (sk_lifecycle_create checks that). */
+	if (!strcmp(argv[i], "exec") && sk_exe_protect(sk_g.argv, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return 1;
+	}
 	for (size_t c = 0; c < SK_ARRAY_SIZE(commands); c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i) ? 1 : 0;
+		if (!strcmp(argv[i], commands[c].name)) {
+			/* run and exec exit with the container process's status */
+			int r = commands[c].fn(argc - i, argv + i);
+
+			return r < 0 ? 1 : r;
+		}
 	sk_log_error("unknown command \"%s\" (see skiff --help)", argv[i]);
 	return 1;
 }

@@ -99,6 +99,21 @@ int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *er
 	return 0;
 }
 
+/* A user namespace whose gid_map was written with setgroups denied
+ * (an unprivileged single-gid map): setgroups(2) always fails there. */
+static bool userns_groups_denied(void)
+{
+	char b[8] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, b, sizeof(b) - 1) < 0)
+		b[0] = '\0';
+	close(fd);
+	return !strncmp(b, "deny", 4);
+}
+
 /* Bounding set first (it needs CAP_SETPCAP, which we still have), then
  * the ids with PR_SET_KEEPCAPS so the permitted set survives setuid. */
 int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, struct sk_error *err)
@@ -123,7 +138,8 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			return sk_error_sys(err, "prctl(PR_SET_KEEPCAPS)");
 	}
-	if (!setgroups_denied && setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0)
+	if (!setgroups_denied && setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0 &&
+	    !(errno == EPERM && !u->n_additional_gids && userns_groups_denied()))
 		return sk_error_sys(err, "process.user.additionalGids");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return sk_error_sys(err, "process.user.gid %u", u->gid);
@@ -148,7 +164,10 @@ static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const c
 	return 0;
 }
 
-int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err)
+/* The capability sets; `extra` (>= 0) is also kept in effective and
+ * permitted: CAP_SYS_ADMIN for a seccomp load without no_new_privs that
+ * comes after the drop (see sk_process_prepare). */
+static int set_capabilities(const struct sk_process *p, int extra, struct sk_error *err)
 {
 	const struct sk_capabilities *c = &p->caps;
 	cap_t caps;
@@ -163,6 +182,15 @@ int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err
 	    add_caps(caps, CAP_PERMITTED, c->set[SK_CAP_PERMITTED], c->n[SK_CAP_PERMITTED], "permitted", err) < 0 ||
 	    add_caps(caps, CAP_INHERITABLE, c->set[SK_CAP_INHERITABLE], c->n[SK_CAP_INHERITABLE], "inheritable", err) < 0)
 		goto out;
+	if (extra >= 0) {
+		cap_value_t v = extra;
+
+		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
+		    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0) {
+			sk_error_sys(err, "keep %s for seccomp", cap_to_name(v));
+			goto out;
+		}
+	}
 	if (cap_set_proc(caps) < 0) {
 		sk_error_sys(err, "set capabilities");
 		goto out;
@@ -192,6 +220,11 @@ out:
 	return r;
 }
 
+int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err)
+{
+	return set_capabilities(p, -1, err);
+}
+
 static int load_seccomp(const struct sk_seccomp_prog *prog,
 			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
 			struct sk_error *err)
@@ -209,22 +242,68 @@ static int load_seccomp(const struct sk_seccomp_prog *prog,
 	return r;
 }
 
-int sk_process_finalize(const struct sk_process *p, const struct sk_seccomp_prog *prog,
-			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
-			struct sk_error *err)
+static bool has_cap(char **names, size_t n, cap_value_t want)
 {
-	/* runc's order: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
-	 * so the filter goes on before the user and capabilities change. */
-	if (!p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		cap_value_t v;
+
+		if (cap_from_name(names[i], &v) == 0 && v == want)
+			return true;
+	}
+	return false;
+}
+
+int sk_process_prepare(const struct sk_process *p, const struct sk_seccomp_prog *prog,
+		       int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
+		       struct sk_late_seccomp *late, struct sk_error *err)
+{
+	const struct sk_capabilities *c = &p->caps;
+	int extra = -1;
+
+	late->prog = NULL;
+	/* Deferred unless the filter notifies (its listener must reach the
+	 * agent during create) or, without no_new_privs, nothing can keep
+	 * CAP_SYS_ADMIN for the load: no capabilities object, or one that
+	 * asks for CAP_SYS_ADMIN as ambient without it being permitted
+	 * (keeping it would let the raise succeed). */
+	if (prog && prog->len && !prog->notify &&
+	    (p->no_new_privileges ||
+	     (c->present && !(has_cap(c->set[SK_CAP_AMBIENT], c->n[SK_CAP_AMBIENT], CAP_SYS_ADMIN) &&
+			      !has_cap(c->set[SK_CAP_PERMITTED], c->n[SK_CAP_PERMITTED], CAP_SYS_ADMIN))))) {
+		if (sk_seccomp_check_loadable(prog, err) < 0)
+			return -1;
+		late->prog = prog;
+		/* Without no_new_privs seccomp(2) needs CAP_SYS_ADMIN in the
+		 * effective set: keep it (effective and permitted) until the
+		 * load.  execve(2) then drops it without a capset(2) under
+		 * the filter: the new permitted set is computed from the
+		 * inheritable, ambient and bounding sets and the file's
+		 * capabilities, never from the old permitted set, and
+		 * CAP_SYS_ADMIN is in none of them unless the config put it
+		 * there (for root, the bounding set is what it gets anyway). */
+		if (!p->no_new_privileges)
+			extra = CAP_SYS_ADMIN;
+	} else if (!p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0) {
+		/* runc's order: without no_new_privs, seccomp(2) needs
+		 * CAP_SYS_ADMIN, so the filter goes on before the user and
+		 * capabilities change. */
 		return -1;
+	}
 	if (sk_process_set_identity(p, false, err) < 0 ||
-	    sk_process_set_capabilities(p, err) < 0)
+	    set_capabilities(p, extra, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sk_error_sys(err, "process.noNewPrivileges");
-	if (p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0)
+	if (!late->prog && p->no_new_privileges && load_seccomp(prog, send_listener, arg, err) < 0)
 		return -1;
 	return 0;
+}
+
+int sk_process_load_late(const struct sk_late_seccomp *late, struct sk_error *err)
+{
+	if (!late->prog)
+		return 0;
+	return sk_seccomp_load(late->prog, err) < 0 ? -1 : 0;
 }
 
 int sk_process_close_fds(unsigned preserve, struct sk_error *err)

@@ -75,6 +75,7 @@ struct sk_sched_attr {
 	int32_t sched_nice;
 	uint32_t sched_priority;
 	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;   /* SCHED_ATTR_SIZE_VER1 */
 };
 
 static int set_scheduler(const struct sk_scheduler *s, struct sk_error *err)
@@ -110,8 +111,19 @@ static int set_scheduler(const struct sk_scheduler *s, struct sk_error *err)
 	a.sched_runtime = s->has_runtime ? s->runtime : 0;
 	a.sched_deadline = s->has_deadline ? s->deadline : 0;
 	a.sched_period = s->has_period ? s->period : 0;
-	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+	/* the spec carries no clamp values: with the UTIL_CLAMP flags,
+	 * (u32)-1 resets the clamps to the system default */
+	a.sched_util_min = a.sched_util_max = UINT32_MAX;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
+		if (errno == EOPNOTSUPP && (a.sched_flags & 0x60))
+			return sk_error(err, EOPNOTSUPP, "process.scheduler.flags: utilization clamping "
+					"(SCHED_FLAG_UTIL_CLAMP_*) is not supported by this kernel");
+		if (errno == EPERM && (a.sched_policy == 1 || a.sched_policy == 2))
+			return sk_error_sys(err, "process.scheduler (%s; a realtime policy needs "
+					    "CAP_SYS_NICE and, with RT group scheduling, "
+					    "linux.resources.cpu.realtimeRuntime)", s->policy);
 		return sk_error_sys(err, "process.scheduler (%s)", s->policy);
+	}
 	return 0;
 }
 
@@ -194,17 +206,26 @@ static int set_memory_policy(const struct sk_linux *l, struct sk_error *err)
 	return 0;
 }
 
-/* Write an LSM exec label, making sure the file really is on procfs
- * (CVE-2025-52881: a write redirected elsewhere must not pass). */
-static int write_attr(const char *file, const char *value, const char *field, struct sk_error *err)
+/* Write to a procfs file, making sure the write really goes to it
+ * (CVE-2025-52881: a write redirected elsewhere must not pass): the file
+ * must be on procfs and on the same mount as /proc itself, so neither a
+ * file bound over it (from procfs or not) nor a symlink redirects it. */
+int sk_proc_write(const char *file, const char *value, const char *field, struct sk_error *err)
 {
-	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	struct statx fx, px;
 	struct statfs sfs;
 
 	if (fd < 0)
 		return sk_error_sys(err, "%s: open %s", field, file);
 	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
 		return sk_error(err, EPERM, "%s: %s is not on procfs", field, file);
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &fx) < 0 ||
+	    statx(AT_FDCWD, "/proc", 0, STATX_MNT_ID, &px) < 0 ||
+	    !(fx.stx_mask & STATX_MNT_ID) || !(px.stx_mask & STATX_MNT_ID))
+		return sk_error_sys(err, "%s: statx %s", field, file);
+	if (fx.stx_mnt_id != px.stx_mnt_id)
+		return sk_error(err, EPERM, "%s: %s is mounted over (not /proc's own file)", field, file);
 	if (sk_write_all(fd, value, strlen(value)) < 0)
 		return sk_error_sys(err, "%s: write %s", field, file);
 	return 0;
@@ -230,13 +251,13 @@ static int set_labels(const struct sk_process *p, struct sk_error *err)
 
 		if (!apparmor_enabled())
 			return sk_error(err, ENOTSUP, "process.apparmorProfile: AppArmor is not enabled on this host");
-		if (write_attr("/proc/thread-self/attr/apparmor/exec", v, "process.apparmorProfile", err) < 0)
+		if (sk_proc_write("/proc/thread-self/attr/apparmor/exec", v, "process.apparmorProfile", err) < 0)
 			return -1;
 	}
 	if (p->selinux_label && *p->selinux_label) {
 		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
 			return sk_error(err, ENOTSUP, "process.selinuxLabel: SELinux is not enabled on this host");
-		if (write_attr("/proc/thread-self/attr/exec", p->selinux_label, "process.selinuxLabel", err) < 0)
+		if (sk_proc_write("/proc/thread-self/attr/exec", p->selinux_label, "process.selinuxLabel", err) < 0)
 			return -1;
 	}
 	return 0;

@@ -417,6 +417,22 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 	if (s->n_syscalls > OPTIMIZE_ABOVE)
 		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
+	if (notify) {
+		/* The init hands the listener over with sendmsg(2) right after
+		 * the load: notified, it would wait for an agent that does not
+		 * have the fd yet (runc refuses "write", its hand-off call). */
+		for (i = 0; i < s->n_syscalls; i++) {
+			const struct sk_seccomp_syscall *sc = &s->syscalls[i];
+
+			if (!sc->action || strcmp(sc->action, "SCMP_ACT_NOTIFY"))
+				continue;
+			for (k = 0; k < sc->n_names; k++)
+				if (sc->names[k] && !strcmp(sc->names[k], "sendmsg"))
+					return sk_error(err, EINVAL,
+							"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY on \"sendmsg\" is not supported (skiff hands the listener over with it)",
+							i);
+		}
+	}
 	if (export_bpf(ctx, out, err) < 0)
 		return -1;
 	out->notify = notify;
@@ -433,6 +449,37 @@ int sk_seccomp_compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 	return 0;
 }
 
+static unsigned long load_flags(const struct sk_seccomp_prog *p)
+{
+	unsigned long fl = p->flags;
+
+	if (p->notify) {
+		fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (fl & SECCOMP_FILTER_FLAG_TSYNC)
+			fl |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	} else {
+		fl &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	}
+	return fl;
+}
+
+int sk_seccomp_check_loadable(const struct sk_seccomp_prog *p, struct sk_error *err)
+{
+	unsigned long fl;
+
+	if (!p || !p->len)
+		return 0;
+	fl = load_flags(p);
+	/* A NULL program: EFAULT when the flags are known, EINVAL if not
+	 * (libseccomp probes the same way).  Nothing is loaded. */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, NULL) == 0 || errno == EFAULT)
+		return 0;
+	if (errno == EINVAL)
+		return sk_error(err, EINVAL,
+				"linux.seccomp.flags: flags %#lx are not supported by this kernel", fl);
+	return sk_error_sys(err, "seccomp: probe filter flags %#lx", fl);
+}
+
 int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_error *err)
 {
 	struct sock_fprog fprog;
@@ -441,14 +488,7 @@ int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_error *err)
 
 	if (!p || !p->len)
 		return 0;
-	fl = p->flags;
-	if (p->notify) {
-		fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-		if (fl & SECCOMP_FILTER_FLAG_TSYNC)
-			fl |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-	} else {
-		fl &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-	}
+	fl = load_flags(p);
 	fprog.len = (unsigned short)p->len;
 	fprog.filter = p->filter;
 	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &fprog);

@@ -21,6 +21,7 @@ struct sk_globals {
 	bool debug;
 	bool cgroups_disabled;     /* --cgroup-manager disabled */
 	bool systemd_cgroup;       /* --systemd-cgroup */
+	char **argv;               /* main()'s argv as given (for sk_exe_protect) */
 };
 extern struct sk_globals sk_g;
 
@@ -97,6 +98,10 @@ int sk_spawn_start(struct sk_spawn *s, struct sk_error *err);
 /* Undo a failed or finished spawn: kill, destroy cgroup, close fds. */
 void sk_spawn_cleanup(struct sk_spawn *s);
 
+/* ---- usermap.c: uid_map/gid_map of the init (directly, else newuidmap/newgidmap) ---- */
+int sk_userns_write_maps(pid_t pid, const struct sk_linux *l, bool *setgroups_denied,
+			 struct sk_error *err);
+
 /* ---- sync.c: messages between the parent and the container init ---- */
 enum sk_sync_type {
 	SK_SYNC_GO = 1,            /* parent -> child: continue (id maps written) */
@@ -114,6 +119,10 @@ int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
  * or -1 (err set; EOF counts as an error). */
 int sk_sync_recv(int fd, struct sk_sync_msg *m, int *pass_fd, struct sk_error *err);
 int sk_send_fd(int sock, int fd, const char *data, size_t len);
+/* Connect to the unix socket `path` and send fd with `name` as the data
+ * (console and pidfd sockets; exec.c).  `what` names the option in errors. */
+int sk_send_fd_to_socket(const char *what, const char *path, int fd, const char *name,
+			 struct sk_error *err);
 
 /* ---- init.c: the container init, runs in the child ---- */
 struct sk_init_args {
@@ -121,6 +130,7 @@ struct sk_init_args {
 	const char *rootfs, *bundle;
 	int sync_fd;               /* child end */
 	int fifo_fd;               /* create mode: blocks here until start, else -1 */
+	int ack_fd;                /* start.ack: startContainer hook failures for `start`, or -1 */
 	unsigned preserve_fds;
 	bool no_pivot;
 	bool userns;               /* new user namespace: wait for the id maps */
@@ -129,6 +139,8 @@ struct sk_init_args {
 	bool tty;
 	const struct sk_seccomp_prog *seccomp;
 	int join_fds[SK_NS_TYPES]; /* namespaces joined by path, -1 when none */
+	int *idmap_fds;            /* per config mount: id-mapped tree or -1 (NULL: none) */
+	uint64_t unshare_flags;    /* new namespaces made after joining a user namespace */
 };
 __attribute__((noreturn)) void sk_init_run(struct sk_init_args *a);
 
@@ -139,16 +151,49 @@ int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *er
 int sk_process_set_identity(const struct sk_process *p, bool userns_setgroups_denied,
 			    struct sk_error *err);
 int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err);
-/* The last steps before execve, shared by the init and `exec`: seccomp
- * (before the user change when there is no no_new_privs, as runc does),
- * user/groups, capabilities, no_new_privs, seccomp (with no_new_privs).
- * A notify listener fd is given to send_listener. */
-int sk_process_finalize(const struct sk_process *p, const struct sk_seccomp_prog *prog,
-			int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
-			struct sk_error *err);
+/* The last steps before execve, shared by the init and `exec`: seccomp,
+ * user/groups, capabilities, no_new_privs, in two steps, so that the
+ * filter goes on as late as possible.
+ * sk_process_prepare() does everything but the seccomp load when the load
+ * can wait (no notify rules; with no_new_privs, or without it when a
+ * capabilities object lets it keep CAP_SYS_ADMIN until then, which
+ * execve drops); sk_process_load_late() is then the caller's last step
+ * before execve.  After the load skiff makes only execve(2) (and, if
+ * that fails, write(2) of the error and exit_group(2)).  A filter with
+ * notify rules is loaded in prepare, since the agent gets its listener
+ * during create: the syscalls after it are listed in docs/seccomp.md. */
+struct sk_late_seccomp {
+	const struct sk_seccomp_prog *prog;   /* NULL: nothing left to load */
+};
+int sk_process_prepare(const struct sk_process *p, const struct sk_seccomp_prog *prog,
+		       int (*send_listener)(int fd, void *arg, struct sk_error *err), void *arg,
+		       struct sk_late_seccomp *late, struct sk_error *err);
+int sk_process_load_late(const struct sk_late_seccomp *late, struct sk_error *err);
 /* Mark every fd >= 3 + preserve close-on-exec; clear it on the preserved. */
 int sk_process_close_fds(unsigned preserve, struct sk_error *err);
 int sk_process_set_extra(const struct sk_config *c, struct sk_error *err);
+/* Write `value` to a procfs file that must really be /proc's own (not a
+ * file bound over it, not reached through a symlink); `field` names the
+ * config field in errors. */
+int sk_proc_write(const char *file, const char *value, const char *field, struct sk_error *err);
+
+/* ---- exe_protect.c: CVE-2019-5736 (see the file's comment) ---- */
+/* Re-execute skiff from a sealed memfd copy of itself unless it already
+ * runs from one; returns 0 when already protected, -1 with err set when
+ * the copy or the exec failed (it does not return on success).  Call it
+ * before anything joins a container's namespaces, with sk_g.argv. */
+int sk_exe_protect(char **argv, struct sk_error *err);
+bool sk_exe_is_protected(void);
+/* True when the config puts the init where container processes see it
+ * (pid namespace joined by path, or none: the host's). */
+bool sk_exe_protect_needed(const struct sk_config *c);
+
+/* ---- seccomp_cache.c ---- */
+/* sk_seccomp_compile() through the cache in <root>/.seccomp-cache. */
+int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+			      struct sk_error *err);
+char *sk_seccomp_canonical_json(const struct sk_seccomp *s);
+void sk_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /* ---- terminal.c ---- */
 /* In the init: make a pty inside the container, bind its slave on
@@ -178,11 +223,31 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
 int sk_cmd_create(int argc, char **argv);
 int sk_cmd_start(int argc, char **argv);
 int sk_cmd_run(int argc, char **argv);
+int sk_cmd_exec(int argc, char **argv);         /* cmd_exec.c, exec.c */
+
+/* ---- notify_socket.c: NOTIFY_SOCKET proxied as runc does ---- */
+const char *sk_notify_host_socket(void);        /* $NOTIFY_SOCKET or NULL */
+/* create: bind <root>/<id>/notify on /run/notify, set NOTIFY_SOCKET in process.env */
+int sk_notify_setup_config(struct sk_config *c, const char *id, int state_dirfd,
+			   struct sk_error *err);
+/* start/run: bind the container's notify.sock; its fd, -2 when the
+ * container was created without NOTIFY_SOCKET, -1 on error. */
+int sk_notify_bind(int state_dirfd, const char *id, struct sk_error *err);
+/* Wait for READY=..., forward it and MAINPID=pid to $NOTIFY_SOCKET; returns
+ * early (0) when pidfd says the container exited. */
+int sk_notify_wait(int sock, int pidfd, pid_t pid, struct sk_error *err);
 int sk_cmd_state(int argc, char **argv);
 int sk_cmd_kill(int argc, char **argv);
 int sk_cmd_delete(int argc, char **argv);
 int sk_cmd_list(int argc, char **argv);
 int sk_cmd_spec(int argc, char **argv);
 int sk_cmd_features(int argc, char **argv);
+int sk_cmd_pause(int argc, char **argv);
+int sk_cmd_resume(int argc, char **argv);
+int sk_cmd_update(int argc, char **argv);
+int sk_cmd_ps(int argc, char **argv);
+int sk_cmd_events(int argc, char **argv);
+/* cmd_pause.c: open the cgroup recorded in the container's state. */
+int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 
 #endif

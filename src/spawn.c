@@ -19,7 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netlink.h"
 #include "skiff.h"
+#include "skiff/rootfs.h"
 #include "skiff/util.h"
 
 #define SETUP_TIMEOUT_MS (120 * 1000)
@@ -70,30 +72,11 @@ static int open_join_fds(const struct sk_config *c, int fds[SK_NS_TYPES], struct
 	return 0;
 }
 
-static int write_id_map(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
-			struct sk_error *err)
-{
-	char path[64], buf[4096];
-	size_t len = 0;
-
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	if (len >= sizeof(buf))
-		return sk_error(err, E2BIG, "linux.%s: too many mappings", file);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if (sk_write_file_at(AT_FDCWD, path, buf, len, err) < 0)
-		return sk_error_ctx(err, "write %s mappings", file);
-	return 0;
-}
-
 static int write_id_maps(struct sk_spawn *s, struct sk_error *err)
 {
-	const struct sk_linux *l = &s->config->linux;
+	bool denied;
 
-	if (write_id_map(s->pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
-		return -1;
-	return write_id_map(s->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	return sk_userns_write_maps(s->pid, &s->config->linux, &denied, err);
 }
 
 /* Time namespace offsets are set on a namespace nobody has entered yet:
@@ -116,6 +99,22 @@ static int setup_timens(const struct sk_config *c, struct sk_error *err)
 	return 0;
 }
 
+/* Back to skiff's own pid and time namespaces for its next children. */
+static void restore_own_ns(int own_ns[2])
+{
+	static const int types[2] = { CLONE_NEWPID, CLONE_NEWTIME };
+
+	for (int i = 0; i < 2; i++) {
+		if (own_ns[i] < 0)
+			continue;
+		if (setns(own_ns[i], types[i]) < 0)
+			sk_log_warn("return to skiff's own %s namespace: %s",
+				    i ? "time" : "pid", strerror(errno));
+		close(own_ns[i]);
+		own_ns[i] = -1;
+	}
+}
+
 static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 {
 	_cleanup_free_ char *rec = sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
@@ -126,6 +125,7 @@ static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 static int wait_ready(struct sk_spawn *s, struct sk_error *err)
 {
 	struct sk_sync_msg m;
+	bool net_done = false;
 	int fd;
 
 	for (;;) {
@@ -141,6 +141,17 @@ static int wait_ready(struct sk_spawn *s, struct sk_error *err)
 					SETUP_TIMEOUT_MS / 1000);
 		if (sk_sync_recv(s->sync_fd, &m, &fd, err) < 0)
 			return -1;
+		/* lo and linux.netDevices: once the init is in its network
+		 * namespace (it unshares it itself after joining a user
+		 * namespace), before any hook runs */
+		if (!net_done && (m.type == SK_SYNC_READY || m.type == SK_SYNC_HOOKS)) {
+			net_done = true;
+			if (sk_netdev_setup(s->config, s->pid, err) < 0) {
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+		}
 		switch (m.type) {
 		case SK_SYNC_READY:
 			return 0;
@@ -200,11 +211,11 @@ static int wait_ready(struct sk_spawn *s, struct sk_error *err)
 int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 {
 	const struct sk_config *c = s->config;
-	struct sk_init_args a = { .config = c, .bundle = s->bundle, .fifo_fd = -1,
+	struct sk_init_args a = { .config = c, .bundle = s->bundle, .fifo_fd = -1, .ack_fd = -1,
 				  .preserve_fds = s->preserve_fds, .no_pivot = s->no_pivot,
 				  .tty = c->process.terminal, .seccomp = &s->seccomp };
 	struct clone_args ca = { .exit_signal = SIGCHLD };
-	int sv[2] = { -1, -1 };
+	int sv[2] = { -1, -1 }, own_ns[2] = { -1, -1 };
 	uint64_t flags = 0;
 	long pid;
 
@@ -219,6 +230,12 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	a.rootfs = s->rootfs;
 	if (open_join_fds(c, a.join_fds, err) < 0)
 		goto fail;
+	for (size_t i = 0; i < c->n_mounts && !a.idmap_fds; i++)
+		if (sk_mount_is_idmapped(&c->mounts[i])) {
+			a.idmap_fds = sk_xcalloc(c->n_mounts, sizeof(int));
+			if (sk_idmap_open_mounts(c, s->bundle, a.idmap_fds, err) < 0)
+				goto fail;
+		}
 	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
 		const struct sk_namespace *ns = &c->linux.namespaces[i];
 
@@ -228,6 +245,12 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 			a.cgroupns = true;
 		if (!ns->path && ns->type == SK_NS_USER)
 			a.userns = true;
+	}
+	if (a.join_fds[SK_NS_USER] >= 0) {
+		/* new namespaces must belong to the joined user namespace:
+		 * the init makes them after joining it */
+		a.unshare_flags = flags & ~(uint64_t)CLONE_NEWPID;
+		flags &= (uint64_t)CLONE_NEWPID;
 	}
 
 	if (!sk_g.cgroups_disabled) {
@@ -260,7 +283,34 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 			sk_error_sys(err, "open exec.fifo");
 			goto fail;
 		}
+		/* startContainer hooks run after `start` released the init:
+		 * it reports their failure on start.ack, whose last writer
+		 * goes away at execve (close-on-exec) when all went well */
+		if (c->hooks.n[SK_HOOK_START_CONTAINER] &&
+		    (mkfifoat(s->state_dirfd, "start.ack", 0600) < 0 ||
+		     (a.ack_fd = openat(s->state_dirfd, "start.ack", O_RDWR | O_CLOEXEC)) < 0)) {
+			sk_error_sys(err, "create start.ack");
+			goto fail;
+		}
+		if (a.ack_fd >= 0 && a.ack_fd < 3 + (int)s->preserve_fds) {
+			/* above the fds the container is given */
+			int hi = fcntl(a.ack_fd, F_DUPFD_CLOEXEC, 3 + (int)s->preserve_fds);
+
+			close(a.ack_fd);
+			a.ack_fd = hi;
+			if (hi < 0) {
+				sk_error_sys(err, "start.ack");
+				goto fail;
+			}
+		}
 	}
+	/* joining a pid namespace and making a time namespace change skiff's
+	 * namespaces for its children: remember its own to go back after
+	 * clone3 (hooks run later must be in the runtime namespaces) */
+	if (a.join_fds[SK_NS_PID] >= 0)
+		own_ns[0] = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (sk_config_ns(c, SK_NS_TIME) && !sk_config_ns(c, SK_NS_TIME)->path)
+		own_ns[1] = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
 	if (a.join_fds[SK_NS_PID] >= 0 && setns(a.join_fds[SK_NS_PID], CLONE_NEWPID) < 0) {
 		sk_error_sys(err, "join pid namespace %s", sk_config_ns(c, SK_NS_PID)->path);
 		goto fail;
@@ -272,6 +322,8 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	ca.flags = flags | CLONE_PIDFD;
 	ca.pidfd = (uint64_t)(uintptr_t)&s->pidfd;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid != 0)
+		restore_own_ns(own_ns);
 	if (pid < 0) {
 		sk_error_sys(err, "clone3");
 		goto fail;
@@ -289,10 +341,25 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	if (a.fifo_fd >= 0)
 		close(a.fifo_fd);
 	a.fifo_fd = -1;
+	if (a.ack_fd >= 0)
+		close(a.ack_fd), a.ack_fd = -1;
 	for (int t = 0; t < SK_NS_TYPES; t++)
 		if (a.join_fds[t] >= 0)
 			close(a.join_fds[t]), a.join_fds[t] = -1;
+	sk_idmap_close_mounts(a.idmap_fds, c->n_mounts);
 
+	/* in a user namespace the init cannot open its own /proc files once
+	 * it changed its ids (not dumpable): its oom_score_adj is set here */
+	if (sk_config_ns(c, SK_NS_USER) && c->process.has_oom_score_adj) {
+		char path[64], val[16];
+
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)s->pid);
+		snprintf(val, sizeof(val), "%d", c->process.oom_score_adj);
+		if (sk_write_file_at(AT_FDCWD, path, val, strlen(val), err) < 0) {
+			sk_error_ctx(err, "process.oomScoreAdj %d", c->process.oom_score_adj);
+			goto fail;
+		}
+	}
 	if (a.userns || a.wait_go) {
 		if (a.wait_go && sk_cgroup_attach(&s->cgroup, s->pid, err) < 0)
 			goto fail;
@@ -305,13 +372,19 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	}
 	if (wait_ready(s, err) < 0)
 		goto fail;
+	free(a.idmap_fds);
 	return 0;
 fail:
 	for (int t = 0; t < SK_NS_TYPES; t++)
 		if (a.join_fds[t] >= 0)
 			close(a.join_fds[t]);
+	sk_idmap_close_mounts(a.idmap_fds, c->n_mounts);
+	free(a.idmap_fds);
+	restore_own_ns(own_ns);
 	if (a.fifo_fd >= 0)
 		close(a.fifo_fd);
+	if (a.ack_fd >= 0)
+		close(a.ack_fd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -49,21 +49,37 @@ int sk_terminal_setup(const struct sk_process *p, struct sk_error *err)
 		}
 	}
 	/* /dev/console is a bind mount of our own slave (CVE-2025-52565):
-	 * make the target a plain file we created, then mount by fd. */
+	 * the target is a plain file opened without following symlinks and
+	 * the mount goes through that fd, then /dev/console must be the
+	 * slave (same device), or the setup fails. */
 	if (lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode))
 		unlink("/dev/console");
-	if (lstat("/dev/console", &st) < 0) {
-		int fd = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-		if (fd >= 0)
-			close(fd);
-	}
 	{
-		char src[SK_ARRAY_SIZE("/proc/self/fd/") + 12];
+		char src[SK_ARRAY_SIZE("/proc/self/fd/") + 12], dst[SK_ARRAY_SIZE("/proc/self/fd/") + 12];
+		int tfd = open("/dev/console", O_CREAT | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+		struct stat sst, cst;
+		int r;
 
+		if (tfd < 0) {
+			sk_error_sys(err, "process.terminal: create /dev/console");
+			goto fail_slave;
+		}
+		if (fstat(tfd, &cst) < 0 || !S_ISREG(cst.st_mode)) {
+			close(tfd);
+			sk_error(err, EPERM, "process.terminal: /dev/console is not a regular file we made");
+			goto fail_slave;
+		}
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-		if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+		snprintf(dst, sizeof(dst), "/proc/self/fd/%d", tfd);
+		r = mount(src, dst, NULL, MS_BIND, NULL);
+		close(tfd);
+		if (r < 0) {
 			sk_error_sys(err, "process.terminal: bind %s on /dev/console", name);
+			goto fail_slave;
+		}
+		if (fstat(slave, &sst) < 0 || stat("/dev/console", &cst) < 0 ||
+		    !S_ISCHR(cst.st_mode) || cst.st_rdev != sst.st_rdev) {
+			sk_error(err, EPERM, "process.terminal: /dev/console is not the pty skiff made");
 			goto fail_slave;
 		}
 	}

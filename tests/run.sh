@@ -8,14 +8,18 @@
 #      on tests/integration/*.bats (TAP)
 #   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
 #      bats files against skiff built with -fsanitize=address,undefined
-#   5. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
+#   5. the cgroup v2 tier: tests/vm/run.sh boots a kernel with every cgroup v2
+#      controller under qemu and runs tests/integration/cgroups_v2.bats there
+#   6. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
 #   SKIFF=/path/to/runtime   runtime under test (default: the freshly built ./skiff)
 #   TESTS="lifecycle errors" or "tests/integration/cli.bats ..."   run a subset of bats files
 #   SKIP_BUILD=1             do not build or run unit tests (e.g. SKIFF=$(which runc))
 #   SKIP_UNIT=1              build, but skip `make check`
-# Logs: tests/logs/{deps,build,unit,bats}.log
+#   SKIP_VM=1                skip the cgroup v2 VM tier (tests/vm/run.sh)
+#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier (default: cgroups_v2)
+# Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}.log
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -213,6 +217,36 @@ if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TEST
 	else
 		tail -20 <<<"$san_out"
 		echo "not ok - sanitizer stage gave no summary"
+		failed=$((failed + 1))
+	fi
+fi
+
+# ---- VM tier: bats files that need a real cgroup v2 kernel (tests/vm/run.sh boots
+# one under qemu; it installs qemu and a kernel when missing).  SKIP_VM=1 skips it;
+# with TESTS set it runs only when VM_TESTS names its files.
+if [ -z "${SKIP_VM:-}" ] && { [ -z "${TESTS:-}" ] || [ -n "${VM_TESTS:-}" ]; }; then
+	vm_files=()
+	for t in ${VM_TESTS:-cgroups_v2}; do
+		for f in "$t" "tests/integration/$t" "tests/integration/$t.bats"; do
+			if [ -f "$f" ]; then vm_files+=("$f"); break; fi
+		done
+	done
+	echo "# VM tier (cgroup v2 kernel under qemu): ${vm_files[*]}"
+	vm_out="$(bash tests/vm/run.sh "${vm_files[@]}" 2>&1)"
+	vm_rc=$?
+	sed 's/^\(not \)\{0,1\}ok /&vm: /' <<<"$vm_out"
+	vp=$(grep -E '^ok ' <<<"$vm_out" | grep -vcE '^ok [0-9]+ .*# skip')
+	vs=$(grep -cE '^ok [0-9]+ .*# skip' <<<"$vm_out")
+	vf=$(grep -cE '^not ok ' <<<"$vm_out")
+	plan=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' <<<"$vm_out" | head -1)
+	passed=$((passed + vp))
+	skipped=$((skipped + vs))
+	failed=$((failed + vf))
+	if [ -n "$plan" ] && [ $((vp + vs + vf)) -lt "$plan" ]; then
+		echo "not ok - vm: only $((vp + vs + vf)) of $plan tests reported (see tests/logs/vm-console.log)"
+		failed=$((failed + plan - vp - vs - vf))
+	elif [ $vm_rc -ne 0 ] && [ "$vf" -eq 0 ]; then
+		echo "not ok - vm: tests/vm/run.sh exited with status $vm_rc (see tests/logs/vm-console.log)"
 		failed=$((failed + 1))
 	fi
 fi

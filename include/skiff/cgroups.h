@@ -10,6 +10,8 @@
 
 struct sk_error;
 struct sk_config;
+struct sk_resources;
+struct sk_cgroup_v1;
 
 enum sk_cgroup_mode {
 	SK_CGROUP_UNIFIED,   /* /sys/fs/cgroup is cgroup2 */
@@ -24,6 +26,7 @@ struct sk_cgroup {
 	char *dir;           /* absolute directory of the v2 cgroup */
 	int dirfd;           /* O_DIRECTORY fd of `dir` (for CLONE_INTO_CGROUP), -1 if closed */
 	bool owned;          /* created by this skiff: destroy removes it */
+	struct sk_cgroup_v1 *v1;  /* hybrid/legacy: the v1 side (cgroups/v1*.c), else NULL */
 };
 
 /* Find where the v2 hierarchy is mounted and the host mode. */
@@ -54,5 +57,70 @@ int sk_cgroup_is_frozen(struct sk_cgroup *cg);   /* 1, 0, or -1 */
 int sk_cgroup_signal_all(struct sk_cgroup *cg, int sig, struct sk_error *err);
 /* Host pids in the cgroup and its descendants. */
 int sk_cgroup_pids(struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_error *err);
+
+/* Change the limits of a live container (`skiff update`): only the fields
+ * present are written; devices rules are not changed. */
+int sk_cgroup_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);
+/* cgroups/stats.c: runc's stats object ("cpu", "memory", "pids", "blkio",
+ * "hugetlb", with "psi" where *.pressure exists) as a JSON heap string. */
+char *sk_cgroup_stats_json(struct sk_cgroup *cg);
+/* memory.events oom_kill (-1 when there is no memory controller). */
+long long sk_cgroup_oom_kills(struct sk_cgroup *cg);
+/* memory.max in a short form ("64M", "max"), or "" when unknown. */
+void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len);
+
+/* ---- cgroup v1 driver (cgroups/v1.c, cgroups/v1_res.c) ----
+ * Used by cgroup.c in hybrid mode (processes tracked in the v2 cgroup,
+ * limits through the v1 controllers) and in legacy mode (everything through
+ * v1; dir is then the cgroup in the tracking hierarchy, dirfd -1).
+ * `path` is the container cgroup as cgroup.c computes it ("/a/b", below
+ * the caller's "0::" cgroup or absolute); in each v1 hierarchy the cgroup
+ * is <caller's cgroup there> + <path below the caller's "0::" cgroup>, or
+ * `path` itself when it is not below that.  The container gets a cgroup in
+ * every mounted v1 controller hierarchy (not named ones), as runc does. */
+int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgroup_mode mode,
+			struct sk_cgroup_v1 **out, struct sk_error *err);
+/* From what was saved: the v2 cgroup path "/a/b" (hybrid) or the
+ * tracking-hierarchy dir (legacy). */
+int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
+		      struct sk_cgroup_v1 **out, struct sk_error *err);
+/* Path ("/a/b") and directory of the cgroup in the tracking hierarchy (legacy). */
+const char *sk_cgroup_v1_track_path(const struct sk_cgroup_v1 *v1);
+const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1);
+/* Whether create made the tracking-hierarchy cgroup (false: reused). */
+bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1);
+/* Directory of the container's cgroup for `controller` ("memory"), NULL if none. */
+const char *sk_cgroup_v1_dir(const struct sk_cgroup_v1 *v1, const char *controller);
+int sk_cgroup_v1_attach(struct sk_cgroup_v1 *v1, pid_t pid, struct sk_error *err);
+/* `update`: write the given resources (only the fields set). */
+int sk_cgroup_v1_apply(struct sk_cgroup_v1 *v1, const struct sk_resources *r,
+		       struct sk_error *err);
+/* Thaw, kill what is left, remove sub-cgroups and (when owned) the cgroup in
+ * every hierarchy, depth first with a bounded retry. */
+int sk_cgroup_v1_destroy(struct sk_cgroup_v1 *v1, struct sk_error *err);
+void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1);
+/* freezer.state; ENOTSUP when the host has no freezer hierarchy. */
+int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err);
+int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1);   /* 1, 0, or -1 */
+/* Host pids in the tracking hierarchy's cgroup and below. */
+int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err);
+
+/* Raw counters of the v1 controllers for `events --stats`; has_* tells
+ * which controller was readable.  Units: bytes, nanoseconds. */
+struct sk_cgroup_v1_stats {
+	bool has_memory;
+	unsigned long long mem_usage, mem_max_usage, mem_limit, mem_failcnt;
+	unsigned long long memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
+	unsigned long long oom_kill;                 /* memory.oom_control */
+	bool has_cpu;
+	unsigned long long cpu_usage, cpu_user, cpu_system;      /* cpuacct */
+	unsigned long long nr_periods, nr_throttled, throttled_time;  /* cpu.stat */
+	bool has_pids;
+	unsigned long long pids_current, pids_limit;  /* limit 0: "max" */
+};
+int sk_cgroup_v1_stats(struct sk_cgroup_v1 *v1, struct sk_cgroup_v1_stats *st,
+		       struct sk_error *err);
+/* runc's stats object (cpu, memory, pids, blkio) as a JSON heap string. */
+char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1);
 
 #endif

@@ -235,6 +235,12 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 /* Read and parse <bundle>/config.json. */
 int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err);
 void sk_config_free(struct sk_config *c);
+/* Parse a process.json (the `process` object of the spec at the top level,
+ * as `exec --process` takes it; args are required).  Errors name `name`
+ * and the path ("process.json: user.uid: ...").  Free with sk_process_free. */
+int sk_process_parse(const char *json, size_t len, const char *name,
+		     struct sk_process *out, struct sk_error *err);
+void sk_process_free(struct sk_process *p);
 
 /* Helpers over the model. */
 const struct sk_namespace *sk_config_ns(const struct sk_config *c, enum sk_ns_type t);

@@ -38,6 +38,8 @@ char *sk_state_oci_json(const struct sk_state *s, const char *status, bool prett
 
 /* `skiff spec`: the default config.json (like `runc spec`). */
 char *sk_spec_default_json(bool rootless);
+/* Its linux.seccomp member ("seccomp": {...}) on a yajl_gen. */
+void sk_spec_default_seccomp(void *yajl_gen);
 /* `skiff features`: the features document, true to what skiff supports. */
 char *sk_features_json(void);
 

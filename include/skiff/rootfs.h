@@ -24,6 +24,7 @@ struct sk_rootfs {
 	const char *bundle;      /* absolute bundle dir: relative mount sources are relative to it */
 	bool no_pivot;
 	bool userns;             /* in a new user namespace: bind devices instead of mknod */
+	const int *idmap_fds;    /* per config mount: detached id-mapped tree, or -1 */
 };
 
 int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err);
@@ -42,6 +43,17 @@ int sk_open_in_root(int rootfd, const char *path, int flags, mode_t create,
 /* "/proc/self/fd/N" for mounting through an fd. */
 #define SK_FD_PATH_MAX 32
 void sk_fd_path(int fd, char buf[SK_FD_PATH_MAX]);
+
+/* Id-mapped mounts (rootfs/idmap.c), in skiff before clone3: refuse
+ * what cannot work (check, with the config), then build one detached
+ * id-mapped tree per such mount (fds[i], -1 for the others; n_mounts
+ * entries) for the init to attach. */
+struct sk_mount;
+bool sk_mount_is_idmapped(const struct sk_mount *m);
+int sk_idmap_check(const struct sk_config *c, struct sk_error *err);
+int sk_idmap_open_mounts(const struct sk_config *c, const char *bundle, int *fds,
+			 struct sk_error *err);
+void sk_idmap_close_mounts(int *fds, size_t n);
 
 /* The mount option names skiff understands (for `skiff features`). */
 const char *const *sk_mount_option_names(size_t *n);

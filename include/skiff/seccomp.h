@@ -76,6 +76,9 @@ int sk_seccomp_compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
  * error.  An empty program (len 0) loads nothing and returns 0.
  * Async-signal-safe apart from the error formatting: usable after fork. */
 int sk_seccomp_load(const struct sk_seccomp_prog *p, struct sk_error *err);
+/* Check, without loading anything, that the kernel takes the program's
+ * flags (for a load that comes later, after `start`). */
+int sk_seccomp_check_loadable(const struct sk_seccomp_prog *p, struct sk_error *err);
 void sk_seccomp_prog_free(struct sk_seccomp_prog *p);
 
 /* True when `syscall_name` is matched by a SCMP_ACT_NOTIFY rule (or the

@@ -537,21 +537,6 @@ static void test_deep_nesting(void)
 		  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}");
 }
 
-static bool under_valgrind(void)
-{
-	const char *p = getenv("LD_PRELOAD");
-
-	return p && strstr(p, "valgrind");
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void test_spec_output(void)
 {
 	int rootless;
@@ -585,19 +570,6 @@ static void test_spec_output(void)
 		}
 		END(rootless ? "spec --rootless parses back" : "spec parses back");
 
-		if (!rootless && !under_valgrind()) {
-			const int rounds = 2000;
-			double t0 = now(), per;
-			int i;
-
-			for (i = 0; i < rounds; i++) {
-				if (sk_config_parse(json, strlen(json), "config.json", &c, &e) == 0)
-					sk_config_free(c);
-			}
-			per = (now() - t0) / rounds;
-			report("default config parses in under 1 ms", per < 0.001,
-			       "%.3f ms per parse", per * 1000);
-		}
 		free(json);
 	}
 }
