@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "skiff/cgroups.h"
+#include "skiff/json.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "v2.h"
@@ -290,11 +291,8 @@ static void gen_hugetlb(yajl_gen g, int fd)
 char *sk_cgroup_stats_json(struct sk_cgroup *cg)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 	bool fresh;
 	int fd;
-	char *out;
 
 	if (cg->v1) {	/* v1: hybrid and legacy hosts: the v1 counters */
 		yajl_gen_free(g);
@@ -312,10 +310,7 @@ char *sk_cgroup_stats_json(struct sk_cgroup *cg)
 			close(fd);
 	}
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = sk_xstrdup((const char *)buf);
-	yajl_gen_free(g);
-	return out;
+	return sk_json_finish(g, false);
 }
 
 long long sk_cgroup_oom_kills(struct sk_cgroup *cg)

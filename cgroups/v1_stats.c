@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "skiff/cgroups.h"
+#include "skiff/json.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "v1.h"
@@ -209,10 +210,7 @@ char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1)
 	struct sk_cgroup_v1_stats st;
 	const struct v1_dir *d;
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
 	struct sk_error e;
-	size_t len;
-	char *out;
 
 	sk_cgroup_v1_stats(v1, &st, &e);
 	yajl_gen_map_open(g);
@@ -247,8 +245,5 @@ char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1)
 	if (d)
 		gen_blkio(g, d);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = sk_xstrdup((const char *)buf);
-	yajl_gen_free(g);
-	return out;
+	return sk_json_finish(g, false);
 }

@@ -281,8 +281,9 @@ static int lookup(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 	return 0;
 }
 
-int sk_j_object(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
-		const char *key, unsigned flags, yajl_val *out)
+/* A value that must be an object, or an array. */
+static int container(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p, const char *key,
+		     unsigned flags, bool array, yajl_val *out)
 {
 	yajl_val v;
 	int r = lookup(c, obj, p, key, flags, &v);
@@ -290,31 +291,25 @@ int sk_j_object(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 	*out = NULL;
 	if (r <= 0)
 		return r;
-	if (!YAJL_IS_OBJECT(v)) {
+	if (array ? !YAJL_IS_ARRAY(v) : !YAJL_IS_OBJECT(v)) {
 		struct sk_jpath kp = SK_JP_KEY(p, key);
 
-		return sk_j_type_fail(c, &kp, "an object", v);
+		return sk_j_type_fail(c, &kp, array ? "an array" : "an object", v);
 	}
 	*out = v;
 	return 0;
 }
 
+int sk_j_object(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		const char *key, unsigned flags, yajl_val *out)
+{
+	return container(c, obj, p, key, flags, false, out);
+}
+
 int sk_j_array(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 	       const char *key, unsigned flags, yajl_val *out)
 {
-	yajl_val v;
-	int r = lookup(c, obj, p, key, flags, &v);
-
-	*out = NULL;
-	if (r <= 0)
-		return r;
-	if (!YAJL_IS_ARRAY(v)) {
-		struct sk_jpath kp = SK_JP_KEY(p, key);
-
-		return sk_j_type_fail(c, &kp, "an array", v);
-	}
-	*out = v;
-	return 0;
+	return container(c, obj, p, key, flags, true, out);
 }
 
 int sk_j_string(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,

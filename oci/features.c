@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "skiff/config.h"
+#include "skiff/json.h"
 #include "skiff/oci.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
@@ -204,9 +205,7 @@ char *sk_features_json(void)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const char *const *opts;
-	const unsigned char *buf;
-	size_t i, n = 0, len;
-	char *s;
+	size_t i, n = 0;
 	int ph;
 
 	if (!g) {
@@ -244,13 +243,5 @@ char *sk_features_json(void)
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 
-	yajl_gen_get_buf(g, &buf, &len);
-	while (len && buf[len - 1] == '\n')
-		len--;
-	s = sk_xmalloc(len + 2);
-	memcpy(s, buf, len);
-	s[len] = '\n';
-	s[len + 1] = '\0';
-	yajl_gen_free(g);
-	return s;
+	return sk_json_finish(g, true);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "skiff/json.h"
 #include "skiff/oci.h"
 #include "skiff/util.h"
 
@@ -194,9 +195,6 @@ static void gen_linux(yajl_gen g, bool rootless)
 char *sk_spec_default_json(bool rootless)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *s;
 
 	if (!g) {
 		fputs("skiff: out of memory\n", stderr);
@@ -217,13 +215,5 @@ char *sk_spec_default_json(bool rootless)
 	gen_linux(g, rootless);
 	yajl_gen_map_close(g);
 
-	yajl_gen_get_buf(g, &buf, &len);
-	while (len && buf[len - 1] == '\n')
-		len--;
-	s = sk_xmalloc(len + 2);
-	memcpy(s, buf, len);
-	s[len] = '\n';
-	s[len + 1] = '\0';
-	yajl_gen_free(g);
-	return s;
+	return sk_json_finish(g, true);
 }

@@ -8,6 +8,7 @@
 
 #include "skiff/config.h"
 #include "skiff/error.h"
+#include "skiff/json.h"
 #include "skiff/oci.h"
 #include "skiff/util.h"
 #include "config_json.h"
@@ -48,7 +49,7 @@ static void gen_annotations(yajl_gen g, const struct sk_kv *kv, size_t n)
 
 /* Take the generator's buffer as a heap string (with a trailing newline
  * when `nl`), and free the generator. */
-static char *gen_finish(yajl_gen g, bool nl)
+char *sk_json_finish(yajl_gen g, bool nl)
 {
 	const unsigned char *buf;
 	size_t len;
@@ -105,7 +106,7 @@ int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
-	json = gen_finish(g, true);
+	json = sk_json_finish(g, true);
 	if (sk_write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err) < 0)
 		return sk_error_ctx(err, "write %s", STATE_FILE);
 	return 0;
@@ -185,5 +186,5 @@ char *sk_state_oci_json(const struct sk_state *s, const char *status, bool prett
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
-	return gen_finish(g, pretty);
+	return sk_json_finish(g, pretty);
 }

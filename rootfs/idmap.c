@@ -28,23 +28,6 @@
 #include "skiff/util.h"
 #include "mountopts.h"
 
-static int write_map(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
-		     struct sk_error *err)
-{
-	char path[64], buf[4096];
-	size_t len = 0;
-
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	if (len >= sizeof(buf))
-		return sk_error(err, E2BIG, "%s: too many mappings", file);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if (sk_write_file_at(AT_FDCWD, path, buf, len, err) < 0)
-		return sk_error_ctx(err, "write %s", file);
-	return 0;
-}
-
 /* A user namespace with these mappings: a child that waits in it while
  * its maps are written and the namespace is opened, then exits. */
 static int make_userns(const struct sk_idmap *u, size_t nu, const struct sk_idmap *g, size_t ng,
@@ -73,8 +56,8 @@ static int make_userns(const struct sk_idmap *u, size_t nu, const struct sk_idma
 		_exit(0);
 	}
 	close(p[0]);
-	if (write_map((pid_t)pid, "uid_map", u, nu, err) == 0 &&
-	    write_map((pid_t)pid, "gid_map", g, ng, err) == 0) {
+	if (sk_write_id_map((pid_t)pid, "uid_map", u, nu, err) == 0 &&
+	    sk_write_id_map((pid_t)pid, "gid_map", g, ng, err) == 0) {
 		snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)

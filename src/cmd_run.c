@@ -45,19 +45,6 @@ static void tty_resize(struct tty_proxy *t)
 		ioctl(t->master, TIOCSWINSZ, &ws);
 }
 
-/* Copy one chunk from -> to; returns false at EOF or error. */
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return sk_write_all(to, buf, (size_t)n) == 0;
-}
-
 /* Returns the exit status for skiff (the container's, 128+N on signal N). */
 static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 {
@@ -77,13 +64,13 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 			break;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!pump(t->master, 1)) {
+			if (!sk_copy_chunk(t->master, 1)) {
 				close(t->master);
 				t->master = -1;
 			}
 		}
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!pump(0, t->master))
+			if (!sk_copy_chunk(0, t->master))
 				t->in_open = false;
 		}
 		if (!(p[0].revents & POLLIN))
@@ -102,7 +89,7 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 	}
 	/* Drain what the container wrote last. */
 	while (t->master >= 0 && poll(&(struct pollfd){ .fd = t->master, .events = POLLIN }, 1, 0) > 0 &&
-	       pump(t->master, 1))
+	       sk_copy_chunk(t->master, 1))
 		;
 	s->pid = 0;
 	if (WIFSIGNALED(status))

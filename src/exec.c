@@ -360,18 +360,6 @@ fail:
 
 /* ---- foreground ---- */
 
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return sk_write_all(to, buf, (size_t)n) == 0;
-}
-
 static void resize(int master)
 {
 	struct winsize ws;
@@ -408,11 +396,11 @@ int sk_exec_supervise(struct sk_exec *e, int sigfd)
 				continue;
 			break;
 		}
-		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(master, 1)) {
+		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(master, 1)) {
 			close(master);
 			master = -1;
 		}
-		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(0, master))
+		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(0, master))
 			in_open = false;
 		if (!(p[0].revents & POLLIN) || read(sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -426,7 +414,7 @@ int sk_exec_supervise(struct sk_exec *e, int sigfd)
 			break;
 	}
 	while (master >= 0 && poll(&(struct pollfd){ .fd = master, .events = POLLIN }, 1, 0) > 0 &&
-	       pump(master, 1))
+	       sk_copy_chunk(master, 1))
 		;
 	if (master >= 0)
 		close(master);

@@ -22,21 +22,6 @@
 
 #define HELPER_TIMEOUT_MS 10000
 
-static int write_direct(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
-			struct sk_error *err)
-{
-	char path[64], buf[4096];
-	size_t len = 0;
-
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	if (len >= sizeof(buf))
-		return sk_error(err, E2BIG, "too many mappings");
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return sk_write_file_at(AT_FDCWD, path, buf, len, err);
-}
-
 /* newuidmap PID c h s [c h s ...]; its first line of stderr goes into
  * the error. */
 static int run_helper(const char *helper, pid_t pid, const struct sk_idmap *m, size_t n,
@@ -113,7 +98,7 @@ static int write_map(pid_t pid, bool gid, const struct sk_idmap *m, size_t n,
 {
 	const char *file = gid ? "gid_map" : "uid_map";
 
-	if (write_direct(pid, file, m, n, err) == 0)
+	if (sk_write_id_map(pid, file, m, n, err) == 0)
 		return 0;
 	if (err->errnum != EPERM)
 		return sk_error_ctx(err, "linux.%s: write %s", gid ? "gidMappings" : "uidMappings", file);
@@ -123,7 +108,7 @@ static int write_map(pid_t pid, bool gid, const struct sk_idmap *m, size_t n,
 
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
 		if (sk_write_file_at(AT_FDCWD, path, "deny", 4, err) == 0 &&
-		    write_direct(pid, file, m, n, err) == 0) {
+		    sk_write_id_map(pid, file, m, n, err) == 0) {
 			*setgroups_denied = true;
 			return 0;
 		}

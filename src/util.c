@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 
@@ -200,6 +201,35 @@ int sk_mkdir_p(const char *path, mode_t mode)
 	}
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+bool sk_copy_chunk(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	return sk_write_all(to, buf, (size_t)n) == 0;
+}
+
+int sk_write_id_map(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
+		    struct sk_error *err)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
+					m[i].container_id, m[i].host_id, m[i].size);
+	if (len >= sizeof(buf))
+		return sk_error(err, E2BIG, "%s: too many mappings", file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if (sk_write_file_at(AT_FDCWD, path, buf, len, err) < 0)
+		return sk_error_ctx(err, "write %s", file);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 struct sk_error;
+struct sk_idmap;
 
 static inline void sk_freep(void *p) { free(*(void **)p); }
 static inline void sk_closep(int *fd) { if (*fd >= 0) close(*fd); }
@@ -47,6 +48,13 @@ int sk_write_all(int fd, const void *buf, size_t len);
 int sk_rm_rf_at(int dirfd, const char *path);
 /* mkdir -p with mode (plain host paths only, never inside a rootfs). */
 int sk_mkdir_p(const char *path, mode_t mode);
+
+/* Copy one read()'s worth from `from` to `to` (terminal proxies); false at
+ * EOF or on an error. */
+bool sk_copy_chunk(int from, int to);
+/* Write id mappings to /proc/<pid>/<file> (uid_map, gid_map) directly. */
+int sk_write_id_map(pid_t pid, const char *file, const struct sk_idmap *m, size_t n,
+		    struct sk_error *err);
 
 bool sk_str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal integer strictly (whole string). */
