@@ -496,15 +496,29 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 	return 0;
 }
 
-int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err)
+int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, size_t *raw_len,
+		       struct sk_error *err)
 {
 	_cleanup_free_ char *path = sk_xasprintf("%s/config.json", bundle ? bundle : ".");
-	_cleanup_free_ char *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
+	int r;
 
 	if (sk_read_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
 		return -1;
-	return sk_config_parse(buf, len, "config.json", out, err);
+	r = sk_config_parse(buf, len, "config.json", out, err);
+	if (r == 0 && raw) {
+		*raw = buf;
+		*raw_len = len;
+	} else {
+		free(buf);
+	}
+	return r;
+}
+
+int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err)
+{
+	return sk_config_load_raw(bundle, out, NULL, NULL, err);
 }
 
 static void free_process(struct sk_process *p);

@@ -216,13 +216,9 @@ int sk_cmd_run(int argc, char **argv)
 	}
 	/* Other commands (state, exec, kill, pause) must not wait for the
 	 * whole run: drop the lock while supervising, take it back to delete. */
-	close(c.lockfd);
-	c.lockfd = -1;
+	sk_container_unlock(&c);
 	status = supervise(&s, sigfd, &t);
-	c.lockfd = openat(c.dirfd, "lock", O_RDWR | O_CLOEXEC);
-	if (c.lockfd >= 0)
-		while (flock(c.lockfd, LOCK_EX) < 0 && errno == EINTR)
-			;
+	sk_container_relock(&c);
 	if (s.has_cgroup)
 		report_oom(&s.cgroup, status);
 	if (t.raw)

@@ -43,9 +43,10 @@ int sk_root_open(struct sk_error *err)
 
 static int lock_dir(struct sk_container *c, struct sk_error *err)
 {
-	c->lockfd = openat(c->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* The directory itself is the lock: no file to create and remove. */
+	c->lockfd = fcntl(c->dirfd, F_DUPFD_CLOEXEC, 3);
 	if (c->lockfd < 0)
-		return sk_error_sys(err, "container %s: open lock", c->id);
+		return sk_error_sys(err, "container %s: lock", c->id);
 	/* Commands on one container are short: wait for the holder. */
 	while (flock(c->lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
@@ -114,6 +115,19 @@ int sk_container_load(const char *id, struct sk_container *c, struct sk_error *e
 fail:
 	sk_container_release(c);
 	return -1;
+}
+
+void sk_container_unlock(struct sk_container *c)
+{
+	if (c->lockfd >= 0)
+		flock(c->lockfd, LOCK_UN);
+}
+
+void sk_container_relock(struct sk_container *c)
+{
+	if (c->lockfd >= 0)
+		while (flock(c->lockfd, LOCK_EX) < 0 && errno == EINTR)
+			;
 }
 
 void sk_container_release(struct sk_container *c)

@@ -65,11 +65,8 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 		 * capabilities and process as they were at create, whatever
 		 * happens to the bundle afterwards; start and delete read the
 		 * poststart/poststop hooks from it. */
-		_cleanup_free_ char *path = sk_xasprintf("%s/config.json", s->bundle), *raw = NULL;
-		size_t len;
-
-		if (sk_read_file_at(AT_FDCWD, path, &raw, &len, 0, err) < 0 ||
-		    sk_write_file_atomic(c->dirfd, "config.json", raw, len, 0600, err) < 0)
+		if (sk_write_file_new(c->dirfd, "config.json", s->raw_config, s->raw_config_len,
+				      0600, err) < 0)
 			return -1;
 	}
 	return sk_state_write(c->dirfd, st, err);
@@ -154,7 +151,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		return sk_error_sys(err, "bundle %s", o->bundle ? o->bundle : ".");
 	if (sk_validate_id(id, err) < 0)
 		return -1;
-	if (sk_config_load(bundle, &s->config, err) < 0)
+	if (sk_config_load_raw(bundle, &s->config, &s->raw_config, &s->raw_config_len, err) < 0)
 		return -1;
 	/* CVE-2019-5736: re-executes skiff from a sealed copy (nothing has
 	 * changed on the system yet) when the init will be visible to the
@@ -214,6 +211,8 @@ fail:
 	free(s->rootfs);
 fail_config:
 	sk_seccomp_prog_free(&s->seccomp);
+	free(s->raw_config);
+	s->raw_config = NULL;
 	sk_config_free(s->config);
 	s->config = NULL;
 	return -1;
@@ -224,6 +223,8 @@ void sk_lifecycle_spawn_free(struct sk_spawn *s)
 	free((char *)s->bundle);
 	free(s->rootfs);
 	sk_seccomp_prog_free(&s->seccomp);
+	free(s->raw_config);
+	s->raw_config = NULL;
 	sk_config_free(s->config);
 	s->bundle = NULL;
 	s->rootfs = NULL;

@@ -61,6 +61,10 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 /* Open an existing container, lock it and read its state. */
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
 void sk_container_release(struct sk_container *c);
+/* Let other commands in while a long wait runs (foreground run), and
+ * take the lock back. */
+void sk_container_unlock(struct sk_container *c);
+void sk_container_relock(struct sk_container *c);
 /* Remove the state dir (called with the lock held). */
 void sk_container_remove(struct sk_container *c);
 /* creating|created|running|stopped (|paused) */
@@ -79,6 +83,8 @@ struct sk_spawn {
 	const char *bundle;        /* absolute */
 	char *rootfs;              /* absolute, filled by spawn */
 	struct sk_config *config;
+	char *raw_config;           /* config.json as read: copied to the state dir */
+	size_t raw_config_len;
 	int state_dirfd;
 	const char *console_socket;
 	unsigned preserve_fds;

@@ -119,7 +119,7 @@ static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 {
 	_cleanup_free_ char *rec = sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
 
-	return sk_write_file_atomic(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
+	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
 }
 
 static int wait_ready(struct sk_spawn *s, struct sk_error *err)

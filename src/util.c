@@ -136,6 +136,18 @@ int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,
 	return 0;
 }
 
+int sk_write_file_new(int dirfd, const char *path, const char *data, size_t len,
+		      mode_t mode, struct sk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return sk_error_sys(err, "create %s", path);
+	if (sk_write_all(fd, data, len) < 0)
+		return sk_error_sys(err, "write %s", path);
+	return 0;
+}
+
 int sk_write_file_atomic(int dirfd, const char *path, const char *data,
 			 size_t len, mode_t mode, struct sk_error *err)
 {

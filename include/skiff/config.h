@@ -234,6 +234,9 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 		    struct sk_config **out, struct sk_error *err);
 /* Read and parse <bundle>/config.json. */
 int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err);
+/* The same, also handing back the file's bytes (to keep a copy of them). */
+int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, size_t *raw_len,
+		       struct sk_error *err);
 void sk_config_free(struct sk_config *c);
 /* Parse a process.json (the `process` object of the spec at the top level,
  * as `exec --process` takes it; args are required).  Errors name `name`

@@ -42,6 +42,10 @@ int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,
 /* Create or replace a file atomically (tmp + rename) with mode. */
 int sk_write_file_atomic(int dirfd, const char *path, const char *data,
 			 size_t len, mode_t mode, struct sk_error *err);
+/* Create a new file (O_EXCL) and write it: for files of a state directory
+ * that nobody reads before its lock is released. */
+int sk_write_file_new(int dirfd, const char *path, const char *data, size_t len,
+		      mode_t mode, struct sk_error *err);
 /* write() all of buf, retrying on EINTR and short writes. */
 int sk_write_all(int fd, const void *buf, size_t len);
 /* Remove a directory tree below dirfd (no symlink following). */
