@@ -134,8 +134,12 @@ static void proc_cgroup(pid_t pid, char *out, size_t n)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "0::", 3))
 			continue;
+		size_t l;
+
 		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, n, "%s", line + 3);
+		l = strnlen(line + 3, n - 1);
+		memcpy(out, line + 3, l);
+		out[l] = '\0';
 	}
 	fclose(f);
 }
@@ -361,6 +365,19 @@ static void test_absolute(void)
 		CHECK("open", !strcmp(op.path, path) && op.dirfd >= 0, "path %s", op.path);
 	sk_cgroup_release(&op);
 
+	/* On a hybrid host the v1 driver mirrors the path in each v1
+	 * hierarchy: note the parents it made there, to remove them too. */
+	static const char *const ctrls[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
+					     "freezer", "blkio", "pids", "hugetlb", "net_cls",
+					     "net_prio", "perf_event", "rdma", "misc" };
+	char v1_parents[SK_ARRAY_SIZE(ctrls)][512] = { { 0 } };
+
+	for (size_t i = 0; cg.v1 && i < SK_ARRAY_SIZE(ctrls); i++) {
+		const char *d = sk_cgroup_v1_dir(cg.v1, ctrls[i]);
+
+		if (d)
+			snprintf(v1_parents[i], sizeof(v1_parents[i]), "%s", d);
+	}
 	if (sk_cgroup_destroy(&cg, &err) < 0)
 		not_ok("destroy removes the leaf only", "%s", err.msg);
 	else
@@ -370,6 +387,17 @@ static void test_absolute(void)
 	rmdir_h(parent);
 	snprintf(parent, sizeof(parent), "%s/abs", base);
 	rmdir_h(parent);
+	for (size_t i = 0; i < SK_ARRAY_SIZE(ctrls); i++) {
+		/* <v1 dir>/abs/a/b: remove a and abs */
+		for (int up = 0; up < 2 && v1_parents[i][0]; up++) {
+			char *slash = strrchr(v1_parents[i], '/');
+
+			if (!slash)
+				break;
+			*slash = '\0';
+			rmdir(v1_parents[i]);
+		}
+	}
 }
 
 static void test_errors(void)
