@@ -43,8 +43,10 @@ int sk_root_open(struct sk_error *err)
 
 static int lock_dir(struct sk_container *c, struct sk_error *err)
 {
-	/* The directory itself is the lock: no file to create and remove. */
-	c->lockfd = fcntl(c->dirfd, F_DUPFD_CLOEXEC, 3);
+	/* The directory itself is the lock: no file to create and remove.
+	 * Its own open file description, so that closing lockfd alone
+	 * releases the lock (dirfd stays open). */
+	c->lockfd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->lockfd < 0)
 		return sk_error_sys(err, "container %s: lock", c->id);
 	/* Commands on one container are short: wait for the holder. */
