@@ -21,6 +21,7 @@
 #include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "v1.h"
 #include "v2.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -226,15 +227,8 @@ static int walk(int parent, const char *rel, bool post, cg_visit_fn fn, void *ar
 	return 0;
 }
 
-struct pid_list {
-	pid_t *v;
-	size_t n, cap;
-};
-
-static int collect_procs(int dfd, const char *rel, void *arg, struct sk_error *err)
+int sk_cgroup_read_procs(int dfd, const char *file, struct sk_pidv *l, struct sk_error *err)
 {
-	struct pid_list *l = arg;
-	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.procs", rel);
 	_cleanup_free_ char *buf = NULL;
 	char *line, *save = NULL;
 
@@ -257,7 +251,14 @@ static int collect_procs(int dfd, const char *rel, void *arg, struct sk_error *e
 	return 0;
 }
 
-static int pids_at(int dfd, const char *name, struct pid_list *l, struct sk_error *err)
+static int collect_procs(int dfd, const char *rel, void *arg, struct sk_error *err)
+{
+	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.procs", rel);
+
+	return sk_cgroup_read_procs(dfd, file, arg, err);
+}
+
+static int pids_at(int dfd, const char *name, struct sk_pidv *l, struct sk_error *err)
 {
 	return walk(dfd, name, false, collect_procs, l, 0, err);
 }
@@ -398,7 +399,7 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 		goto fail;
 	}
 	if (!owned) {
-		struct pid_list l = { 0 };
+		struct sk_pidv l = { 0 };
 		int r = pids_at(fd, ".", &l, err);
 
 		free(l.v);
@@ -509,7 +510,7 @@ static int cg_fd(struct sk_cgroup *cg, bool *fresh)
 
 /* ---- signals, pids ---- */
 
-static int kill_pids(const struct pid_list *l, int sig, struct sk_error *err)
+static int kill_pids(const struct sk_pidv *l, int sig, struct sk_error *err)
 {
 	size_t i;
 
@@ -521,7 +522,7 @@ static int kill_pids(const struct pid_list *l, int sig, struct sk_error *err)
 
 static int signal_at(int fd, const char *where, int sig, struct sk_error *err)
 {
-	struct pid_list l = { 0 };
+	struct sk_pidv l = { 0 };
 	int r;
 
 	if (sig == SIGKILL && has_file(fd, "cgroup.kill")) {
@@ -553,7 +554,7 @@ int sk_cgroup_signal_all(struct sk_cgroup *cg, int sig, struct sk_error *err)
 
 int sk_cgroup_pids(struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_error *err)
 {
-	struct pid_list l = { 0 };
+	struct sk_pidv l = { 0 };
 	bool fresh;
 	int fd = cg_fd(cg, &fresh), r;
 
@@ -705,7 +706,7 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, struct sk_error *err)
 	}
 
 	for (i = 0; i < RMDIR_TRIES; i++) {
-		struct pid_list l = { 0 };
+		struct sk_pidv l = { 0 };
 		static const char self[] = ".";
 		int busy;
 

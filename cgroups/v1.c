@@ -333,37 +333,16 @@ void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1)
 
 /* ---- processes ---- */
 
-struct pidv {
-	pid_t *v;
-	size_t n, cap;
-};
-
-static int read_procs(const char *dir, struct pidv *l, int depth, struct sk_error *err)
+static int read_procs(const char *dir, struct sk_pidv *l, int depth, struct sk_error *err)
 {
 	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.procs", dir);
-	_cleanup_free_ char *buf = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	char *line, *save = NULL;
 
 	if (depth > V1_MAX_DEPTH)
 		return sk_error(err, ELOOP, "%s: cgroup tree too deep", dir);
-	if (sk_read_file_at(AT_FDCWD, file, &buf, NULL, 0, err) < 0) {
-		if (err->errnum == ENOENT || err->errnum == ENODEV)
-			return 0;	/* gone meanwhile */
+	if (sk_cgroup_read_procs(AT_FDCWD, file, l, err) < 0)
 		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		long long v;
-
-		if (sk_parse_long(line, &v) < 0 || v <= 0)
-			continue;
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 16;
-			l->v = sk_xrealloc(l->v, l->cap * sizeof(*l->v));
-		}
-		l->v[l->n++] = (pid_t)v;
-	}
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : sk_error_sys(err, "opendir %s", dir);
@@ -381,7 +360,7 @@ static int read_procs(const char *dir, struct pidv *l, int depth, struct sk_erro
 
 int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err)
 {
-	struct pidv l = { 0 };
+	struct sk_pidv l = { 0 };
 
 	if (v1->n && read_procs(v1->d[v1->track].dir, &l, 0, err) < 0) {
 		free(l.v);
@@ -496,7 +475,7 @@ static int destroy_one(const struct v1_dir *d, struct sk_error *err)
 	if (access(d->dir, F_OK) < 0)
 		return 0;	/* never made, or gone */
 	for (i = 0; i < RMDIR_TRIES; i++) {
-		struct pidv l = { 0 };
+		struct sk_pidv l = { 0 };
 
 		if (i > 0)
 			sleep_ms(10);
@@ -615,7 +594,7 @@ int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgr
 	v1 = v1_new(&host, path, mode);
 	for (i = 0; i < v1->n; i++) {
 		struct v1_dir *d = &v1->d[i];
-		struct pidv l = { 0 };
+		struct sk_pidv l = { 0 };
 
 		if (!strcmp(d->path, "/")) {
 			sk_error(err, EINVAL, "cgroup %s (%s): the root cgroup cannot be the container's",

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "skiff/cgroups.h"
 
@@ -13,6 +14,15 @@ struct sk_config;
 struct sk_resources;
 
 /* One mounted v1 hierarchy with controllers (named ones are skipped). */
+/* Host pids read from cgroup.procs files (cgroup.c serves both drivers). */
+struct sk_pidv {
+	pid_t *v;
+	size_t n, cap;
+};
+/* Append the pids of <dfd>/<file> (a cgroup.procs); a cgroup removed
+ * meanwhile adds nothing. */
+int sk_cgroup_read_procs(int dfd, const char *file, struct sk_pidv *l, struct sk_error *err);
+
 struct v1_hier {
 	char *ctrls;   /* its controllers, comma separated: "cpu,cpuacct" */
 	char *mnt;     /* where it is mounted (mount root "/") */
