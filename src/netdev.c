@@ -134,14 +134,14 @@ static int move_one(struct sk_nl *host, struct sk_nl *ctr, int nsfd,
 	for (size_t i = 0; i < n; i++)
 		if (keep_addr(&addrs[i]) && sk_nl_addr_add(ctr, nidx, &addrs[i], err) < 0)
 			return -1;
-	return sk_nl_link_up(ctr, nidx, err);
+	return sk_nl_link_up(ctr, nidx, NULL, err);
 }
 
 int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err)
 {
 	const struct sk_namespace *ns = sk_config_ns(c, SK_NS_NET);
 	const struct sk_linux *l = &c->linux;
-	struct sk_nl host = { 0 }, ctr = { 0 };
+	struct sk_nl host = { .fd = -1 }, ctr = { .fd = -1 };
 	_cleanup_close_ int nsfd = -1;
 	char path[64];
 	int ret = -1;
@@ -154,15 +154,10 @@ int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err)
 		return sk_error_sys(err, "open the container's network namespace");
 	if (open_nl_in(nsfd, &ctr, err) < 0)
 		return -1;
-	if (!ns->path) {
-		int lo = sk_nl_link_index(&ctr, "lo", err);
-
-		if (lo <= 0 || sk_nl_link_up(&ctr, lo, err) < 0) {
-			if (lo == 0)
-				sk_error(err, ENODEV, "no lo in the new network namespace");
-			sk_error_ctx(err, "bring up lo");
-			goto out;
-		}
+	/* one request: the kernel finds lo by name */
+	if (!ns->path && sk_nl_link_up(&ctr, 0, "lo", err) < 0) {
+		sk_error_ctx(err, "bring up lo");
+		goto out;
 	}
 	if (l->n_net_devices && sk_nl_open(&host, err) < 0)
 		goto out;

@@ -1,11 +1,14 @@
-/* A small rtnetlink client on libmnl: look links up, set them up, move
- * them between network namespaces, list and add addresses.  Every request
- * asks for an ACK; replies are bounded by a receive timeout. */
+/* A small rtnetlink client: look links up, set them up, move them
+ * between network namespaces, list and add addresses.  Every request asks
+ * for an ACK; replies are bounded by a receive timeout.  Requests are
+ * built in a fixed buffer (they carry at most a name and an address);
+ * replies are checked against the request's sequence number and our port
+ * before they are read. */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,101 +16,206 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "netlink.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 
 #define NL_TIMEOUT_S 10
+#define REQ_SIZE 256	/* a request: headers, a name, an address, a u32 */
+#define REPLY_SIZE 32768
+
+/* The callback for each data message of a reply. */
+typedef void (*nl_cb)(const struct nlmsghdr *h, void *data);
 
 int sk_nl_open(struct sk_nl *nl, struct sk_error *err)
 {
 	struct timeval tv = { .tv_sec = NL_TIMEOUT_S };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(sa);
 
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl->sock)
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl->fd < 0)
 		return sk_error_sys(err, "netlink socket");
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(nl->fd, (struct sockaddr *)&sa, &len) < 0) {
 		sk_error_sys(err, "netlink bind");
 		sk_nl_close(nl);
 		return -1;
 	}
-	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	nl->portid = mnl_socket_get_portid(nl->sock);
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nl->portid = sa.nl_pid;
 	nl->seq = (unsigned int)time(NULL);
 	return 0;
 }
 
 void sk_nl_close(struct sk_nl *nl)
 {
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
 }
 
-static struct nlmsghdr *new_msg(struct sk_nl *nl, char *buf, int type, int flags)
-{
-	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+/* ---- messages ------------------------------------------------------- */
 
+static struct nlmsghdr *new_msg(struct sk_nl *nl, void *buf, int type, int flags)
+{
+	struct nlmsghdr *h = buf;
+
+	memset(buf, 0, REQ_SIZE);
+	h->nlmsg_len = NLMSG_HDRLEN;
 	h->nlmsg_type = (uint16_t)type;
 	h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
 	h->nlmsg_seq = ++nl->seq;
 	return h;
 }
 
-/* Send `h` and read replies through `cb` until the ACK or DONE.  Returns
- * 0, or -1 with errno (the kernel's error for a NACK). */
-static int talk(struct sk_nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data)
+/* Room for `len` more bytes at the end of `h` (zeroed by new_msg).  The
+ * requests are small and fixed in shape: running out of REQ_SIZE is a
+ * bug in this file, not an input error. */
+static void *put(struct nlmsghdr *h, size_t len)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n;
-	int r;
+	void *p = (char *)h + NLMSG_ALIGN(h->nlmsg_len);
 
-	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+	if (NLMSG_ALIGN(h->nlmsg_len) + NLMSG_ALIGN(len) > REQ_SIZE)
+		abort();
+	h->nlmsg_len = (uint32_t)(NLMSG_ALIGN(h->nlmsg_len) + NLMSG_ALIGN(len));
+	return p;
+}
+
+static void put_attr(struct nlmsghdr *h, uint16_t type, size_t len, const void *data)
+{
+	struct nlattr *a = put(h, NLA_HDRLEN + len);
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+}
+
+static void put_u32(struct nlmsghdr *h, uint16_t type, uint32_t v)
+{
+	put_attr(h, type, sizeof(v), &v);
+}
+
+static void put_str(struct nlmsghdr *h, uint16_t type, const char *s)
+{
+	put_attr(h, type, strlen(s) + 1, s);
+}
+
+/* The attributes after a family header of `hdrlen` bytes, each checked to
+ * lie inside the message. */
+#define for_each_attr(a, h, hdrlen)                                                       \
+	for (const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) +          \
+						     NLMSG_ALIGN(hdrlen));                   \
+	     (const char *)(h) + (h)->nlmsg_len - (const char *)a >= NLA_HDRLEN &&           \
+	     a->nla_len >= NLA_HDRLEN &&                                                    \
+	     a->nla_len <= (const char *)(h) + (h)->nlmsg_len - (const char *)a;            \
+	     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len)))
+
+static const void *attr_data(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static size_t attr_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+/* Send `h` and read the replies, each data message through `cb`, until
+ * the ACK (or DONE for a dump).  Returns 0, or -1 with errno (the
+ * kernel's error for a NACK). */
+static int talk(struct sk_nl *nl, struct nlmsghdr *h, size_t hdrlen, nl_cb cb, void *data)
+{
+	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_cleanup_free_ char *buf = sk_xmalloc(REPLY_SIZE);
+	ssize_t n;
+
+	if (sendto(nl->fd, h, h->nlmsg_len, 0, (const struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -1;
-	do {
-		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+	for (;;) {
+		n = recv(nl->fd, buf, REPLY_SIZE, 0);
 		if (n < 0) {
 			if (errno == EAGAIN)
 				errno = ETIMEDOUT;
 			return -1;
 		}
-		r = mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, nl->portid, cb, data);
-	} while (r > 0);
-	return r < 0 ? -1 : 0;
+		for (struct nlmsghdr *r = (void *)buf; NLMSG_OK(r, (size_t)n); r = NLMSG_NEXT(r, n)) {
+			if (r->nlmsg_seq != h->nlmsg_seq || (r->nlmsg_pid && r->nlmsg_pid != nl->portid)) {
+				errno = EPROTO;
+				return -1;
+			}
+			switch (r->nlmsg_type) {
+			case NLMSG_NOOP:
+				continue;
+			case NLMSG_DONE:
+				return 0;
+			case NLMSG_ERROR: {
+				const struct nlmsgerr *e = NLMSG_DATA(r);
+
+				if (r->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+					errno = EPROTO;
+					return -1;
+				}
+				if (e->error == 0)
+					return 0;
+				errno = -e->error;
+				return -1;
+			}
+			default:
+				if (r->nlmsg_len < NLMSG_LENGTH(hdrlen)) {
+					errno = EPROTO;
+					return -1;
+				}
+				if (cb)
+					cb(r, data);
+			}
+		}
+	}
 }
 
 /* ---- links ---------------------------------------------------------- */
 
 struct link_info { int index; char name[IFNAMSIZ]; };
 
-static int link_cb(const struct nlmsghdr *h, void *data)
+static void link_cb(const struct nlmsghdr *h, void *data)
 {
 	struct link_info *li = data;
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
-	struct nlattr *a;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
 
 	li->index = ifi->ifi_index;
-	mnl_attr_for_each(a, h, sizeof(*ifi)) {
-		if (mnl_attr_get_type(a) == IFLA_IFNAME &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-			snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(a));
+	for_each_attr(a, h, sizeof(*ifi)) {
+		size_t len = attr_len(a);
+
+		if (a->nla_type == IFLA_IFNAME && len > 0 && len <= IFNAMSIZ &&
+		    memchr(attr_data(a), 0, len))
+			memcpy(li->name, attr_data(a), len);
 	}
-	return MNL_CB_OK;
 }
 
-static int get_link(struct sk_nl *nl, int index, const char *name, struct link_info *li)
+/* A RTM_NEWLINK/GETLINK request for the link `index` (or, when it is 0,
+ * the one named `name`): the kernel looks a link up by either. */
+static struct nlmsghdr *link_msg(struct sk_nl *nl, void *buf, int type, int index,
+				 const char *name)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *h = new_msg(nl, buf, RTM_GETLINK, NLM_F_ACK);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	struct nlmsghdr *h = new_msg(nl, buf, type, NLM_F_ACK);
+	struct ifinfomsg *ifi = put(h, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = index;
 	if (name)
-		mnl_attr_put_strz(h, IFLA_IFNAME, name);
+		put_str(h, IFLA_IFNAME, name);
+	return h;
+}
+
+static int get_link(struct sk_nl *nl, int index, const char *name, struct link_info *li)
+{
+	char buf[REQ_SIZE];
+	struct nlmsghdr *h = link_msg(nl, buf, RTM_GETLINK, index, name);
+
 	memset(li, 0, sizeof(*li));
-	return talk(nl, h, link_cb, li);
+	return talk(nl, h, sizeof(struct ifinfomsg), link_cb, li);
 }
 
 int sk_nl_link_index(struct sk_nl *nl, const char *name, struct sk_error *err)
@@ -132,34 +240,32 @@ int sk_nl_link_name(struct sk_nl *nl, int index, char *buf, struct sk_error *err
 	return 0;
 }
 
-int sk_nl_link_up(struct sk_nl *nl, int index, struct sk_error *err)
+int sk_nl_link_up(struct sk_nl *nl, int index, const char *name, struct sk_error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *h = new_msg(nl, buf, RTM_NEWLINK, NLM_F_ACK);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	char buf[REQ_SIZE];
+	struct nlmsghdr *h = link_msg(nl, buf, RTM_NEWLINK, index, index ? NULL : name);
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
 
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = index;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	if (talk(nl, h, NULL, NULL) < 0)
-		return sk_error_sys(err, "netlink: set link %d up", index);
+	if (talk(nl, h, 0, NULL, NULL) < 0) {
+		if (index)
+			return sk_error_sys(err, "netlink: set link %d up", index);
+		return sk_error_sys(err, "netlink: set link \"%s\" up", name);
+	}
 	return 0;
 }
 
 int sk_nl_link_move(struct sk_nl *nl, int index, int netns_fd, const char *new_name,
 		    struct sk_error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *h = new_msg(nl, buf, RTM_NEWLINK, NLM_F_ACK);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	char buf[REQ_SIZE];
+	struct nlmsghdr *h = link_msg(nl, buf, RTM_NEWLINK, index, NULL);
 
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = index;
-	mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	put_u32(h, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	if (new_name)
-		mnl_attr_put_strz(h, IFLA_IFNAME, new_name);
-	if (talk(nl, h, NULL, NULL) < 0)
+		put_str(h, IFLA_IFNAME, new_name);
+	if (talk(nl, h, 0, NULL, NULL) < 0)
 		return sk_error_sys(err, "netlink: move link %d to the container", index);
 	return 0;
 }
@@ -168,32 +274,29 @@ int sk_nl_link_move(struct sk_nl *nl, int index, int netns_fd, const char *new_n
 
 struct addr_list { int index; struct sk_nl_addr *v; size_t n; };
 
-static void copy_attr(uint8_t *dst, size_t max, const struct nlattr *a, bool *has)
+static void copy_attr(uint8_t *dst, size_t want, const struct nlattr *a, bool *has)
 {
-	size_t len = mnl_attr_get_payload_len(a);
-
-	if (len > max)
+	if (attr_len(a) != want)
 		return;
-	memcpy(dst, mnl_attr_get_payload(a), len);
+	memcpy(dst, attr_data(a), want);
 	*has = true;
 }
 
-static int addr_cb(const struct nlmsghdr *h, void *data)
+static void addr_cb(const struct nlmsghdr *h, void *data)
 {
 	struct addr_list *l = data;
-	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
 	struct sk_nl_addr x = { 0 };
 	size_t alen = ifa->ifa_family == AF_INET6 ? 16 : 4;
-	struct nlattr *a;
 
 	if ((int)ifa->ifa_index != l->index)
-		return MNL_CB_OK;
+		return;
 	x.family = ifa->ifa_family;
 	x.prefixlen = ifa->ifa_prefixlen;
 	x.scope = ifa->ifa_scope;
 	x.flags = ifa->ifa_flags;
-	mnl_attr_for_each(a, h, sizeof(*ifa)) {
-		switch (mnl_attr_get_type(a)) {
+	for_each_attr(a, h, sizeof(*ifa)) {
+		switch (a->nla_type) {
 		case IFA_LOCAL:
 			copy_attr(x.local, alen, a, &x.has_local);
 			break;
@@ -204,26 +307,25 @@ static int addr_cb(const struct nlmsghdr *h, void *data)
 			copy_attr(x.broadcast, 4, a, &x.has_broadcast);
 			break;
 		case IFA_FLAGS:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-				x.flags = mnl_attr_get_u32(a);
+			if (attr_len(a) == sizeof(uint32_t))
+				memcpy(&x.flags, attr_data(a), sizeof(uint32_t));
 			break;
 		}
 	}
 	l->v = sk_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	l->v[l->n++] = x;
-	return MNL_CB_OK;
 }
 
 int sk_nl_addr_list(struct sk_nl *nl, int index, struct sk_nl_addr **out, size_t *n,
 		    struct sk_error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQ_SIZE];
 	struct nlmsghdr *h = new_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct ifaddrmsg *ifa = put(h, sizeof(*ifa));
 	struct addr_list l = { .index = index };
 
 	ifa->ifa_family = AF_UNSPEC;
-	if (talk(nl, h, addr_cb, &l) < 0) {
+	if (talk(nl, h, sizeof(*ifa), addr_cb, &l) < 0) {
 		free(l.v);
 		return sk_error_sys(err, "netlink: list addresses of link %d", index);
 	}
@@ -235,9 +337,9 @@ int sk_nl_addr_list(struct sk_nl *nl, int index, struct sk_nl_addr **out, size_t
 int sk_nl_addr_add(struct sk_nl *nl, int index, const struct sk_nl_addr *a,
 		   struct sk_error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQ_SIZE];
 	struct nlmsghdr *h = new_msg(nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct ifaddrmsg *ifa = put(h, sizeof(*ifa));
 	size_t alen = a->family == AF_INET6 ? 16 : 4;
 	/* the flags a caller may set (not tentative, deprecated ...) */
 	uint32_t flags = a->flags & (IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_NOPREFIXROUTE |
@@ -249,13 +351,13 @@ int sk_nl_addr_add(struct sk_nl *nl, int index, const struct sk_nl_addr *a,
 	ifa->ifa_flags = (uint8_t)flags;
 	ifa->ifa_index = (uint32_t)index;
 	if (a->has_local)
-		mnl_attr_put(h, IFA_LOCAL, alen, a->local);
+		put_attr(h, IFA_LOCAL, alen, a->local);
 	if (a->has_address)
-		mnl_attr_put(h, IFA_ADDRESS, alen, a->address);
+		put_attr(h, IFA_ADDRESS, alen, a->address);
 	if (a->has_broadcast && a->family == AF_INET)
-		mnl_attr_put(h, IFA_BROADCAST, 4, a->broadcast);
-	mnl_attr_put_u32(h, IFA_FLAGS, flags);
-	if (talk(nl, h, NULL, NULL) < 0 && errno != EEXIST)
+		put_attr(h, IFA_BROADCAST, 4, a->broadcast);
+	put_u32(h, IFA_FLAGS, flags);
+	if (talk(nl, h, 0, NULL, NULL) < 0 && errno != EEXIST)
 		return sk_error_sys(err, "netlink: add an address to link %d", index);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* rtnetlink through libmnl (src/netlink.c) and the network setup of a
+/* rtnetlink (src/netlink.c) and the network setup of a
  * container's network namespace (src/netdev.c): lo up, linux.netDevices
  * moved in, renamed, their permanent global addresses kept, and up. */
 #ifndef SKIFF_NETLINK_H
@@ -11,10 +11,8 @@
 
 struct sk_error;
 struct sk_config;
-struct mnl_socket;
-
 struct sk_nl {
-	struct mnl_socket *sock;
+	int fd;	/* -1 when closed */
 	unsigned int seq, portid;
 };
 
@@ -33,7 +31,8 @@ void sk_nl_close(struct sk_nl *nl);
 int sk_nl_link_index(struct sk_nl *nl, const char *name, struct sk_error *err);
 /* Name of the link `index` (buf of IFNAMSIZ). */
 int sk_nl_link_name(struct sk_nl *nl, int index, char *buf, struct sk_error *err);
-int sk_nl_link_up(struct sk_nl *nl, int index, struct sk_error *err);
+/* Set link `index` up, or when index is 0 the link named `name`. */
+int sk_nl_link_up(struct sk_nl *nl, int index, const char *name, struct sk_error *err);
 /* Move link `index` into the network namespace `netns_fd`, renamed to
  * `new_name` (may hold "%d") when not NULL. */
 int sk_nl_link_move(struct sk_nl *nl, int index, int netns_fd, const char *new_name,
