@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,11 +323,55 @@ static int read_ll(int fd, const char *file, long long *v, struct sk_error *err)
 	return 0;
 }
 
-/* runc's and crun's conversion (kubernetes#131216): log scale, so that
- * 2 -> 1, 1024 -> 100 and 262144 -> 10000. */
-static uint64_t shares_to_weight(uint64_t shares)
+/* ln(x) for x > 0 and e^y, in long double and without libm (skiff loads
+ * no library but libc): ln through x = 2^k * m and the atanh series of
+ * m in [1, 2), e^y through y = k ln 2 + r, |r| <= ln 2 / 2, and the Taylor
+ * series of e^r.  Both converge to long double precision in under 30
+ * terms; test_cgroup checks sk_cgroup_shares_to_weight against libm over its whole
+ * domain. */
+#define LN2 0.693147180559945309417232121458176568L
+#define LN10 2.302585092994045684017999019148207729L
+
+static long double ln(long double x)
 {
-	double l, e;
+	long double s, s2, term, sum = 0;
+	int k = 0;
+
+	while (x >= 2)
+		x /= 2, k++;
+	while (x < 1)
+		x *= 2, k--;
+	s = (x - 1) / (x + 1);
+	s2 = s * s;
+	term = s;
+	for (int n = 1; n < 60 && term != 0; n += 2, term *= s2)
+		sum += term / n;
+	return 2 * sum + k * LN2;
+}
+
+static long double expo(long double y)
+{
+	long double k = (long double)(long long)(y / LN2 + (y < 0 ? -0.5L : 0.5L));
+	long double r = y - k * LN2, term = 1, sum = 1;
+
+	for (int n = 1; n < 40 && term != 0; n++) {
+		term *= r / n;
+		sum += term;
+	}
+	for (; k > 0; k--)
+		sum *= 2;
+	for (; k < 0; k++)
+		sum /= 2;
+	return sum;
+}
+
+/* runc's and crun's conversion (kubernetes#131216): log scale, so that
+ * 2 -> 1, 1024 -> 100 and 262144 -> 10000:
+ * ceil(10^((l^2 + 125 l) / 612 - 7/34)) with l = log2(shares). */
+uint64_t sk_cgroup_shares_to_weight(uint64_t shares)
+{
+	double l, e, w;
+	uint64_t up;
 
 	if (shares == 0)
 		return 0;
@@ -336,9 +379,11 @@ static uint64_t shares_to_weight(uint64_t shares)
 		return 1;
 	if (shares >= 262144)
 		return 10000;
-	l = log2((double)shares);
+	l = (double)(ln((long double)shares) / LN2);
 	e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10, e));
+	w = (double)expo((long double)e * LN10);
+	up = (uint64_t)w;
+	return (double)up < w ? up + 1 : up;
 }
 
 static int apply_memory(int fd, const struct sk_resources *r, bool update, struct sk_error *err)
@@ -382,7 +427,7 @@ static int apply_memory(int fd, const struct sk_resources *r, bool update, struc
 static int apply_cpu(int fd, const struct sk_resources *r, bool update, struct sk_error *err)
 {
 	if (r->cpu.has_shares && r->cpu.shares &&
-	    wr(fd, "cpu.weight", err, "%" PRIu64, shares_to_weight(r->cpu.shares)) < 0)
+	    wr(fd, "cpu.weight", err, "%" PRIu64, sk_cgroup_shares_to_weight(r->cpu.shares)) < 0)
 		return -1;
 	if (r->cpu.has_quota || r->cpu.has_period) {
 		char quota[32] = "max";

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "skiff/cgroups.h"
 
@@ -33,6 +34,10 @@ int sk_cg2_enable(int rootfd, const char *rel, const struct sk_cg_ctrls *need, s
 /* Write the resources into the cgroup at fd.  `update`: a running
  * container (checkBeforeUpdate, partial cpu.max). */
 int sk_cg2_apply(int fd, const struct sk_resources *r, bool update, struct sk_error *err);
+
+/* cpu.shares (v1 scale 2..262144) to cpu.weight (1..10000), as runc and
+ * crun convert it. */
+uint64_t sk_cgroup_shares_to_weight(uint64_t shares);
 
 /* `update` of a unified host's cgroup: check, enable, apply. */
 int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);
