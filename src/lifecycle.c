@@ -14,18 +14,17 @@
 #include "lifecycle.h"
 #include "skiff/util.h"
 
+/* UTC, formatted by hand: strftime would load the local time zone. */
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[64];
-	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = (int)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - (size_t)n, ".%09ldZ", ts.tv_nsec);
-	return sk_xstrdup(buf);
+	return sk_xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			    ts.tv_nsec);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct sk_error *err)
