@@ -620,16 +620,20 @@ int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err)
 	if ((prop & (MS_SHARED | MS_PRIVATE)) && mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
 		return sk_error_sys(err, "set propagation of \"/\" to \"%s\"",
 				    c->linux.rootfs_propagation);
-	/* pivot_root wants the mount holding the rootfs not shared: make it
-	 * private, so the rootfs bind below is private too. */
-	real = realpath(r->rootfs, NULL);
-	if (!real)
-		return sk_error_sys(err, "rootfs \"%s\"", r->rootfs);
-	parent = mount_point_of(real, err);
-	if (!parent)
-		return -1;
-	if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
-		return sk_error_sys(err, "make \"%s\" private", parent);
+	/* pivot_root wants the mount holding the rootfs not shared, and a
+	 * bind of the rootfs on a shared mount would propagate to the host:
+	 * as runc does, make that mount private.  After the rslave above it
+	 * can only be shared when rootfsPropagation asked for it. */
+	if (prop & MS_SHARED) {
+		real = realpath(r->rootfs, NULL);
+		if (!real)
+			return sk_error_sys(err, "rootfs \"%s\"", r->rootfs);
+		parent = mount_point_of(real, err);
+		if (!parent)
+			return -1;
+		if (mount(NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
+			return sk_error_sys(err, "make \"%s\" private", parent);
+	}
 	if (mount(r->rootfs, r->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return sk_error_sys(err, "bind mount rootfs \"%s\"", r->rootfs);
 	rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -276,3 +276,39 @@ sysctl.example
 	update_config '.linux.sysctl = {"vm.swappiness": "10"}'
 	expect_config_error "vm.swappiness" "not namespaced"
 }
+
+@test "fields: linux.rootfsPropagation as the container's / shows it (default rslave, as runc)" {
+	# the rootfs on a shared host mount, so that each choice is visible
+	mkdir -p "$TESTDIR/src/root"
+	mount --bind "$ROOTFS" "$TESTDIR/src/root"
+	mount --make-shared "$TESTDIR/src/root"
+	update_config '.root.path = $r' --arg r "$TESTDIR/src/root"
+	root_tags() {
+		in_ctr 'awk '\''$5 == "/" { for (i = 7; $i != "-"; i++) printf "%s ", $i; print "" }'\'' /proc/self/mountinfo'
+	}
+	root_tags # no rootfsPropagation: a slave of the host's mount
+	assert_contains "$output" "master:"
+	assert_not_contains "$output" "shared:"
+	for p in slave rslave private rprivate shared rshared unbindable runbindable; do
+		update_config '.linux.rootfsPropagation = $p' --arg p "$p"
+		root_tags
+		case "$p" in
+		*slave) assert_contains "$output" "master:"; assert_not_contains "$output" "shared:" ;;
+		*private) assert_not_contains "$output" "master:"; assert_not_contains "$output" "shared:" ;;
+		*shared) assert_contains "$output" "shared:" ;;
+		*unbindable) assert_contains "$output" "unbindable" ;;
+		esac
+	done
+	# a host mount below the rootfs reaches a slave container ...
+	update_config 'del(.linux.rootfsPropagation)'
+	mkdir -p "$TESTDIR/src/root/mnt"
+	set_args sh -c 'i=0; while [ $i -lt 100 ] && ! grep -q " /mnt/late " /proc/self/mountinfo; do sleep 0.05; i=$((i+1)); done; grep -c " /mnt/late " /proc/self/mountinfo'
+	run_detached "$CID"
+	mkdir -p "$ROOTFS/mnt/late"
+	mount -t tmpfs late "$TESTDIR/src/root/mnt/late"
+	wait_for_status "$CID" stopped
+	run cat "$TESTDIR/$CID.stdout"
+	umount "$TESTDIR/src/root/mnt/late"
+	rt delete "$CID"
+	[ "$output" = 1 ]
+}
