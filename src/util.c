@@ -262,3 +262,26 @@ int sk_parse_long(const char *s, long long *out)
 		return -1;
 	return 0;
 }
+
+/* Computed by hand: glibc's gmtime_r and strftime read /etc/localtime on
+ * first use.  The civil date of a day count is Howard Hinnant's
+ * civil_from_days (proleptic Gregorian, any year). */
+char *sk_format_utc(long long sec, long nsec)
+{
+	long long days = sec / 86400, secs = sec % 86400, z, era, doe, yoe, doy, mp, y;
+	unsigned d, m;
+
+	if (secs < 0)
+		secs += 86400, days--;
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+	return sk_xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+			    secs / 60 % 60, secs % 60, nsec);
+}

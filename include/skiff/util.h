@@ -31,6 +31,8 @@ void *sk_xcalloc(size_t n, size_t size);
 void *sk_xrealloc(void *p, size_t n);
 char *sk_xstrdup(const char *s);
 char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ" (RFC 3339, UTC) of a Unix time. */
+char *sk_format_utc(long long sec, long nsec);
 
 /* Read a whole file (at dirfd/path; AT_FDCWD for plain paths) into a
  * NUL-terminated heap buffer.  `max` bounds the size (0: no bound). */

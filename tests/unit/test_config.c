@@ -759,8 +759,35 @@ static void test_names(void)
 	END("names");
 }
 
+/* state.json's "created": sk_format_utc against gmtime_r over 1900..2400,
+ * a day and a bit at a time, and before 1970. */
+static void test_format_utc(void)
+{
+	BEGIN();
+	for (long long t = -2208988800LL; t < 13569465600LL && !why[0]; t += 86400 + 3671) {
+		char want[64];
+		struct tm tm;
+		time_t tt = (time_t)t;
+		_cleanup_free_ char *got = sk_format_utc(t, 123456789);
+
+		gmtime_r(&tt, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.123456789Z", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (strcmp(got, want))
+			snprintf(why, sizeof(why), "t=%lld: got %s, want %s", t, got, want);
+	}
+	{
+		_cleanup_free_ char *a = sk_format_utc(0, 0), *b = sk_format_utc(951782400, 5);
+
+		EXPECT(streq(a, "1970-01-01T00:00:00.000000000Z"));
+		EXPECT(streq(b, "2000-02-29T00:00:00.000000005Z"));
+	}
+	END("state: created time in UTC (RFC 3339) equals gmtime_r's, 1900..2400");
+}
+
 int main(void)
 {
+	test_format_utc();
 	test_schema_dir("good", true);
 	test_schema_dir("bad", false);
 	test_spec_example();
