@@ -14,17 +14,12 @@
 #include "lifecycle.h"
 #include "skiff/util.h"
 
-/* UTC, formatted by hand: strftime would load the local time zone. */
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	return sk_xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			    ts.tv_nsec);
+	return sk_format_utc(ts.tv_sec, ts.tv_nsec);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct sk_error *err)
@@ -69,6 +64,14 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 			return -1;
 	}
 	return sk_state_write(c->dirfd, st, err);
+}
+
+/* The state files are written while the init sets itself up (the
+ * directory's lock keeps `state` and the others waiting until create is
+ * done, and a failed create removes the directory). */
+static int spawned_save_state(struct sk_spawn *s, void *arg, struct sk_error *err)
+{
+	return save_state(arg, s, err);
 }
 
 /* The hooks of `phase` from the config saved at create: failures are
@@ -180,6 +183,8 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		sk_error(err, EINVAL, "LISTEN_FDS=%s: expected a small number", getenv("LISTEN_FDS"));
 		goto fail;
 	}
+	s->spawned = spawned_save_state;
+	s->spawned_arg = c;
 	if (sk_spawn_container(s, err) < 0) {
 		if (s->config->hooks.n[SK_HOOK_POSTSTOP]) {
 			/* runtime.md lifecycle: a failed create continues at
@@ -193,8 +198,6 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		}
 		goto fail;
 	}
-	if (save_state(c, s, err) < 0)
-		goto fail_spawned;
 	if (o->pid_file && write_pid_file(o->pid_file, s->pid, err) < 0)
 		goto fail_spawned;
 	if (o->pidfd_socket &&

@@ -90,6 +90,11 @@ struct sk_spawn {
 	unsigned preserve_fds;
 	bool no_pivot;
 	struct sk_seccomp_prog seccomp;   /* compiled before anything is created */
+	/* Called once the init exists (pid, pidfd and cgroup known), while it
+	 * sets itself up: the caller's work that needs nothing more overlaps
+	 * with the init's.  A failure fails the spawn. */
+	int (*spawned)(struct sk_spawn *s, void *arg, struct sk_error *err);
+	void *spawned_arg;
 	/* out */
 	pid_t pid;
 	int pidfd;

@@ -122,10 +122,9 @@ static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
 }
 
-static int wait_ready(struct sk_spawn *s, struct sk_error *err)
+static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 {
 	struct sk_sync_msg m;
-	bool net_done = false;
 	int fd;
 
 	for (;;) {
@@ -217,6 +216,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	int sv[2] = { -1, -1 }, own_ns[2] = { -1, -1 };
 	uint64_t flags = 0;
+	bool net_early;
 	long pid;
 
 	s->pid = 0;
@@ -370,7 +370,15 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 			goto fail;
 		}
 	}
-	if (wait_ready(s, err) < 0)
+	/* While the init sets itself up: the network (when its namespace
+	 * exists already; one the init unshares itself waits for its
+	 * message) and the caller's own work, e.g. the state files. */
+	net_early = !(a.unshare_flags & CLONE_NEWNET);
+	if (net_early && sk_netdev_setup(c, s->pid, err) < 0)
+		goto fail;
+	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
+		goto fail;
+	if (wait_ready(s, net_early, err) < 0)
 		goto fail;
 	free(a.idmap_fds);
 	return 0;
