@@ -705,6 +705,13 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, struct sk_error *err)
 		goto out;
 	}
 
+	/* The common case first: the processes are gone and the container
+	 * made no cgroups below, so rmdir succeeds at once (EBUSY otherwise,
+	 * for either reason: then kill, walk and retry below). */
+	if (cg->owned && (unlinkat(pfd, leaf, AT_REMOVEDIR) == 0 || errno == ENOENT)) {
+		r = 0;
+		goto out;
+	}
 	for (i = 0; i < RMDIR_TRIES; i++) {
 		struct sk_pidv l = { 0 };
 		static const char self[] = ".";

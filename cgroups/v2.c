@@ -478,7 +478,9 @@ static int apply_throttle(int fd, const char *key, const struct sk_blkio_dev *d,
 
 static int apply_io(int fd, const struct sk_resources *r, struct sk_error *err)
 {
-	bool bfq = faccessat(fd, "io.bfq.weight", F_OK, 0) == 0;
+	/* looked up only when a weight is asked for */
+	bool bfq = (r->blkio.has_weight || r->blkio.n_weight_device) &&
+		   faccessat(fd, "io.bfq.weight", F_OK, 0) == 0;
 	size_t i;
 
 	if (r->blkio.has_weight) {
