@@ -74,33 +74,42 @@ static int spawned_save_state(struct sk_spawn *s, void *arg, struct sk_error *er
 	return save_state(arg, s, err);
 }
 
-/* The hooks of `phase` from the config saved at create: failures are
+/* The hooks of `phase` from the config saved at create (or the one in
+ * memory when this process created the container): failures are
  * warnings (warn), or the first one is returned. */
 static int saved_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status,
 		       bool warn, struct sk_error *err)
 {
 	_cleanup_free_ char *json = NULL, *raw = NULL;
 	struct sk_config *cfg = NULL;
+	const struct sk_config *use = c->config;
 	size_t len;
 	int r = 0;
 
-	if (!c->state || sk_read_file_at(c->dirfd, "config.json", &raw, &len, 0, err) < 0)
+	if (!c->state)
 		return 0;
-	/* config.json is always saved (exec reads it): parse it only when
-	 * it names hooks of this phase */
-	if (!strstr(raw, sk_hook_phase_name(phase)))
-		return 0;
-	if (sk_config_parse(raw, len, "config.json", &cfg, err) < 0) {
-		sk_error_ctx(err, "hooks.%s", sk_hook_phase_name(phase));
-		if (warn)
-			sk_log_warn("%s", err->msg);
-		return warn ? 0 : -1;
+	if (!use) {
+		if (sk_read_file_at(c->dirfd, "config.json", &raw, &len, 0, err) < 0)
+			return 0;
+		/* config.json is always saved (exec reads it): parse it only
+		 * when it names hooks of this phase */
+		if (!strstr(raw, sk_hook_phase_name(phase)))
+			return 0;
+		if (sk_config_parse(raw, len, "config.json", &cfg, err) < 0) {
+			sk_error_ctx(err, "hooks.%s", sk_hook_phase_name(phase));
+			if (warn)
+				sk_log_warn("%s", err->msg);
+			return warn ? 0 : -1;
+		}
+		use = cfg;
 	}
-	json = sk_state_oci_json(c->state, status, false);
-	if (warn)
-		sk_hooks_run_warn(cfg, phase, json);
-	else
-		r = sk_hooks_run(cfg, phase, json, err);
+	if (use->hooks.n[phase]) {
+		json = sk_state_oci_json(c->state, status, false);
+		if (warn)
+			sk_hooks_run_warn(use, phase, json);
+		else
+			r = sk_hooks_run(use, phase, json, err);
+	}
 	sk_config_free(cfg);
 	return r;
 }
@@ -185,6 +194,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	}
 	s->spawned = spawned_save_state;
 	s->spawned_arg = c;
+	c->config = s->config;
 	if (sk_spawn_container(s, err) < 0) {
 		if (s->config->hooks.n[SK_HOOK_POSTSTOP]) {
 			/* runtime.md lifecycle: a failed create continues at
@@ -207,6 +217,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 fail_spawned:
 	sk_spawn_cleanup(s);
 fail:
+	c->config = NULL;
 	sk_container_remove(c);
 	sk_container_release(c);
 	free((char *)s->bundle);

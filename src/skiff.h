@@ -52,6 +52,10 @@ struct sk_container {
 	int dirfd;                 /* <root>/<id> */
 	int lockfd;
 	struct sk_state *state;    /* NULL while creating */
+	/* The parsed config when this process created the container (run):
+	 * its hooks are read from it, not from the saved config.json.
+	 * Borrowed from the spawn. */
+	const struct sk_config *config;
 };
 int sk_validate_id(const char *id, struct sk_error *err);
 /* Open <root> (created when missing). */
