@@ -51,7 +51,7 @@ static void usage(FILE *f)
 
 static void version(void)
 {
-	printf("skiff version %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL\n",
+	printf("skiff version %s\nspec: %s\n+SECCOMP +CAP +YAJL\n",
 	       PACKAGE_VERSION, SK_OCI_VERSION);
 }
 

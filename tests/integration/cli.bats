@@ -10,7 +10,7 @@ load helpers
 	if is_skiff; then
 		# skiff-specific: the spec version and the feature line
 		grep -qx 'spec: 1.3.0' <<<"$output"
-		grep -qE '^\+SECCOMP \+CAP \+YAJL \+MNL' <<<"$output"
+		grep -qE '^\+SECCOMP \+CAP \+YAJL' <<<"$output"
 	fi
 	v="$output"
 	run -0 "$SKIFF" -v
