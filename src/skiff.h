@@ -12,6 +12,7 @@
 #include "skiff/error.h"
 #include "skiff/oci.h"
 #include "skiff/seccomp.h"
+#include "sha256.h"
 
 /* ---- global options (main.c) ---- */
 struct sk_globals {
@@ -208,7 +209,6 @@ bool sk_exe_protect_needed(const struct sk_config *c);
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			      struct sk_error *err);
 char *sk_seccomp_canonical_json(const struct sk_seccomp *s);
-void sk_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /* ---- terminal.c ---- */
 /* In the init: make a pty inside the container, bind its slave on
