@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "netlink.h"
 #include "skiff.h"
 #include "skiff/rootfs.h"
 #include "skiff/seccomp.h"
@@ -265,6 +266,10 @@ void sk_init_run(struct sk_init_args *a)
 		sk_error_sys(&err, "unshare cgroup namespace");
 		fail_setup(a, &err);
 	}
+	/* a new network namespace: lo up, before any hook runs */
+	if (sk_config_ns(c, SK_NS_NET) && !sk_config_ns(c, SK_NS_NET)->path &&
+	    sk_netdev_lo_up(&err) < 0)
+		fail_setup(a, &err);
 	if ((!r.userns && sk_process_set_oom_score_adj(p, &err) < 0) ||
 	    sk_rootfs_prepare(&r, &err) < 0 ||
 	    creation_hooks(a, &state, &err) < 0 ||

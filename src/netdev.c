@@ -1,7 +1,7 @@
-/* The container's network namespace, set up from skiff (the runtime
- * namespace) right after clone3: lo up in a new namespace, then each of
- * linux.netDevices moved in under its new name with its permanent global
- * addresses, and set up.  As config-linux.md says, devices are not moved
+/* The container's network namespace: lo up in a new namespace (by the
+ * container init, in it), and each of linux.netDevices moved in from skiff
+ * (the runtime namespace) right after clone3, under its new name with its
+ * permanent global addresses, and set up.  As config-linux.md says, devices are not moved
  * back on delete: the kernel returns physical devices to the initial
  * namespace and destroys virtual ones when the namespace goes away. */
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,23 @@ static int move_one(struct sk_nl *host, struct sk_nl *ctr, int nsfd,
 	return sk_nl_link_up(ctr, nidx, NULL, err);
 }
 
+int sk_netdev_lo_up(struct sk_error *err)
+{
+	struct ifreq ifr;
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return sk_error_sys(err, "bring up lo");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return sk_error_sys(err, "bring up lo");
+	return 0;
+}
+
 int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err)
 {
 	const struct sk_namespace *ns = sk_config_ns(c, SK_NS_NET);
@@ -146,20 +165,13 @@ int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err)
 	char path[64];
 	int ret = -1;
 
-	if (!ns || (ns->path && !l->n_net_devices))
+	if (!ns || !l->n_net_devices)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	nsfd = open(ns->path ? ns->path : path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return sk_error_sys(err, "open the container's network namespace");
-	if (open_nl_in(nsfd, &ctr, err) < 0)
-		return -1;
-	/* one request: the kernel finds lo by name */
-	if (!ns->path && sk_nl_link_up(&ctr, 0, "lo", err) < 0) {
-		sk_error_ctx(err, "bring up lo");
-		goto out;
-	}
-	if (l->n_net_devices && sk_nl_open(&host, err) < 0)
+	if (open_nl_in(nsfd, &ctr, err) < 0 || sk_nl_open(&host, err) < 0)
 		goto out;
 	for (size_t i = 0; i < l->n_net_devices; i++)
 		if (move_one(&host, &ctr, nsfd, &l->net_devices[i], err) < 0) {

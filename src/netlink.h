@@ -47,8 +47,11 @@ int sk_nl_addr_add(struct sk_nl *nl, int index, const struct sk_nl_addr *a,
 /* Static checks of linux.netDevices (before anything is created): a
  * network namespace, valid names, no duplicates, host devices exist. */
 int sk_netdev_check(const struct sk_config *c, struct sk_error *err);
-/* In skiff, after clone3: lo up in a new network namespace, then the
- * netDevices moved into the container's (of init `pid`). */
+/* In the container init, in its new network namespace: lo up (two
+ * ioctls, as crun does; no netlink socket, no setns). */
+int sk_netdev_lo_up(struct sk_error *err);
+/* In skiff, after clone3: the netDevices moved into the container's
+ * network namespace (of init `pid`). */
 int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err);
 
 #endif

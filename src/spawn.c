@@ -140,7 +140,7 @@ static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 					SETUP_TIMEOUT_MS / 1000);
 		if (sk_sync_recv(s->sync_fd, &m, &fd, err) < 0)
 			return -1;
-		/* lo and linux.netDevices: once the init is in its network
+		/* linux.netDevices: once the init is in its network
 		 * namespace (it unshares it itself after joining a user
 		 * namespace), before any hook runs */
 		if (!net_done && (m.type == SK_SYNC_READY || m.type == SK_SYNC_HOOKS)) {
