@@ -83,17 +83,12 @@ static int remove_existing(int dirfd, const char *name)
 	return 0;
 }
 
-static int create_device(const struct sk_rootfs *r, int rootfd, const struct dev *d,
-			 struct sk_error *err)
+/* The node `name` in `dirfd` (d->path names it in messages).  The caller
+ * has set the umask to 0, so that mknod gives the exact mode, and a node
+ * made by its final owner needs no chown. */
+static int make_node(const struct sk_rootfs *r, int dirfd, const char *name, const struct dev *d,
+		     uid_t euid, gid_t egid, struct sk_error *err)
 {
-	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int dirfd = -1;
-	mode_t old_umask;
-	int rc;
-
-	dirfd = sk_open_parent_in_root(rootfd, d->path, true, &name, err);
-	if (dirfd < 0)
-		return sk_error_ctx(err, "device \"%s\"", d->path);
 	if (remove_existing(dirfd, name) < 0)
 		return sk_error_sys(err, "device \"%s\": remove existing", d->path);
 	if (r->userns && d->type != S_IFIFO) {
@@ -114,17 +109,24 @@ static int create_device(const struct sk_rootfs *r, int rootfd, const struct dev
 			return sk_error_sys(err, "device \"%s\": bind mount", d->path);
 		return 0;
 	}
-	/* Without the umask mknod gives the exact mode, and a node made by
-	 * its final owner needs no chown: two path walks less per device. */
-	old_umask = umask(0);
-	rc = mknodat(dirfd, name, d->type | (d->mode & 07777), makedev(d->major, d->minor));
-	umask(old_umask);
-	if (rc < 0)
+	if (mknodat(dirfd, name, d->type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
 		return sk_error_sys(err, "device \"%s\": mknod", d->path);
-	if ((d->uid != geteuid() || d->gid != getegid()) &&
+	if ((d->uid != euid || d->gid != egid) &&
 	    fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return sk_error_sys(err, "device \"%s\": chown", d->path);
 	return 0;
+}
+
+/* A device of linux.devices: its parent directory resolved in the rootfs. */
+static int create_device(const struct sk_rootfs *r, int rootfd, const struct dev *d,
+			 uid_t euid, gid_t egid, struct sk_error *err)
+{
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int dirfd = sk_open_parent_in_root(rootfd, d->path, true, &name, err);
+
+	if (dirfd < 0)
+		return sk_error_ctx(err, "device \"%s\"", d->path);
+	return make_node(r, dirfd, name, d, euid, egid, err);
 }
 
 static int config_device(const struct sk_device *cd, struct dev *d, struct sk_error *err)
@@ -170,13 +172,8 @@ static int make_symlink(int devfd, const char *target, const char *name, bool re
 	return 0;
 }
 
-static int setup_dev_links(int rootfd, struct sk_error *err)
+static int setup_dev_links(int devfd, struct sk_error *err)
 {
-	_cleanup_close_ int devfd = sk_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY,
-						    S_IFDIR, err);
-
-	if (devfd < 0)
-		return -1;
 	for (size_t i = 0; i < SK_ARRAY_SIZE(dev_symlinks); i++)
 		if (make_symlink(devfd, dev_symlinks[i].target, dev_symlinks[i].name, false, err) < 0)
 			return -1;
@@ -188,35 +185,55 @@ static int setup_dev_links(int rootfd, struct sk_error *err)
 	return 0;
 }
 
+/* The default devices and symlinks, each directly in /dev: /dev opened
+ * once. */
+static int default_dev(const struct sk_rootfs *r, int rootfd, uid_t euid, gid_t egid,
+			      struct sk_error *err)
+{
+	const struct sk_config *c = r->config;
+	_cleanup_close_ int devfd = sk_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY,
+						    S_IFDIR, err);
+
+	if (devfd < 0)
+		return -1;
+	for (size_t i = 0; i < SK_ARRAY_SIZE(default_devices); i++) {
+		const struct dev *d = &default_devices[i];
+		bool in_config = false;
+
+		/* one from linux.devices replaces it below */
+		for (size_t j = 0; j < c->linux.n_devices; j++) {
+			_cleanup_free_ char *p = c->linux.devices[j].path ?
+				sk_clean_path(c->linux.devices[j].path) : NULL;
+
+			if (p && !strcmp(p, d->path))
+				in_config = true;
+		}
+		if (!in_config && make_node(r, devfd, d->path + strlen("/dev/"), d, euid, egid, err) < 0)
+			return -1;
+	}
+	return setup_dev_links(devfd, err);
+}
+
 int sk_rootfs_devices(const struct sk_rootfs *r, int rootfd, bool setup_dev,
 		      struct sk_error *err)
 {
 	const struct sk_config *c = r->config;
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
+	mode_t old_umask = umask(0);
+	int ret = -1;
 
-	if (setup_dev) {
-		for (size_t i = 0; i < SK_ARRAY_SIZE(default_devices); i++) {
-			bool in_config = false;
-
-			/* one from linux.devices replaces it below */
-			for (size_t j = 0; j < c->linux.n_devices; j++) {
-				_cleanup_free_ char *p = c->linux.devices[j].path ?
-					sk_clean_path(c->linux.devices[j].path) : NULL;
-
-				if (p && !strcmp(p, default_devices[i].path))
-					in_config = true;
-			}
-			if (!in_config && create_device(r, rootfd, &default_devices[i], err) < 0)
-				return -1;
-		}
-		if (setup_dev_links(rootfd, err) < 0)
-			return -1;
-	}
+	if (setup_dev && default_dev(r, rootfd, euid, egid, err) < 0)
+		goto out;
 	for (size_t i = 0; i < c->linux.n_devices; i++) {
 		struct dev d;
 
 		if (config_device(&c->linux.devices[i], &d, err) < 0 ||
-		    create_device(r, rootfd, &d, err) < 0)
-			return -1;
+		    create_device(r, rootfd, &d, euid, egid, err) < 0)
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	umask(old_umask);
+	return ret;
 }
