@@ -60,8 +60,6 @@ tools_dir() {
 
 # `exec` re-executes itself from the sealed copy before it joins anything:
 # every skiff process a container can see during an exec is that copy.
-# (The "#!/proc/self/exe" entrypoint variant of the attack cannot even be
-# set up through exec on this kernel: the interpreter lookup fails.)
 @test "security: CVE-2019-5736: exec runs from a sealed copy of skiff" {
 	is_skiff || skip "skiff's mechanism"
 	set_args sleep 100
@@ -78,6 +76,58 @@ tools_dir() {
 	run bash -c "echo x >>/proc/$pid/exe"
 	[ "$status" -ne 0 ]
 	wait "$pid"
+	rt delete --force "$CID"
+}
+
+# The classic shape: the container's binary is a script "#!/proc/self/exe",
+# so `exec` of it makes the kernel run skiff's own binary (the exec child's
+# /proc/self/exe) as a process of the container.  skiff is dynamically
+# linked: without its loader and libraries in the rootfs that execve fails
+# with ENOENT, so they are copied in.  The shebang's argument makes that
+# skiff block opening its --log fifo until the container process has opened
+# /proc/<pid>/exe; once it is gone, the process reopens it for writing.
+# The skiff used is a copy, so a vulnerable build only breaks the copy.
+@test "security: CVE-2019-5736: a #!/proc/self/exe binary run by exec cannot overwrite skiff" {
+	local sk="$TESTDIR/skiff-copy" sum lib
+	cp "$SKIFF" "$sk"
+	sum="$(sha256sum <"$sk")"
+	for lib in $(ldd "$sk" 2>/dev/null | grep -oE '/[^ ]+'); do
+		mkdir -p "$ROOTFS$(dirname "$lib")"
+		cp -L "$lib" "$ROOTFS$lib"
+	done
+	printf '#!/proc/self/exe --log=/tmp/logfifo\n' >"$ROOTFS/evil"
+	chmod +x "$ROOTFS/evil"
+	mkfifo "$ROOTFS/tmp/logfifo"
+	set_args sh -c '
+		while :; do
+			for p in /proc/[0-9]*; do
+				case "$(readlink "$p/exe" 2>/dev/null)" in
+				*skiff*) exec 3<"$p/exe" && { readlink "$p/exe" >/tmp/opened; break 2; } ;;
+				esac
+			done
+			sleep 0.05
+		done
+		cat /tmp/logfifo >/tmp/log
+		for i in $(seq 200); do
+			{ echo PWNED >/proc/self/fd/3; } 2>/tmp/err && break
+			grep -q busy /tmp/err || break
+			sleep 0.05
+		done
+		[ -s /tmp/err ] && echo rc=1 >/tmp/result || echo rc=0 >/tmp/result
+		sleep 100'
+	run_detached "$CID"
+	run --separate-stderr timeout 20 "$sk" --root "$ROOT" exec "$CID" /evil
+	wait_for_file "$ROOTFS/tmp/result"
+	echo "exec: status $status, $stderr; log: $(cat "$ROOTFS/tmp/log")"
+	echo "exe seen: $(cat "$ROOTFS/tmp/opened"), write: $(cat "$ROOTFS/tmp/result") $(cat "$ROOTFS/tmp/err")"
+	# the attack was set up: the kernel ran skiff in the container
+	[ -s "$ROOTFS/tmp/opened" ]
+	assert_eq "$(sha256sum <"$sk")" "$sum"
+	assert_eq "$(cat "$ROOTFS/tmp/result")" "rc=1"
+	if is_skiff; then
+		# skiff-specific: what it ran was the sealed copy
+		assert_contains "$(cat "$ROOTFS/tmp/opened")" "memfd:skiff"
+	fi
 	rt delete --force "$CID"
 }
 
