@@ -42,8 +42,6 @@ int sk_propagation_flags(const char *name, unsigned long *out);
  * (heap).  "/" or a path ending in ".." is refused. */
 int sk_open_parent_in_root(int rootfd, const char *path, bool create,
 			   char **name, struct sk_error *err);
-/* Tests: resolve with the component walk even when openat2 exists. */
-void sk_resolve_force_walk(bool on);
 /* "//dev/./" -> "/dev" (lexical, for comparisons; ".." kept). */
 char *sk_clean_path(const char *path);
 /* Default devices, /dev symlinks (when `setup_dev`), then linux.devices. */

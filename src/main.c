@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "skiff.h"
+#include "skiff/rootfs.h"
 #include "skiff/util.h"
 
 struct sk_globals sk_g = { .root = "/run/skiff" };
@@ -142,6 +143,10 @@ int main(int argc, char **argv)
 	}
 	if (i == 0)
 		return 0;
+	/* tests: the component walk rootfs/resolve.c falls back to on
+	 * kernels without openat2, on this one */
+	if (getenv("SKIFF_RESOLVE_WALK") && *getenv("SKIFF_RESOLVE_WALK"))
+		sk_resolve_force_walk(true);
 	if (sk_g.systemd_cgroup) {
 		sk_log_error("--systemd-cgroup: no systemd is running (use --cgroup-manager cgroupfs)");
 		return 1;

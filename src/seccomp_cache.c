@@ -20,7 +20,21 @@
  * corrupt, foreign or tampered entry) is ignored and replaced by a fresh
  * compilation.  The cache never turns an error into success: a profile
  * that fails to compile is never cached, and cache I/O errors only cost
- * the compilation. */
+ * the compilation.
+ *
+ * Pruning: the directory keeps at most SK_SECCOMP_CACHE_MAX entries, least
+ * recently used out first.  "Used" is the mtime: a hit sets it to now with
+ * futimens() on the fd it read (only when it is a minute old or more, so a
+ * busy entry is not rewritten at every start; no atime, which noatime and
+ * relatime mounts do not keep), and a new entry gets it from its write.
+ * Only a miss that writes an entry scans the directory (a hit never does):
+ * when it holds more than the limit, the oldest go, never the one just
+ * written.  Only our entries count and are removed: regular files named
+ * <64 hex digits>.bpf owned by the euid, looked at with fstatat(...,
+ * AT_SYMLINK_NOFOLLOW); anything else in the directory is left alone.
+ * Concurrent skiff processes may prune at once: an entry already gone is
+ * fine, and one removed under a reader stays readable through its fd. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -29,6 +43,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
@@ -38,6 +53,8 @@
 #define CACHE_DIR ".seccomp-cache"
 #define ENTRY_MAGIC "SKSECBPF"
 #define ENTRY_FORMAT 1
+/* a hit refreshes an entry's mtime (its last use) when older than this */
+#define TOUCH_AFTER_S 60
 
 /* ---- canonical JSON ---- */
 
@@ -229,10 +246,87 @@ static int read_entry(int dirfd, const char *name, const unsigned char key[32],
 	out->len = h.count;
 	out->flags = h.flags;
 	out->notify = h.notify;
+	/* a use: what pruning goes by (failure only costs LRU accuracy) */
+	if (time(NULL) - st.st_mtime >= TOUCH_AFTER_S)
+		futimens(fd, NULL);
 	return 0;
 bad:
 	sk_log_debug("seccomp cache: entry %s is invalid: rebuilt", name);
 	return -1;
+}
+
+/* <64 lowercase hex digits>.bpf: the names write_entry() gives. */
+static bool entry_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return !strcmp(name + 64, ".bpf");
+}
+
+struct cached {
+	char name[2 * 32 + 5];
+	struct timespec mtime;
+};
+
+static int by_mtime(const void *a, const void *b)
+{
+	const struct cached *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Keep at most SK_SECCOMP_CACHE_MAX entries: remove the least recently
+ * used ones, never `keep` (the entry just written). */
+static void prune(int dirfd, const char *keep)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct cached *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!entry_name(de->d_name) || !strcmp(de->d_name, keep))
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : SK_SECCOMP_CACHE_MAX + 8;
+			v = sk_xrealloc(v, cap * sizeof(*v));
+		}
+		memcpy(v[n].name, de->d_name, sizeof(v[n].name));
+		v[n].mtime = st.st_mtim;
+		n++;
+	}
+	/* n others + the one kept */
+	if (n + 1 > SK_SECCOMP_CACHE_MAX) {
+		qsort(v, n, sizeof(*v), by_mtime);
+		for (size_t i = 0; i < n + 1 - SK_SECCOMP_CACHE_MAX; i++) {
+			if (unlinkat(dirfd, v[i].name, 0) < 0 && errno != ENOENT)
+				sk_log_debug("seccomp cache: cannot remove %s: %s", v[i].name,
+					     strerror(errno));
+			else
+				sk_log_debug("seccomp cache: pruned %s", v[i].name);
+		}
+	}
+	free(v);
 }
 
 static void write_entry(int dirfd, const char *name, const unsigned char key[32],
@@ -254,7 +348,9 @@ static void write_entry(int dirfd, const char *name, const unsigned char key[32]
 	    renameat(dirfd, tmp, dirfd, name) < 0) {
 		sk_log_debug("seccomp cache: cannot write %s: %s", name, strerror(errno));
 		unlinkat(dirfd, tmp, 0);
+		return;
 	}
+	prune(dirfd, name);
 }
 
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,

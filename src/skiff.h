@@ -205,7 +205,9 @@ bool sk_exe_is_protected(void);
 bool sk_exe_protect_needed(const struct sk_config *c);
 
 /* ---- seccomp_cache.c ---- */
-/* sk_seccomp_compile() through the cache in <root>/.seccomp-cache. */
+/* sk_seccomp_compile() through the cache in <root>/.seccomp-cache, which
+ * keeps at most SK_SECCOMP_CACHE_MAX entries (the least recently used go). */
+#define SK_SECCOMP_CACHE_MAX 64
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			      struct sk_error *err);
 char *sk_seccomp_canonical_json(const struct sk_seccomp *s);

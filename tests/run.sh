@@ -18,6 +18,7 @@
 #   SKIP_BUILD=1             do not build or run unit tests (e.g. SKIFF=$(which runc))
 #   SKIP_UNIT=1              build, but skip `make check`
 #   SKIP_VM=1                skip the cgroup v2 VM tier (tests/vm/run.sh)
+#   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
 #   VM_TESTS="cgroups_v2 ..." bats files for the VM tier (default: cgroups_v2)
 # Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}.log
 set -uo pipefail
@@ -61,7 +62,8 @@ if [ "${1:-}" = --inside ]; then
 	# stray container process holds) costs that file, not the whole run.
 	rc=0
 	for f in "$@"; do
-		timeout -k 10 "${SKIFF_FILE_TIMEOUT:-900}" bats --tap --timing --print-output-on-failure "$f" </dev/null
+		timeout -k 10 "${SKIFF_FILE_TIMEOUT:-900}" bats --tap --timing --print-output-on-failure \
+			${BATS_FILTER:+--filter "$BATS_FILTER"} "$f" </dev/null
 		frc=$?
 		[ $frc -eq 124 ] || [ $frc -eq 137 ] && echo "# $f: timed out after ${SKIFF_FILE_TIMEOUT:-900}s"
 		[ $frc -eq 0 ] || rc=1

@@ -29,7 +29,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitco
 # The unit tests under the sanitizers (test_config finds the spec relative to
 # the source dir: point it at the real one).
 passed=0 failed=0
-for t in test_config test_resolve test_seccomp; do
+for t in test_config test_resolve test_seccomp test_seccomp_args test_seccomp_notify; do
 	make -s "tests/unit/$t" >>"$LOGS/asan-build.log" 2>&1
 	out="$(cd "$REPO_ROOT" && OCI_SPEC_DIR="$(cd "$REPO_ROOT/../shared/oci-runtime-spec" && pwd)" \
 		"$dir/tests/unit/$t" 2>&1)"

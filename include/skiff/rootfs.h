@@ -39,6 +39,9 @@ int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err);
  * or -1. */
 int sk_open_in_root(int rootfd, const char *path, int flags, mode_t create,
 		    struct sk_error *err);
+/* Tests (SKIFF_RESOLVE_WALK): resolve with the component walk even when
+ * openat2 exists. */
+void sk_resolve_force_walk(bool on);
 
 /* "/proc/self/fd/N" for mounting through an fd. */
 #define SK_FD_PATH_MAX 32

@@ -232,11 +232,15 @@ mkdir=EPERM"
 	entry="${lines[0]}"
 	[ "$(stat -c %a "$c")" = 700 ] && [ "$(stat -c %a "$entry")" = 600 ]
 	good="$(sha256sum <"$entry")"
-	# a hit: the entry is read, not rewritten
+	# a hit: the entry is read, not rewritten (same inode: a rewrite is a
+	# rename over it); its mtime, the last use pruning goes by, is refreshed
 	touch -d '2000-01-01' "$entry"
+	ino="$(stat -c %i "$entry")"
 	run -0 run_ctr probe mkdir
 	assert_eq "$output" "mkdir=EXDEV"
-	assert_eq "$(stat -c %Y "$entry")" "$(date -d 2000-01-01 +%s)"
+	assert_eq "$(stat -c %i "$entry")" "$ino"
+	assert_eq "$(sha256sum <"$entry")" "$good"
+	[ "$(stat -c %Y "$entry")" -gt "$(date -d 2001-01-01 +%s)" ]
 	# corrupt: one byte of the BPF flipped
 	size=$(stat -c %s "$entry")
 	printf '\xff' | dd of="$entry" bs=1 seek=$((size - 3)) conv=notrunc status=none

@@ -1,6 +1,8 @@
 /* Unit tests for src/seccomp_cache.c: SHA-256 vectors, the canonical JSON,
- * cache hits, and that a corrupt, foreign or unsafe entry is rebuilt.
+ * cache hits, that a corrupt, foreign or unsafe entry is rebuilt, and the
+ * pruning to SK_SECCOMP_CACHE_MAX entries (least recently used out).
  * Prints "ok - name" / "not ok - name: reason", then "N passed, N failed". */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/skiff.h"
@@ -192,6 +195,169 @@ static void t_cache(const char *root)
 	free(e);
 }
 
+/* ---- pruning ---- */
+
+#define MAXE (SK_SECCOMP_CACHE_MAX + 16)
+
+struct listing {
+	char names[MAXE][80];
+	int n;
+};
+
+/* The *.bpf names in dir (regular files and others alike). */
+static void list_bpf(const char *dir, struct listing *l)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	l->n = 0;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".bpf") && l->n < MAXE)
+			snprintf(l->names[l->n++], sizeof(l->names[0]), "%s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+static bool listed(const struct listing *l, const char *name)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->names[i], name))
+			return true;
+	return false;
+}
+
+/* Compile profile #i through the cache; the name of the entry it wrote
+ * (or "" when none was new) in `name`. */
+static bool cached_profile(const char *dir, uint32_t i, char name[80])
+{
+	struct sk_seccomp s;
+	struct sk_seccomp_syscall sc;
+	struct sk_seccomp_prog p = { 0 };
+	struct sk_error err = { 0 };
+	struct listing before, after;
+	int rc;
+
+	list_bpf(dir, &before);
+	profile(&s, &sc, "SCMP_ACT_ERRNO", 1000 + i);
+	rc = sk_seccomp_compile_cached(&s, &p, &err);
+	sk_seccomp_prog_free(&p);
+	list_bpf(dir, &after);
+	name[0] = '\0';
+	for (int k = 0; k < after.n; k++)
+		if (!listed(&before, after.names[k]))
+			snprintf(name, 80, "%s", after.names[k]);
+	return rc == 0;
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+	char p[1100];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+/* Every entry's mtime to `t` + its index in the listing order given. */
+static void backdate(const char *dir, char names[][80], int n, time_t t)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (int i = 0; i < n; i++) {
+		struct timespec ts[2] = { { .tv_sec = t + i }, { .tv_sec = t + i } };
+
+		if (utimensat(dfd, names[i], ts, AT_SYMLINK_NOFOLLOW) < 0)
+			perror(names[i]);
+	}
+	close(dfd);
+}
+
+static void t_prune(const char *root)
+{
+	static char names[MAXE + 32][80];
+	char dir[512], p[1100], target[1100], fake[80];
+	struct listing l;
+	struct stat st;
+	time_t past = time(NULL) - 100000;
+	uint32_t i;
+	bool good = true;
+	int regular;
+
+	sk_g.root = root;
+	snprintf(dir, sizeof(dir), "%s/.seccomp-cache", root);
+	/* not ours, left alone: another file, an entry-named symlink to a
+	 * file outside, an entry-named directory */
+	if (!cached_profile(dir, 0, names[0]) || !names[0][0]) {
+		check(false, "prune: first entry", "");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/README", dir);
+	close(open(p, O_WRONLY | O_CREAT, 0600));
+	snprintf(target, sizeof(target), "%s/outside", root);
+	close(open(target, O_WRONLY | O_CREAT, 0600));
+	memset(fake, 'f', 64);
+	strcpy(fake + 64, ".bpf");
+	snprintf(p, sizeof(p), "%s/%s", dir, fake);
+	if (symlink(target, p) < 0)
+		perror("symlink");
+	fake[0] = 'e';
+	snprintf(p, sizeof(p), "%s/%s", dir, fake);
+	mkdir(p, 0700);
+
+	/* exactly the limit: nothing pruned */
+	for (i = 1; i < SK_SECCOMP_CACHE_MAX; i++)
+		good &= cached_profile(dir, i, names[i]) && names[i][0];
+	list_bpf(dir, &l);
+	check(good && l.n == SK_SECCOMP_CACHE_MAX + 2, "prune: nothing goes up to the limit",
+	      "%d .bpf names (want %d entries + 2 not ours)", l.n, SK_SECCOMP_CACHE_MAX);
+
+	/* entry 0 oldest, then 1, 2...; a hit on entry 0 makes it the most
+	 * recently used */
+	backdate(dir, names, SK_SECCOMP_CACHE_MAX, past);
+	good = cached_profile(dir, 0, p) && !p[0];
+	snprintf(p, sizeof(p), "%s/%s", dir, names[0]);
+	check(good && stat(p, &st) == 0 && st.st_mtime > past + 1000, "prune: a hit refreshes the mtime",
+	      "mtime %lld", (long long)st.st_mtime);
+
+	/* one more: entry 1, now the least recently used, goes */
+	good = cached_profile(dir, i, names[i]) && names[i][0];
+	list_bpf(dir, &l);
+	check(good && l.n == SK_SECCOMP_CACHE_MAX + 2 && !exists_in(dir, names[1]) &&
+	      exists_in(dir, names[0]) && exists_in(dir, names[i]),
+	      "prune: over the limit, the least recently used goes; the used and the new stay",
+	      "%d names; #1 %d #0 %d new %d", l.n, exists_in(dir, names[1]), exists_in(dir, names[0]),
+	      exists_in(dir, names[i]));
+
+	/* 20 more: the limit holds, entry 0 (used most recently of the old) stays */
+	for (i++; i < SK_SECCOMP_CACHE_MAX + 21; i++)
+		good &= cached_profile(dir, i, names[i]) && names[i][0];
+	list_bpf(dir, &l);
+	regular = 0;
+	for (int k = 0; k < l.n; k++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, l.names[k]);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			regular++;
+	}
+	check(good && regular == SK_SECCOMP_CACHE_MAX && exists_in(dir, names[0]) &&
+	      exists_in(dir, names[i - 1]) && !exists_in(dir, names[21]) && exists_in(dir, names[22]),
+	      "prune: the limit holds; the oldest went in order",
+	      "%d entries; #0 %d newest %d #21 %d #22 %d", regular, exists_in(dir, names[0]),
+	      exists_in(dir, names[i - 1]), exists_in(dir, names[21]), exists_in(dir, names[22]));
+
+	/* what is not ours is untouched */
+	snprintf(p, sizeof(p), "%s/README", dir);
+	good = access(p, F_OK) == 0 && access(target, F_OK) == 0;
+	fake[0] = 'f';
+	snprintf(p, sizeof(p), "%s/%s", dir, fake);
+	good &= lstat(p, &st) == 0 && S_ISLNK(st.st_mode);
+	fake[0] = 'e';
+	snprintf(p, sizeof(p), "%s/%s", dir, fake);
+	good &= lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	check(good, "prune: other files, symlinks and directories are left alone", "");
+}
+
 int main(void)
 {
 	char root[] = "/tmp/skiff-test-cache-XXXXXX";
@@ -204,6 +370,10 @@ int main(void)
 	}
 	t_sha256();
 	t_cache(root);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/.seccomp-cache", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", root);
+	t_prune(root);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup of %s failed\n", root);
