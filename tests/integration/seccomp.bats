@@ -93,12 +93,14 @@ unshare-refused"
 }
 
 @test "seccomp: argument filters, several conditions on one argument are OR'ed (as runc)" {
-	# personality(READ_IMPLIES_EXEC) and personality(8) denied by two
-	# conditions on arg 0 of one rule; personality(0) matches neither
+	# personality(8) and personality(READ_IMPLIES_EXEC) denied by two
+	# conditions on arg 0 of one rule; personality(0) matches neither.  The
+	# probe calls READ_IMPLIES_EXEC, the second condition: a runtime that
+	# kept only the first one would let it through.
 	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 		{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [
-			{"index": 0, "value": 4194304, "op": "SCMP_CMP_EQ"},
-			{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+			{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"},
+			{"index": 0, "value": 4194304, "op": "SCMP_CMP_EQ"}]},
 		{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 97, "args": [
 			{"index": 0, "value": 40, "op": "SCMP_CMP_EQ"}]},
 		{"names": ["unshare"], "action": "SCMP_ACT_ERRNO", "args": [
@@ -141,6 +143,24 @@ unshare-user=EPERM"
 	assert_eq "$output" "mkdir=EPERM"
 	in_ctr 'grep Seccomp: /proc/self/status'
 	assert_contains "$output" "2"
+}
+
+# The flags must reach seccomp(2) itself, not only be accepted: the load
+# (the call with a program, not the NULL probe) is watched with strace.
+# WAIT_KILLABLE_RECV only means something with a listener: skiff drops it
+# from a filter without SCMP_ACT_NOTIFY (the kernel refuses it there).
+@test "seccomp: flags TSYNC, LOG, SPEC_ALLOW reach seccomp(2)" {
+	command -v strace >/dev/null || skip "no strace"
+	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"], "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args probe mkdir
+	run -0 strace -f -qq -e trace=seccomp -e signal=none -o "$TESTDIR/strace" \
+		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_eq "$output" "mkdir=EPERM"
+	run -0 grep -E 'seccomp\(SECCOMP_SET_MODE_FILTER, .*\{len=[0-9]+' "$TESTDIR/strace"
+	assert_eq "${#lines[@]}" 1
+	assert_contains "${lines[0]}" "SECCOMP_FILTER_FLAG_TSYNC"
+	assert_contains "${lines[0]}" "SECCOMP_FILTER_FLAG_LOG"
+	assert_contains "${lines[0]}" "SECCOMP_FILTER_FLAG_SPEC_ALLOW"
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY: the agent at listenerPath gets the fd and the state and answers" {
@@ -263,12 +283,19 @@ mkdir=EPERM"
 	run -0 run_ctr probe mkdir
 	assert_eq "$output" "mkdir=EXDEV"
 	assert_eq "$(sha256sum <"$entry")" "$good"
-	# writable by others: not trusted
+	# writable by others: not trusted even though its content is intact
+	# (a valid entry left 0666 is rebuilt, so rewritten 0600)
+	chmod 666 "$entry"
+	run -0 run_ctr probe mkdir
+	assert_eq "$output" "mkdir=EXDEV"
+	[ "$(stat -c %a "$entry")" = 600 ]
+	# writable by others and altered
 	chmod 666 "$entry"
 	printf '\xff' | dd of="$entry" bs=1 seek=$((size - 3)) conv=notrunc status=none
 	run -0 run_ctr probe mkdir
 	assert_eq "$output" "mkdir=EXDEV"
 	[ "$(stat -c %a "$entry")" = 600 ]
+	assert_eq "$(sha256sum <"$entry")" "$good"
 	# a symlink in place of the entry is not followed
 	rm -f "$entry"
 	ln -s "$other" "$entry"
