@@ -184,6 +184,27 @@ unshare-user=EPERM"
 	[ "$(wc -l <"$out/notified")" -ge 2 ]
 }
 
+@test "seccomp: SCMP_ACT_NOTIFY with WAIT_KILLABLE_RECV: the flag reaches seccomp(2)" {
+	command -v strace >/dev/null || skip "no strace"
+	local sock="$TESTDIR/agent.sock" out="$TESTDIR/agent"
+	mkdir -p "$out"
+	"$TOOLS/seccomp_agent" "$sock" "$out" &
+	AGENT_PID=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$sock"'", "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+	set_args probe mkdir
+	run -0 strace -f -qq -e trace=seccomp -e signal=none -o "$TESTDIR/strace" \
+		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_eq "$output" "mkdir=EHOSTUNREACH"
+	wait "$AGENT_PID"
+	AGENT_PID=
+	run -0 grep -E 'seccomp\(SECCOMP_SET_MODE_FILTER, .*\{len=[0-9]+' "$TESTDIR/strace"
+	assert_eq "${#lines[@]}" 1
+	assert_contains "${lines[0]}" "SECCOMP_FILTER_FLAG_NEW_LISTENER"
+	[[ ${lines[0]} =~ SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV|\|0x20[,|] ]]
+}
+
 @test "seccomp: SCMP_ACT_NOTIFY as defaultAction, or on sendmsg, is refused" {
 	set_seccomp '{"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/nonexistent"}'
 	run --separate-stderr run_ctr true
