@@ -8,10 +8,12 @@
 # scenario, default 10), SKIFF (runtime binary, default ./skiff of the repo),
 # RUNTIMES (subset, default "floor crun runc skiff"), TIMEOUT (seconds before a hung
 # command is killed and its runtime reported n/a, default 30), NO_APT=1 (never call apt-get),
-# NO_BUILD=1 (never run make).
+# NO_BUILD=1 (never run make), SCENARIOS (subset by name, e.g. "run seccomp-first";
+# default all), RESULTS (output directory, default bench/results).
 #
 # Writes bench/results/results.md (Markdown table), results.tsv (raw medians) and
-# chart.png (gnuplot), and prints the table.  Every runtime runs in one private mount
+# chart.png (gnuplot), and prints the table.  State roots (--root) are on a tmpfs,
+# as /run is for engines.  Every runtime runs in one private mount
 # + cgroup namespace whose /sys/fs/cgroup is a cgroup2 mount, on the same config:
 # `runc spec` with args ["/bin/true"], terminal false and no linux.resources.devices
 # (crun 1.8.1's eBPF device filter needs to raise RLIMIT_MEMLOCK, which root here may
@@ -72,7 +74,7 @@ BIN[skiff]=$SKIFF
 cleanup() {
 	set +e
 	for rt in crun runc skiff; do
-		for root in "$W"/state-$rt "$W"/cold-$rt; do
+		for root in "$W"/run/state-$rt "$W"/run/cold-$rt; do
 			[ -d "$root" ] || continue
 			for d in "$root"/*/; do
 				[ -d "$d" ] || continue
@@ -88,6 +90,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# The runtimes' state roots on a tmpfs, as /run is where engines keep them:
+# on ext4 the inode allocator's scan for recently deleted inodes grows with
+# every container made and removed, and would time the disk, not the runtime.
+mkdir -p "$W/run" && mount -t tmpfs -o mode=700 skiff-bench-run "$W/run" ||
+	die "cannot mount a tmpfs for the state roots"
 
 # ---------------------------------------------------------------- builds, rootfs, bundles
 gcc -O2 -Wall -o "$W/floor" "$BENCH/floor.c" || die "cannot build floor"
@@ -135,10 +143,10 @@ for rt in $RUNTIMES; do
 	if [ -z "$bin" ] || [ ! -x "$bin" ]; then
 		NOTE[$rt]="not built ($bin missing)"
 	elif [ "$rt" != floor ]; then
-		mkdir -p "$W/state-$rt"
-		if ! out=$(timeout 30 "$bin" --root "$W/state-$rt" run --bundle "$W/b-true" "${PFX}check-$rt" 2>&1 </dev/null); then
+		mkdir -p "$W/run/state-$rt"
+		if ! out=$(timeout 30 "$bin" --root "$W/run/state-$rt" run --bundle "$W/b-true" "${PFX}check-$rt" 2>&1 </dev/null); then
 			NOTE[$rt]="\`run\` of the default bundle fails: $(printf '%s' "$out" | head -n1 | tr '|\t' '  ')"
-			timeout 20 "$bin" --root "$W/state-$rt" delete -f "${PFX}check-$rt" >/dev/null 2>&1 || true
+			timeout 20 "$bin" --root "$W/run/state-$rt" delete -f "${PFX}check-$rt" >/dev/null 2>&1 || true
 		fi
 	elif ! "$bin" "$ROOTFS"; then
 		NOTE[$rt]="floor program fails"
@@ -169,6 +177,9 @@ pl() { printf '%s\t%s\t%s\t%s\t%s\n' "$@"; }
 scenario() {
 	local name=$1 runs=$2
 	cat >"$W/plan.$name"
+	if [ -n "${SCENARIOS:-}" ] && [[ " $SCENARIOS " != *" $name "* ]]; then
+		return 0
+	fi
 	"$W/runner" -s "$name" -w "$WARM" -n "$runs" -t "${TIMEOUT:-30}" -e "$ERR" -o "$OUT" "$W/plan.$name"
 }
 na() { printf '%s\t%s\tna\t0\t0\t-\t-\t-\t-\t-\t%s\n' "$1" "$2" "$3" >>"$OUT"; }
@@ -177,7 +188,7 @@ F="${BIN[floor]} $ROOTFS"
 
 # 1. run /bin/true, default config
 for rt in "${ACTIVE[@]}"; do
-	R=$W/state-$rt
+	R=$W/run/state-$rt
 	case $rt in
 	floor) pl floor 1 - "$F" - ;;
 	*) pl "$rt" 1 - "${BIN[$rt]} --root $R run --bundle $W/b-true {id}" "$(post_delete "$rt" "$R" "{id}")" ;;
@@ -188,7 +199,7 @@ done | scenario run "$RUNS"
 # filter) and cached (a state root kept across runs)
 for mode in first cached; do
 	for rt in "${ACTIVE[@]}"; do
-		if [ $mode = first ]; then R=$W/cold-$rt; else R=$W/state-$rt; fi
+		if [ $mode = first ]; then R=$W/run/cold-$rt; else R=$W/run/state-$rt; fi
 		case $rt in
 		floor) pl floor 1 - "$F" - ;;
 		*)
@@ -203,7 +214,7 @@ done
 # 3. create + start + delete as three commands (youki's benchmark); delete --force
 # because /bin/true may still be exiting when start returns.
 for rt in "${ACTIVE[@]}"; do
-	R=$W/state-$rt
+	R=$W/run/state-$rt
 	b=${BIN[$rt]}
 	case $rt in
 	floor) pl floor 1 - "$F" - ;;
@@ -214,7 +225,7 @@ done | scenario create-start-delete "$RUNS"
 
 # 4. exec /bin/true into a running container (one per runtime, made beforehand)
 for rt in "${ACTIVE[@]}"; do
-	R=$W/state-$rt
+	R=$W/run/state-$rt
 	case $rt in
 	floor) pl floor 1 - "$F" - ;;
 	*)
@@ -229,12 +240,12 @@ for rt in "${ACTIVE[@]}"; do
 	esac
 done | scenario exec "$RUNS"
 for rt in "${ACTIVE[@]}"; do
-	[ "$rt" = floor ] || timeout 20 "${BIN[$rt]}" --root "$W/state-$rt" delete -f "${PFX}exec-$rt" >/dev/null 2>&1 || true
+	[ "$rt" = floor ] || timeout 20 "${BIN[$rt]}" --root "$W/run/state-$rt" delete -f "${PFX}exec-$rt" >/dev/null 2>&1 || true
 done
 
 # 5. PAR containers started at once (run -d of sleep): time until all run
 for rt in "${ACTIVE[@]}"; do
-	R=$W/state-$rt
+	R=$W/run/state-$rt
 	case $rt in
 	floor) pl floor "$PAR" - "$F" - ;;
 	*) pl "$rt" "$PAR" - "${BIN[$rt]} --root $R run -d --bundle $W/b-sleep {id}" "$(post_delete "$rt" "$R" "{ids}")" ;;
@@ -243,7 +254,7 @@ done | scenario "parallel-$PAR" "$PAR_RUNS"
 
 # 6. a config with 40 more mounts (20 tmpfs, 20 read-only binds)
 for rt in "${ACTIVE[@]}"; do
-	R=$W/state-$rt
+	R=$W/run/state-$rt
 	case $rt in
 	floor) pl floor 1 - "$F" - ;;
 	*) pl "$rt" 1 - "${BIN[$rt]} --root $R run --bundle $W/b-mounts {id}" "$(post_delete "$rt" "$R" "{id}")" ;;
