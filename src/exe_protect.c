@@ -24,11 +24,15 @@
  * of itself (runc's nsenter/cloned_binary.c approach) before anything
  * joins a namespace: /proc/<pid>/exe is then that copy, which cannot be
  * written, truncated or grown (F_SEAL_WRITE|SHRINK|GROW|SEAL), and the
- * host binary is out of reach.  The copy costs one copy_file_range of
- * the binary (~0.8 MB) and one execve, on those commands only. */
+ * host binary is out of reach.  The copy costs one copy_file_range and
+ * one execve, on those commands only; it holds the binary up to the end
+ * of its last segment, what execve reads: an unstripped build's debug
+ * sections (two thirds of its size) are left out. */
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/memfd.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -60,6 +64,29 @@ bool sk_exe_is_protected(void)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* The bytes of the ELF file `fd` that execve and the dynamic loader read:
+ * the headers and every segment (PT_LOAD and the rest, e.g. PT_NOTE);
+ * section headers and debug sections after them are not needed.  The
+ * whole file when its headers are not as expected. */
+static off_t exec_size(int fd, off_t size)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph[64];
+	off_t end;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(ph[0]) ||
+	    !eh.e_phnum || eh.e_phnum > SK_ARRAY_SIZE(ph) ||
+	    pread(fd, ph, eh.e_phnum * sizeof(ph[0]), (off_t)eh.e_phoff) !=
+		    (ssize_t)(eh.e_phnum * sizeof(ph[0])))
+		return size;
+	end = (off_t)(eh.e_phoff + eh.e_phnum * sizeof(ph[0]));
+	for (int i = 0; i < eh.e_phnum; i++)
+		if ((off_t)(ph[i].p_offset + ph[i].p_filesz) > end)
+			end = (off_t)(ph[i].p_offset + ph[i].p_filesz);
+	return end < size ? end : size;
+}
+
 static int sealed_copy(struct sk_error *err)
 {
 	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -74,7 +101,7 @@ static int sealed_copy(struct sk_error *err)
 		fd = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return sk_error_sys(err, "protect skiff binary: memfd_create");
-	for (left = st.st_size; left > 0;) {
+	for (left = exec_size(src, st.st_size); left > 0;) {
 		ssize_t n = copy_file_range(src, NULL, fd, NULL, (size_t)left, 0);
 
 		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL))

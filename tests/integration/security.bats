@@ -75,6 +75,16 @@ tools_dir() {
 	# and the copy is sealed: no write, no truncation
 	run bash -c "echo x >>/proc/$pid/exe"
 	[ "$status" -ne 0 ]
+	# it holds what execve needs, the file up to the end of its last
+	# segment, and no more (an unstripped build's debug sections stay out)
+	local end=0 copy type off va pa fsz rest
+	while read -r type off va pa fsz rest; do
+		[[ $off == 0x* ]] || continue
+		((off + fsz > end)) && end=$((off + fsz))
+	done < <(readelf -lW "$SKIFF")
+	copy="$(stat -L -c %s "/proc/$pid/exe")"
+	[ "$copy" -eq "$end" ] ||
+		{ echo "copy $copy bytes, segments end at $end, binary $(stat -c %s "$SKIFF")" >&2; false; }
 	wait "$pid"
 	rt delete --force "$CID"
 }
