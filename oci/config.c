@@ -487,7 +487,7 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 		return -1;
 	cfg = sk_xcalloc(1, sizeof(*cfg));
 	r = parse_all(&c, tree, cfg);
-	yajl_tree_free(tree);
+	sk_j_free(tree);
 	if (r < 0) {
 		sk_config_free(cfg);
 		return -1;
@@ -542,7 +542,7 @@ int sk_process_parse(const char *json, size_t len, const char *name,
 
 		r = sk_j_fail(&c, &ap, "required: the command to run");
 	}
-	yajl_tree_free(tree);
+	sk_j_free(tree);
 	if (r < 0) {
 		free_process(&p);
 		return -1;

@@ -135,69 +135,34 @@ yajl_val sk_j_member(yajl_val obj, const char *key)
 	return NULL;
 }
 
-/* yajl frees its tree recursively: refuse deep nesting before parsing.
- * Also refuses NUL bytes (yajl_tree_parse reads a C string). */
-static int scan(struct sk_jctx *c, const char *s, size_t len)
-{
-	size_t i, depth = 0;
-	bool in_str = false;
-
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (ch == '\0')
-			return sk_error(c->err, EINVAL, "%s: invalid JSON: NUL byte in document",
-					c->name);
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = false;
-		} else if (ch == '"') {
-			in_str = true;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > SK_J_MAX_DEPTH)
-				return sk_error(c->err, EINVAL,
-						"%s: invalid JSON: nested deeper than %d levels",
-						c->name, SK_J_MAX_DEPTH);
-		} else if ((ch == ']' || ch == '}') && depth) {
-			depth--;
-		}
-	}
-	return 0;
-}
-
 int sk_j_parse(struct sk_jctx *c, const char *json, size_t len, yajl_val *out)
 {
-	_cleanup_free_ char *copy = NULL;
-	char ebuf[512], *nl;
+	char ebuf[512], *nl, *s = ebuf;
 	yajl_val tree;
+	size_t i;
 
-	if (scan(c, json, len) < 0)
-		return -1;
-	copy = sk_xmalloc(len + 1);
-	memcpy(copy, json, len);
-	copy[len] = '\0';
+	/* strings are C strings */
+	if (memchr(json, '\0', len))
+		return sk_error(c->err, EINVAL, "%s: invalid JSON: NUL byte in document", c->name);
 	ebuf[0] = '\0';
-	tree = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
-	if (!tree) {
-		char *s = ebuf;
-
-		nl = strchr(s, '\n');
-		if (nl)
-			*nl = '\0';
-		while (*s == ' ')
-			s++;
-		nl = s + strlen(s);
-		while (nl > s && (nl[-1] == ' ' || nl[-1] == '.'))
-			*--nl = '\0';
-		if (len == 0 || strspn(copy, " \t\r\n") == len)
-			s = "empty document";
-		return sk_error(c->err, EINVAL, "%s: invalid JSON: %s", c->name,
-				*s ? s : "parse error");
+	tree = sk_j_tree_parse(json, len, ebuf, sizeof(ebuf));
+	if (tree) {
+		*out = tree;
+		return 0;
 	}
-	*out = tree;
-	return 0;
+	nl = strchr(s, '\n');
+	if (nl)
+		*nl = '\0';
+	while (*s == ' ')
+		s++;
+	nl = s + strlen(s);
+	while (nl > s && (nl[-1] == ' ' || nl[-1] == '.'))
+		*--nl = '\0';
+	for (i = 0; i < len && strchr(" \t\r\n", json[i]); i++)
+		;
+	if (i == len)
+		s = "empty document";
+	return sk_error(c->err, EINVAL, "%s: invalid JSON: %s", c->name, *s ? s : "parse error");
 }
 
 int sk_jv_string(struct sk_jctx *c, yajl_val v, const struct sk_jpath *p, char **out)

@@ -1,4 +1,4 @@
-/* A small typed layer over yajl's tree API for the oci/ parsers.
+/* A small typed layer over yajl's tree types for the oci/ parsers.
  *
  * Paths are built lazily: each level keeps a struct sk_jpath on the stack
  * pointing at its parent, and the text ("mounts[2].destination") is only
@@ -56,6 +56,11 @@ yajl_val sk_j_member(yajl_val obj, const char *key);
  * bytes and nesting deeper than SK_J_MAX_DEPTH are refused. */
 #define SK_J_MAX_DEPTH 256
 int sk_j_parse(struct sk_jctx *c, const char *json, size_t len, yajl_val *out);
+/* Free what sk_j_parse() gave. */
+void sk_j_free(yajl_val root);
+/* json_tree.c: the parser behind sk_j_parse(): yajl_tree_parse()'s nodes,
+ * settings and error text, in one arena (NULL and the error in ebuf). */
+yajl_val sk_j_tree_parse(const char *text, size_t len, char *ebuf, size_t ebuf_size);
 
 /* Value-level getters (v non-NULL, path p is v's own path). */
 int sk_jv_string(struct sk_jctx *c, yajl_val v, const struct sk_jpath *p, char **out);

@@ -148,7 +148,7 @@ int sk_state_read(int dirfd, struct sk_state **out, struct sk_error *err)
 		return -1;
 	s = sk_xcalloc(1, sizeof(*s));
 	r = state_parse(&c, tree, s);
-	yajl_tree_free(tree);
+	sk_j_free(tree);
 	if (r < 0) {
 		sk_state_free(s);
 		return -1;
