@@ -317,16 +317,6 @@ static int open_cgroup(struct sk_container *c, const char *sub, bool ignore_paus
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct sk_error *err)
-{
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (sk_write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
-		return sk_error_ctx(err, "--pid-file");
-	return 0;
-}
-
 static int read_process_file(const char *path, struct sk_process *p, struct sk_error *err)
 {
 	_cleanup_free_ char *raw = NULL;
@@ -427,7 +417,7 @@ int sk_cmd_exec(int argc, char **argv)
 	}
 	if (sk_exec_start(&e, &err) < 0)
 		goto fail;
-	if (o.pid_file && write_pid_file(o.pid_file, e.pid, &err) < 0) {
+	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, &err) < 0) {
 		syscall(SYS_pidfd_send_signal, e.pidfd, SIGKILL, NULL, 0);
 		while (waitpid(e.pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -22,17 +22,6 @@ static char *now_rfc3339(void)
 	return sk_format_utc(ts.tv_sec, ts.tv_nsec);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct sk_error *err)
-{
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	/* runc writes the pid without a newline, atomically. */
-	if (sk_write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
-		return sk_error_ctx(err, "--pid-file");
-	return 0;
-}
-
 static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_error *err)
 {
 	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
@@ -208,7 +197,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		}
 		goto fail;
 	}
-	if (o->pid_file && write_pid_file(o->pid_file, s->pid, err) < 0)
+	if (o->pid_file && sk_write_pid_file(o->pid_file, s->pid, err) < 0)
 		goto fail_spawned;
 	if (o->pidfd_socket &&
 	    sk_send_fd_to_socket("--pidfd-socket", o->pidfd_socket, s->pidfd, "pidfd", err) < 0)

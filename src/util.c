@@ -285,3 +285,14 @@ char *sk_format_utc(long long sec, long nsec)
 	return sk_xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
 			    secs / 60 % 60, secs % 60, nsec);
 }
+
+int sk_write_pid_file(const char *path, pid_t pid, struct sk_error *err)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	/* runc writes the pid without a newline, atomically. */
+	if (sk_write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
+		return sk_error_ctx(err, "--pid-file");
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 struct sk_error;
@@ -44,6 +45,8 @@ int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,
 /* Create or replace a file atomically (tmp + rename) with mode. */
 int sk_write_file_atomic(int dirfd, const char *path, const char *data,
 			 size_t len, mode_t mode, struct sk_error *err);
+/* --pid-file: the pid, without a newline, written atomically (as runc). */
+int sk_write_pid_file(const char *path, pid_t pid, struct sk_error *err);
 /* Create a new file (O_EXCL) and write it: for files of a state directory
  * that nobody reads before its lock is released. */
 int sk_write_file_new(int dirfd, const char *path, const char *data, size_t len,
