@@ -85,50 +85,18 @@ static int send_listener(int fd, void *arg, struct sk_error *err)
  * master goes to skiff.  Unlike the init's, /dev/console is left alone. */
 static int exec_terminal(const struct sk_process *p, int sync, struct sk_error *err)
 {
-	int master, slave, unlock = 0;
+	int slave, num, master = sk_pty_open(p, &slave, &num, err);
 
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		return sk_error_sys(err, "process.terminal: open /dev/ptmx in the container");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
-		sk_error_sys(err, "process.terminal: unlock pty");
+		return -1;
+	if (sk_pty_take(slave, err) < 0)
 		goto fail;
-	}
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0) {
-		sk_error_sys(err, "process.terminal: open the pty slave");
-		goto fail;
-	}
-	if (p->has_console_size) {
-		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
-				      .ws_col = (unsigned short)p->console_width };
-
-		if (ioctl(slave, TIOCSWINSZ, &ws) < 0) {
-			sk_error_sys(err, "process.consoleSize");
-			goto fail_slave;
-		}
-	}
-	if (setsid() < 0 && errno != EPERM) {
-		sk_error_sys(err, "process.terminal: setsid");
-		goto fail_slave;
-	}
-	if (ioctl(slave, TIOCSCTTY, 0) < 0) {
-		sk_error_sys(err, "process.terminal: make the pty the controlling terminal");
-		goto fail_slave;
-	}
-	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) {
-		sk_error_sys(err, "process.terminal: dup2");
-		goto fail_slave;
-	}
-	close(slave);
 	if (sk_sync_send(sync, SK_SYNC_TTY, NULL, master) < 0) {
 		sk_error_sys(err, "process.terminal: send the pty master");
 		goto fail;
 	}
 	close(master);
 	return 0;
-fail_slave:
-	close(slave);
 fail:
 	close(master);
 	return -1;

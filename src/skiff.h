@@ -216,6 +216,13 @@ char *sk_seccomp_canonical_json(const struct sk_seccomp *s);
 /* In the init: make a pty inside the container, bind its slave on
  * /dev/console, make it the controlling terminal and stdio; returns the
  * master fd. */
+/* A new pty of the devpts at /dev/pts, through /dev/ptmx: returns the
+ * master, the slave (opened through the master: no path race) in *slave,
+ * sized to process.consoleSize; its number in *num. */
+int sk_pty_open(const struct sk_process *p, int *slave, int *num, struct sk_error *err);
+/* The slave becomes the controlling terminal of a new session and stdio;
+ * it is closed either way. */
+int sk_pty_take(int slave, struct sk_error *err);
 int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
 /* Send the pty master to a --console-socket. */
 int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);

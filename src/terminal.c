@@ -19,89 +19,102 @@
 #include "skiff.h"
 #include "skiff/util.h"
 
-int sk_terminal_setup(const struct sk_process *p, struct sk_error *err)
+int sk_pty_open(const struct sk_process *p, int *slave, int *num, struct sk_error *err)
 {
-	int master, slave, unlock = 0;
-	char name[64];
-	struct stat st;
+	int master, unlock = 0;
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return sk_error_sys(err, "process.terminal: open /dev/ptmx");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &unlock) < 0) {
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, num) < 0) {
 		sk_error_sys(err, "process.terminal: unlock pty");
 		goto fail;
 	}
-	snprintf(name, sizeof(name), "/dev/pts/%d", unlock);
 	/* Open the slave through the master (TIOCGPTPEER): no path race. */
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0) {
-		sk_error_sys(err, "process.terminal: open %s", name);
+	*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0) {
+		sk_error_sys(err, "process.terminal: open /dev/pts/%d", *num);
 		goto fail;
 	}
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
 				      .ws_col = (unsigned short)p->console_width };
 
-		if (ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+		if (ioctl(*slave, TIOCSWINSZ, &ws) < 0) {
 			sk_error_sys(err, "process.consoleSize");
-			goto fail_slave;
+			close(*slave);
+			goto fail;
 		}
 	}
-	/* /dev/console is a bind mount of our own slave (CVE-2025-52565):
-	 * the target is a plain file opened without following symlinks and
-	 * the mount goes through that fd, then /dev/console must be the
-	 * slave (same device), or the setup fails. */
-	if (lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode))
-		unlink("/dev/console");
-	{
-		char src[SK_ARRAY_SIZE("/proc/self/fd/") + 12], dst[SK_ARRAY_SIZE("/proc/self/fd/") + 12];
-		int tfd = open("/dev/console", O_CREAT | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-		struct stat sst, cst;
-		int r;
-
-		if (tfd < 0) {
-			sk_error_sys(err, "process.terminal: create /dev/console");
-			goto fail_slave;
-		}
-		if (fstat(tfd, &cst) < 0 || !S_ISREG(cst.st_mode)) {
-			close(tfd);
-			sk_error(err, EPERM, "process.terminal: /dev/console is not a regular file we made");
-			goto fail_slave;
-		}
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-		snprintf(dst, sizeof(dst), "/proc/self/fd/%d", tfd);
-		r = mount(src, dst, NULL, MS_BIND, NULL);
-		close(tfd);
-		if (r < 0) {
-			sk_error_sys(err, "process.terminal: bind %s on /dev/console", name);
-			goto fail_slave;
-		}
-		if (fstat(slave, &sst) < 0 || stat("/dev/console", &cst) < 0 ||
-		    !S_ISCHR(cst.st_mode) || cst.st_rdev != sst.st_rdev) {
-			sk_error(err, EPERM, "process.terminal: /dev/console is not the pty skiff made");
-			goto fail_slave;
-		}
-	}
-	if (setsid() < 0 && errno != EPERM) {
-		sk_error_sys(err, "process.terminal: setsid");
-		goto fail_slave;
-	}
-	if (ioctl(slave, TIOCSCTTY, 0) < 0) {
-		sk_error_sys(err, "process.terminal: make %s the controlling terminal", name);
-		goto fail_slave;
-	}
-	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) {
-		sk_error_sys(err, "process.terminal: dup2");
-		goto fail_slave;
-	}
-	close(slave);
 	return master;
-fail_slave:
-	close(slave);
 fail:
 	close(master);
 	return -1;
+}
+
+int sk_pty_take(int slave, struct sk_error *err)
+{
+	int r = -1;
+
+	if (setsid() < 0 && errno != EPERM)
+		sk_error_sys(err, "process.terminal: setsid");
+	else if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		sk_error_sys(err, "process.terminal: make the pty the controlling terminal");
+	else if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		sk_error_sys(err, "process.terminal: dup2");
+	else
+		r = 0;
+	close(slave);
+	return r;
+}
+
+/* /dev/console is a bind mount of our own slave (CVE-2025-52565): the
+ * target is a plain file opened without following symlinks and the mount
+ * goes through that fd, then /dev/console must be the slave (same
+ * device), or the setup fails. */
+static int bind_console(int slave, int num, struct sk_error *err)
+{
+	char src[SK_ARRAY_SIZE("/proc/self/fd/") + 12], dst[SK_ARRAY_SIZE("/proc/self/fd/") + 12];
+	struct stat st, sst, cst;
+	int tfd, r;
+
+	if (lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode))
+		unlink("/dev/console");
+	tfd = open("/dev/console", O_CREAT | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (tfd < 0)
+		return sk_error_sys(err, "process.terminal: create /dev/console");
+	if (fstat(tfd, &cst) < 0 || !S_ISREG(cst.st_mode)) {
+		close(tfd);
+		return sk_error(err, EPERM, "process.terminal: /dev/console is not a regular file we made");
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", tfd);
+	r = mount(src, dst, NULL, MS_BIND, NULL);
+	close(tfd);
+	if (r < 0)
+		return sk_error_sys(err, "process.terminal: bind /dev/pts/%d on /dev/console", num);
+	if (fstat(slave, &sst) < 0 || stat("/dev/console", &cst) < 0 ||
+	    !S_ISCHR(cst.st_mode) || cst.st_rdev != sst.st_rdev)
+		return sk_error(err, EPERM, "process.terminal: /dev/console is not the pty skiff made");
+	return 0;
+}
+
+int sk_terminal_setup(const struct sk_process *p, struct sk_error *err)
+{
+	int slave, num, master = sk_pty_open(p, &slave, &num, err);
+
+	if (master < 0)
+		return -1;
+	if (bind_console(slave, num, err) < 0) {
+		close(slave);
+		close(master);
+		return -1;
+	}
+	if (sk_pty_take(slave, err) < 0) {
+		close(master);
+		return -1;
+	}
+	return master;
 }
 
 int sk_terminal_send(const char *socket_path, int master, struct sk_error *err)
