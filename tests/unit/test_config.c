@@ -22,9 +22,13 @@
 #include "skiff/oci.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
+#include "../../oci/config_json.h"
 
 #ifndef SPEC_DIR_BUILT
 #define SPEC_DIR_BUILT "../shared/oci-runtime-spec"
+#endif
+#ifndef SRC_DIR
+#define SRC_DIR "."
 #endif
 /* OCI_SPEC_DIR overrides the path compiled in (a copy of the tree elsewhere). */
 #define SPEC_DIR (getenv("OCI_SPEC_DIR") ? getenv("OCI_SPEC_DIR") : SPEC_DIR_BUILT)
@@ -509,6 +513,94 @@ static void test_big_config(void)
 	free(buf);
 }
 
+/* sk_j_tree_parse (oci/json_tree.c) against yajl_tree_parse: the same
+ * tree, or the same first line of error, for runc's config and thousands
+ * of mutations of it (bytes replaced, inserted, removed, cut short;
+ * deterministic). */
+static bool same_tree(yajl_val a, yajl_val b)
+{
+	if (!a || !b || a->type != b->type)
+		return a == b;
+	switch (a->type) {
+	case yajl_t_string:
+		return !strcmp(a->u.string, b->u.string);
+	case yajl_t_number:
+		return !strcmp(a->u.number.r, b->u.number.r) &&
+		       a->u.number.flags == b->u.number.flags &&
+		       (!(a->u.number.flags & YAJL_NUMBER_INT_VALID) || a->u.number.i == b->u.number.i) &&
+		       (!(a->u.number.flags & YAJL_NUMBER_DOUBLE_VALID) || a->u.number.d == b->u.number.d);
+	case yajl_t_object:
+		if (a->u.object.len != b->u.object.len)
+			return false;
+		for (size_t i = 0; i < a->u.object.len; i++)
+			if (strcmp(a->u.object.keys[i], b->u.object.keys[i]) ||
+			    !same_tree(a->u.object.values[i], b->u.object.values[i]))
+				return false;
+		return true;
+	case yajl_t_array:
+		if (a->u.array.len != b->u.array.len)
+			return false;
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (!same_tree(a->u.array.values[i], b->u.array.values[i]))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void test_json_tree(void)
+{
+	static const char alphabet[] = "{}[]\":,0123456789-+.eEtrufalsn \t\n\\/*xu";
+	_cleanup_free_ char *base = NULL;
+	size_t base_len, bad = 0, failed_parses = 0;
+	unsigned long long seed = 42;
+	char why1[256] = "";
+	struct sk_error e = { 0 };
+
+	if (sk_read_file_at(AT_FDCWD, SRC_DIR "/bench/config.json", &base, &base_len, 0, &e) < 0) {
+		report("JSON tree equals yajl_tree's", false, "bench/config.json: %s", e.msg);
+		return;
+	}
+	for (int n = 0; n < 4000; n++) {
+		char *t = sk_xmalloc(base_len + 16), ea[512], eb[512];
+		size_t len = base_len;
+		yajl_val a, b;
+		int edits = n ? 1 + n % 4 : 0;
+
+		memcpy(t, base, base_len);
+		for (int k = 0; k < edits; k++) {
+			size_t at;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			at = (size_t)(seed >> 33) % (len ? len : 1);
+			switch ((seed >> 20) % 4) {
+			case 0: t[at] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)]; break;
+			case 1: memmove(t + at + 1, t + at, len - at); t[at] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)]; len++; break;
+			case 2: if (len) { memmove(t + at, t + at + 1, len - at - 1); len--; } break;
+			default: len = at; break;
+			}
+		}
+		t[len] = '\0';
+		ea[0] = eb[0] = '\0';
+		a = sk_j_tree_parse(t, len, ea, sizeof(ea));
+		b = yajl_tree_parse(t, eb, sizeof(eb));
+		ea[strcspn(ea, "\n")] = eb[strcspn(eb, "\n")] = '\0';
+		if (!b)
+			failed_parses++;
+		if (!same_tree(a, b) || (!a && strcmp(ea, eb))) {
+			if (!bad++)
+				snprintf(why1, sizeof(why1), "mutation %d: %s / %s", n, a ? "tree" : ea,
+					 b ? "tree" : eb);
+		}
+		sk_j_free(a);
+		yajl_tree_free(b);
+		free(t);
+	}
+	report("JSON tree equals yajl_tree's (runc's config, 4000 mutations)", !bad && failed_parses > 100,
+	       "%zu differ (%s); %zu mutations failed to parse", bad, why1, failed_parses);
+}
+
 static void test_deep_nesting(void)
 {
 	const size_t depth = 100000;
@@ -795,6 +887,7 @@ int main(void)
 	test_errors();
 	test_big_config();
 	test_deep_nesting();
+	test_json_tree();
 	test_spec_output();
 	test_features();
 	test_state();
