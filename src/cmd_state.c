@@ -35,7 +35,7 @@ int sk_cmd_state(int argc, char **argv)
 		sk_log_error("%s", err.msg[0] ? err.msg : "state: a container id is required");
 		return 1;
 	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
+	if (sk_container_peek(pos[0], &c, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		return 1;
 	}
@@ -157,7 +157,7 @@ int sk_cmd_list(int argc, char **argv)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (sk_container_load(de->d_name, &c, &err) < 0)
+		if (sk_container_peek(de->d_name, &c, &err) < 0)
 			continue;
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));

@@ -41,7 +41,15 @@ int sk_root_open(struct sk_error *err)
 	return fd;
 }
 
-static int lock_dir(struct sk_container *c, struct sk_error *err)
+/* Present in the state directory while a create holds its lock: create
+ * keeps the lock until the container is set up, hooks included, and a
+ * hook that asks skiff about the container must not wait for itself. */
+#define CREATING "creating"
+
+/* Take the container's lock.  While a create holds it: `peek` (state,
+ * list) goes on without it and marks the container as creating; any
+ * other command fails at once.  Otherwise it waits for the holder. */
+static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
 {
 	/* The directory itself is the lock: no file to create and remove.
 	 * Its own open file description, so that closing lockfd alone
@@ -49,6 +57,16 @@ static int lock_dir(struct sk_container *c, struct sk_error *err)
 	c->lockfd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->lockfd < 0)
 		return sk_error_sys(err, "container %s: lock", c->id);
+	if (flock(c->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK && faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!peek)
+			return sk_error(err, EBUSY, "container \"%s\" is being created", c->id);
+		close(c->lockfd);
+		c->lockfd = -1;
+		c->creating = true;
+		return 0;
+	}
 	/* Commands on one container are short: wait for the holder. */
 	while (flock(c->lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
@@ -74,7 +92,8 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	}
 	c->id = sk_xstrdup(id);
 	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (c->dirfd < 0 || lock_dir(c, err) < 0) {
+	if (c->dirfd < 0 || lock_dir(c, false, err) < 0 ||
+	    sk_write_file_new(c->dirfd, CREATING, "", 0, 0600, err) < 0) {
 		if (c->dirfd < 0)
 			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
 		sk_rm_rf_at(rootfd, id);
@@ -84,7 +103,12 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	return 0;
 }
 
-int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
+void sk_container_created(struct sk_container *c)
+{
+	unlinkat(c->dirfd, CREATING, 0);
+}
+
+static int load(const char *id, struct sk_container *c, bool peek, struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
 
@@ -101,7 +125,7 @@ int sk_container_load(const char *id, struct sk_container *c, struct sk_error *e
 		return sk_error_sys(err, "container \"%s\"", id);
 	}
 	c->id = sk_xstrdup(id);
-	if (lock_dir(c, err) < 0)
+	if (lock_dir(c, peek, err) < 0)
 		goto fail;
 	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0) {
 		if (errno == ENOENT)
@@ -117,6 +141,16 @@ int sk_container_load(const char *id, struct sk_container *c, struct sk_error *e
 fail:
 	sk_container_release(c);
 	return -1;
+}
+
+int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
+{
+	return load(id, c, false, err);
+}
+
+int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err)
+{
+	return load(id, c, true, err);
 }
 
 void sk_container_unlock(struct sk_container *c)
@@ -218,7 +252,7 @@ static bool cgroup_frozen(const struct sk_state *s)
 
 const char *sk_container_status(struct sk_container *c)
 {
-	if (!c->state)
+	if (!c->state || c->creating)
 		return "creating";
 	if (!init_alive(c->state))
 		return "stopped";

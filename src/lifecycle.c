@@ -202,6 +202,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	if (o->pidfd_socket &&
 	    sk_send_fd_to_socket("--pidfd-socket", o->pidfd_socket, s->pidfd, "pidfd", err) < 0)
 		goto fail_spawned;
+	sk_container_created(c);
 	return 0;
 fail_spawned:
 	sk_spawn_cleanup(s);

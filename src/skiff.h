@@ -53,6 +53,7 @@ struct sk_container {
 	int dirfd;                 /* <root>/<id> */
 	int lockfd;
 	struct sk_state *state;    /* NULL while creating */
+	bool creating;             /* peeked at while a create holds the lock */
 	/* The parsed config when this process created the container (run):
 	 * its hooks are read from it, not from the saved config.json.
 	 * Borrowed from the spawn. */
@@ -65,6 +66,11 @@ int sk_root_open(struct sk_error *err);
 int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err);
 /* Open an existing container, lock it and read its state. */
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
+/* The same for reading only (state, list): a container that a create is
+ * still setting up is read without waiting, its status "creating". */
+int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err);
+/* create is done: the container is no longer "creating". */
+void sk_container_created(struct sk_container *c);
 void sk_container_release(struct sk_container *c);
 /* Let other commands in while a long wait runs (foreground run), and
  * take the lock back. */

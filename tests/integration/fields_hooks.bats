@@ -223,3 +223,31 @@ fail_test() { # PHASE
 	done
 	stop_holder
 }
+
+@test "fields: hooks: a hook may ask skiff about its container: state says creating, others fail at once" {
+	# the hook runs while create holds the container's lock: nothing it
+	# calls may wait for that lock (it would wait for itself)
+	cat >"$TESTDIR/ask.sh" <<H
+#!/bin/sh
+timeout 10 "$SKIFF" --root "$ROOT" state "\$1" >"$LOG/state.out" 2>"$LOG/state.err"; echo \$? >"$LOG/state.rc"
+timeout 10 "$SKIFF" --root "$ROOT" list >"$LOG/list.out" 2>&1; echo \$? >"$LOG/list.rc"
+timeout 10 "$SKIFF" --root "$ROOT" delete --force "\$1" >"$LOG/delete.out" 2>&1; echo \$? >"$LOG/delete.rc"
+timeout 10 "$SKIFF" --root "$ROOT" kill "\$1" KILL >"$LOG/kill.out" 2>&1; echo \$? >"$LOG/kill.rc"
+H
+	chmod 755 "$TESTDIR/ask.sh"
+	add_hook createRuntime "$TESTDIR/ask.sh" "[\"ask.sh\", \"$CID\"]"
+	set_args true
+	run -0 create_ctr "$CID"
+	assert_eq "$(cat "$LOG/state.rc")" 0
+	assert_eq "$(jq -r .status "$LOG/state.out")" creating
+	assert_eq "$(jq -r .id "$LOG/state.out")" "$CID"
+	assert_eq "$(cat "$LOG/list.rc")" 0
+	grep -q "^$CID .*creating" "$LOG/list.out" || { cat "$LOG/list.out" >&2; false; }
+	for c in delete kill; do
+		assert_eq "$(cat "$LOG/$c.rc")" 1
+		assert_eq "$(cat "$LOG/$c.out")" "skiff: container \"$CID\" is being created"
+	done
+	# once create is done the container is an ordinary created one
+	assert_eq "$(status_of "$CID")" created
+	run -0 rt delete "$CID"
+}
