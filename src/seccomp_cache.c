@@ -2,8 +2,8 @@
  * same linux.seccomp skips libseccomp (a 300-rule profile costs it
  * milliseconds; a cache hit is one small read).
  *
- * Key: SHA-256 of the canonical JSON of the seccomp object (the fields
- * that shape the BPF, in a fixed order: listenerPath and listenerMetadata
+ * Key: SHA-256 of every field of the seccomp object that shapes the BPF,
+ * in a fixed order and length-prefixed (listenerPath and listenerMetadata
  * are left out), of the libseccomp version skiff runs with, of the native
  * architecture and of the entry format.  Entry:
  * <root>/.seccomp-cache/<hex key>.bpf, mode 0600 in a 0700 directory,
@@ -45,99 +45,49 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "skiff.h"
 #include "skiff/util.h"
 
 #define CACHE_DIR ".seccomp-cache"
 #define ENTRY_MAGIC "SKSECBPF"
-#define ENTRY_FORMAT 1
+#define ENTRY_FORMAT 2
 /* a hit refreshes an entry's mtime (its last use) when older than this */
 #define TOUCH_AFTER_S 60
 
-/* ---- canonical JSON ---- */
+/* ---- key ---- */
 
-#define STR(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
-
-static void gen_opt_str(yajl_gen g, const char *key, const char *v)
+/* The key hashes every field of the object that shapes the BPF, in a fixed
+ * order and without ambiguity: each string length-prefixed (or marked
+ * absent), each optional number with its presence, each list with its
+ * count.  listenerPath and listenerMetadata are left out. */
+static void put(struct sk_sha256 *h, const void *p, size_t n)
 {
-	STR(g, key);
-	if (v)
-		STR(g, v);
-	else
-		yajl_gen_null(g);
+	sk_sha256_update(h, p, n);
 }
 
-static void gen_strv(yajl_gen g, const char *key, char **v, size_t n)
+static void put_u64(struct sk_sha256 *h, bool has, uint64_t v)
 {
-	STR(g, key);
-	yajl_gen_array_open(g);
+	unsigned char b[9] = { has };
+
+	for (int i = 0; i < 8; i++)
+		b[1 + i] = (unsigned char)(v >> (8 * i));
+	put(h, b, sizeof(b));
+}
+
+static void put_str(struct sk_sha256 *h, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	put_u64(h, s != NULL, n);
+	put(h, s, n);
+}
+
+static void put_strv(struct sk_sha256 *h, char **v, size_t n)
+{
+	put_u64(h, true, n);
 	for (size_t i = 0; i < n; i++)
-		STR(g, v[i] ? v[i] : "");
-	yajl_gen_array_close(g);
-}
-
-static void gen_u64(yajl_gen g, const char *key, bool has, uint64_t v)
-{
-	char buf[24];
-
-	STR(g, key);
-	if (!has) {
-		yajl_gen_null(g);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	yajl_gen_number(g, buf, strlen(buf));
-}
-
-/* Every field of the object that shapes the BPF, in a fixed order;
- * absent optional values are null.  Heap string. */
-char *sk_seccomp_canonical_json(const struct sk_seccomp *s)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-
-	if (!g)
-		abort();
-	yajl_gen_map_open(g);
-	gen_opt_str(g, "defaultAction", s->default_action);
-	gen_u64(g, "defaultErrnoRet", s->has_default_errno_ret, s->default_errno_ret);
-	gen_strv(g, "architectures", s->architectures, s->n_architectures);
-	gen_strv(g, "flags", s->flags, s->n_flags);
-	STR(g, "syscalls");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < s->n_syscalls; i++) {
-		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
-
-		yajl_gen_map_open(g);
-		gen_strv(g, "names", sc->names, sc->n_names);
-		gen_opt_str(g, "action", sc->action);
-		gen_u64(g, "errnoRet", sc->has_errno_ret, sc->errno_ret);
-		STR(g, "args");
-		yajl_gen_array_open(g);
-		for (size_t k = 0; k < sc->n_args; k++) {
-			const struct sk_seccomp_arg *a = &sc->args[k];
-
-			yajl_gen_map_open(g);
-			gen_u64(g, "index", true, a->index);
-			gen_u64(g, "value", true, a->value);
-			gen_u64(g, "valueTwo", a->has_value_two, a->value_two);
-			gen_opt_str(g, "op", a->op);
-			yajl_gen_map_close(g);
-		}
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-		abort();        /* only invalid UTF-8 in a name, refused by the parser */
-	out = sk_xasprintf("%.*s", (int)len, (const char *)buf);
-	yajl_gen_free(g);
-	return out;
+		put_str(h, v[i] ? v[i] : "");
 }
 
 /* ---- entries ---- */
@@ -160,17 +110,36 @@ static uint32_t scmp_version(void)
 	return (uint32_t)v->major << 16 | (uint32_t)v->minor << 8 | v->micro;
 }
 
-static void cache_key(const struct sk_seccomp *s, unsigned char key[32])
+void sk_seccomp_cache_key(const struct sk_seccomp *s, unsigned char key[32])
 {
-	_cleanup_free_ char *json = sk_seccomp_canonical_json(s);
-	char extra[96];
 	struct sk_sha256 h = { .generic = false };
 
-	snprintf(extra, sizeof(extra), "\nformat %d libseccomp %#x native %#x", ENTRY_FORMAT,
-		 scmp_version(), seccomp_arch_native());
 	sk_sha256_init(&h);
-	sk_sha256_update(&h, json, strlen(json));
-	sk_sha256_update(&h, extra, strlen(extra));
+	put_str(&h, "skiff seccomp cache");
+	put_u64(&h, true, ENTRY_FORMAT);
+	put_u64(&h, true, scmp_version());
+	put_u64(&h, true, seccomp_arch_native());
+	put_str(&h, s->default_action);
+	put_u64(&h, s->has_default_errno_ret, s->default_errno_ret);
+	put_strv(&h, s->architectures, s->n_architectures);
+	put_strv(&h, s->flags, s->n_flags);
+	put_u64(&h, true, s->n_syscalls);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
+
+		put_strv(&h, sc->names, sc->n_names);
+		put_str(&h, sc->action);
+		put_u64(&h, sc->has_errno_ret, sc->errno_ret);
+		put_u64(&h, true, sc->n_args);
+		for (size_t k = 0; k < sc->n_args; k++) {
+			const struct sk_seccomp_arg *a = &sc->args[k];
+
+			put_u64(&h, true, a->index);
+			put_u64(&h, true, a->value);
+			put_u64(&h, a->has_value_two, a->value_two);
+			put_str(&h, a->op);
+		}
+	}
 	sk_sha256_final(&h, key);
 }
 
@@ -363,7 +332,7 @@ int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog
 	memset(out, 0, sizeof(*out));
 	if (!s || !s->present || getenv("SKIFF_SECCOMP_NO_CACHE"))
 		return sk_seccomp_compile(s, out, err);
-	cache_key(s, key);
+	sk_seccomp_cache_key(s, key);
 	hex(key, 32, name);
 	strcpy(name + 64, ".bpf");
 	dirfd = open_dir(false);

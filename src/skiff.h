@@ -216,7 +216,8 @@ bool sk_exe_protect_needed(const struct sk_config *c);
 #define SK_SECCOMP_CACHE_MAX 64
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			      struct sk_error *err);
-char *sk_seccomp_canonical_json(const struct sk_seccomp *s);
+/* The cache key of a seccomp object (SHA-256, see seccomp_cache.c). */
+void sk_seccomp_cache_key(const struct sk_seccomp *s, unsigned char key[32]);
 
 /* ---- terminal.c ---- */
 /* In the init: make a pty inside the container, bind its slave on

@@ -126,20 +126,44 @@ static void t_cache(const char *root)
 	struct sk_seccomp_prog fresh = { 0 }, a = { 0 }, b = { 0 };
 	struct sk_error err = { 0 };
 	char dir[512], *e;
-	_cleanup_free_ char *j1 = NULL, *j2 = NULL, *j3 = NULL;
+	unsigned char k1[32], k2[32], k3[32];
+	char *ab_c[] = { "ab", "c" }, *a_bc[] = { "a", "bc" };
 	int fd;
 
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 19);
-	j1 = sk_seccomp_canonical_json(&s);
-	j2 = sk_seccomp_canonical_json(&s);
-	j3 = sk_seccomp_canonical_json(&s2);
-	check(!strcmp(j1, j2) && strcmp(j1, j3), "canonical JSON is stable and tells profiles apart",
-	      "%s / %s", j1, j3);
+	sk_seccomp_cache_key(&s, k1);
+	sk_seccomp_cache_key(&s, k2);
+	sk_seccomp_cache_key(&s2, k3);
+	check(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "cache key is stable and tells profiles apart", "");
 	s.listener_path = "/x";
-	free(j2);
-	j2 = sk_seccomp_canonical_json(&s);
-	check(!strcmp(j1, j2), "canonical JSON leaves listenerPath out", "%s", j2);
+	sk_seccomp_cache_key(&s, k2);
+	check(!memcmp(k1, k2, 32), "cache key leaves listenerPath out", "");
+	s.listener_path = NULL;
+	/* no two different objects share a key by a shift between fields */
+	sc2 = sc;
+	s2.syscalls = &sc2;
+	sc.names = ab_c;
+	sc2.names = a_bc;
+	sk_seccomp_cache_key(&s, k1);
+	sk_seccomp_cache_key(&s2, k2);
+	sc2.names = sc.names;
+	sc2.has_errno_ret = false;
+	sc.errno_ret = sc2.errno_ret = 0;
+	sk_seccomp_cache_key(&s, k3);
+	check(memcmp(k1, k2, 32) != 0, "cache key: names [ab, c] and [a, bc] differ", "");
+	sk_seccomp_cache_key(&s2, k2);
+	check(memcmp(k2, k3, 32) != 0, "cache key: errnoRet 0 and no errnoRet differ", "");
+	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
+	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 18);
+	s2.default_action = NULL;
+	sk_seccomp_cache_key(&s, k1);
+	s.default_action = "";
+	sk_seccomp_cache_key(&s, k2);
+	sk_seccomp_cache_key(&s2, k3);
+	check(memcmp(k2, k3, 32) != 0, "cache key: an empty and an absent defaultAction differ", "");
+	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
+	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 19);
 
 	sk_g.root = root;
 	snprintf(dir, sizeof(dir), "%s/.seccomp-cache", root);
