@@ -143,7 +143,7 @@ if [ -s "$OUT/bats.tap" ]; then
 	cp "$OUT/bats.tap" "$TAP"
 	cat "$TAP"
 fi
-[ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/vm-console.log)"
+[ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/${CONSOLE##*/})"
 rc="$(cat "$OUT/rc")"
-[ "$rc" = 0 ] || { echo "# vm: bats exited with status $rc (see tests/logs/vm-bats.log, vm-console.log)"; exit 1; }
+[ "$rc" = 0 ] || { echo "# vm: bats exited with status $rc (see tests/logs/${TAP##*/}, ${CONSOLE##*/})"; exit 1; }
 exit 0
