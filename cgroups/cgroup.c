@@ -100,8 +100,13 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
 
 /* ---- paths ---- */
 
-/* The caller's own cgroup: the "0::" line of /proc/self/cgroup. */
-static int own_cgroup(char **out, struct sk_error *err)
+/* The caller's own cgroup: the "0::" line of /proc/self/cgroup.
+ *
+ * v1: a legacy host where cgroup2 was never mounted has no "0::" line at
+ * all (the kernel shows the default hierarchy only once it has been
+ * mounted): "/" then, the own_ref the v1 driver uses in that case, so that
+ * the path maps below the caller's cgroup in each v1 hierarchy. */
+static int own_cgroup(char **out, bool legacy, struct sk_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	char *line, *save = NULL;
@@ -115,6 +120,10 @@ static int own_cgroup(char **out, struct sk_error *err)
 		if (line[0] != '/')
 			break;
 		*out = sk_xstrdup(line);
+		return 0;
+	}
+	if (legacy) {
+		*out = sk_xstrdup("/");
 		return 0;
 	}
 	return sk_error(err, ENOENT, "/proc/self/cgroup: no cgroup v2 (\"0::\") entry");
@@ -143,7 +152,7 @@ static int append_components(char **dst, const char *p, const char *what,
 	return 0;
 }
 
-static int cgroup_path(const struct sk_config *c, const char *id, char **out,
+static int cgroup_path(const struct sk_config *c, const char *id, bool legacy, char **out,
 		       struct sk_error *err)
 {
 	const char *cp = c ? c->linux.cgroups_path : NULL;
@@ -154,7 +163,7 @@ static int cgroup_path(const struct sk_config *c, const char *id, char **out,
 		if (append_components(&p, cp, "linux.cgroupsPath", err) < 0)
 			return -1;
 	} else {
-		if (own_cgroup(&own, err) < 0)
+		if (own_cgroup(&own, legacy, err) < 0)
 			return -1;
 		if (append_components(&p, own, "own cgroup", err) < 0)
 			return sk_error_ctx(err, "the caller's cgroup is outside its cgroup namespace");
@@ -361,7 +370,7 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 		if (c && sk_cg2_check(&c->linux.resources, &need, err) < 0)
 			return -1;
 	}	/* v1: the v1 driver checks its limits before it creates anything */
-	if (cgroup_path(c, id, &path, err) < 0)
+	if (cgroup_path(c, id, mode == SK_CGROUP_LEGACY, &path, err) < 0)
 		return -1;
 	if (mode == SK_CGROUP_LEGACY)	/* v1: no v2 cgroup at all */
 		return create_legacy(c, path, out, err);

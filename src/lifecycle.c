@@ -246,6 +246,22 @@ static int wait_exit(int pidfd, int timeout_ms)
 	return r > 0 ? 0 : -1;
 }
 
+/* v1 (legacy host): tasks frozen by freezer.state do not act on SIGKILL
+ * until thawed (v2's cgroup.freeze lets fatal signals through): after a
+ * SIGKILL to a paused container, thaw it so that the wait for its init ends. */
+static void thaw_legacy(struct sk_container *c)
+{
+	struct sk_cgroup cg;
+	struct sk_error e = { 0 };
+
+	if (!c->state || !c->state->cgroup_path)
+		return;
+	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, &cg, &e) == 0 &&
+	    cg.mode == SK_CGROUP_LEGACY && sk_cgroup_is_frozen(&cg) == 1)
+		sk_cgroup_freeze(&cg, false, &e);
+	sk_cgroup_release(&cg);
+}
+
 int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err)
 {
 	int pidfd = sk_container_pidfd(c);
@@ -257,6 +273,8 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 		close(pidfd);
 		return -1;
 	}
+	if (sig == SIGKILL)
+		thaw_legacy(c);
 	if (sig == SIGKILL && wait_exit(pidfd, 10000) < 0) {
 		close(pidfd);
 		return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);
@@ -290,6 +308,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		thaw_legacy(c);
 		if (wait_exit(pidfd, 10000) < 0) {
 			close(pidfd);
 			return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);

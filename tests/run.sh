@@ -8,8 +8,10 @@
 #      on tests/integration/*.bats (TAP)
 #   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
 #      bats files against skiff built with -fsanitize=address,undefined
-#   5. the cgroup v2 tier: tests/vm/run.sh boots a kernel with every cgroup v2
-#      controller under qemu and runs tests/integration/cgroups_v2.bats there
+#   5. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
+#      with every cgroup v2 controller (a unified host), running
+#      tests/integration/cgroups_v2.bats, then with v1 hierarchies only and no
+#      cgroup2 at all (a legacy host), running cgroups_v1.bats
 #   6. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
@@ -17,10 +19,16 @@
 #   TESTS="lifecycle errors" or "tests/integration/cli.bats ..."   run a subset of bats files
 #   SKIP_BUILD=1             do not build or run unit tests (e.g. SKIFF=$(which runc))
 #   SKIP_UNIT=1              build, but skip `make check`
-#   SKIP_VM=1                skip the cgroup v2 VM tier (tests/vm/run.sh)
+#   SKIP_VM=1                skip the VM tier (tests/vm/run.sh, both passes)
+#   VM_ONLY=1                only the VM tier (after the build and unit tests, which
+#                            SKIP_BUILD/SKIP_UNIT skip): no host bats, no sanitizer stage
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
-#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier (default: cgroups_v2)
-# Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}.log
+#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2)
+#   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
+#                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
+#   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
+#   VM_TIMEOUT=SECONDS       bound of each VM pass (default here: 900)
+# Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}[-legacy].log
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -154,7 +162,9 @@ fi
 
 # ---- integration tests (bats)
 files=()
-if [ -n "${TESTS:-}" ]; then
+if [ -n "${VM_ONLY:-}" ]; then
+	:
+elif [ -n "${TESTS:-}" ]; then
 	for t in $TESTS; do
 		found=
 		for f in "$t" "tests/integration/$t" "tests/integration/$t.bats"; do
@@ -208,7 +218,7 @@ fi
 
 # ---- the sanitizer build (-fsanitize=address,undefined): unit tests and
 # the lifecycle/errors/process files again against it
-if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TESTS:-}" ]; then
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TESTS:-}" ] && [ -z "${VM_ONLY:-}" ]; then
 	echo "# sanitizer build"
 	san_out="$(bash "$REPO_ROOT/tests/sanitizers.sh" 2>&1)"
 	grep -E '^(not )?ok ' <<<"$san_out"
@@ -223,34 +233,86 @@ if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TEST
 	fi
 fi
 
-# ---- VM tier: bats files that need a real cgroup v2 kernel (tests/vm/run.sh boots
-# one under qemu; it installs qemu and a kernel when missing).  SKIP_VM=1 skips it;
-# with TESTS set it runs only when VM_TESTS names its files.
-if [ -z "${SKIP_VM:-}" ] && { [ -z "${TESTS:-}" ] || [ -n "${VM_TESTS:-}" ]; }; then
-	vm_files=()
-	for t in ${VM_TESTS:-cgroups_v2}; do
+# ---- VM tier: bats files that need a kernel of their own (tests/vm/run.sh boots
+# one under qemu; it installs qemu and a kernel when missing), in two passes:
+# cgroup v2 (VM_TESTS) and legacy cgroup v1 with no cgroup2 (VM_LEGACY_TESTS),
+# one boot each.  SKIP_VM=1 skips both; with TESTS set (and no VM_ONLY) a pass
+# runs only when its variable names its files.
+# The two passes boot in parallel (VM_PARALLEL=0: one after the other): the
+# tier then takes about as long as the legacy pass, which is longer than
+# either pass alone would be (~6 and ~8 min on 2 CPUs), hence a 900 s bound
+# per pass (VM_TIMEOUT) instead of tests/vm/run.sh's 600.
+# vm_start MODE FILE...: boot the pass in the background; its output goes
+# to $LOGS/vm-out-MODE.$$ (vm_pid_MODE: the job).
+vm_start() {
+	local mode="$1" t f
+	shift
+	local -a vfiles=()
+	for t in "$@"; do
 		for f in "$t" "tests/integration/$t" "tests/integration/$t.bats"; do
-			if [ -f "$f" ]; then vm_files+=("$f"); break; fi
+			if [ -f "$f" ]; then vfiles+=("$f"); break; fi
 		done
 	done
-	echo "# VM tier (cgroup v2 kernel under qemu): ${vm_files[*]}"
-	vm_out="$(bash tests/vm/run.sh "${vm_files[@]}" 2>&1)"
-	vm_rc=$?
-	sed 's/^\(not \)\{0,1\}ok /&vm: /' <<<"$vm_out"
-	vp=$(grep -E '^ok ' <<<"$vm_out" | grep -vcE '^ok [0-9]+ .*# skip')
-	vs=$(grep -cE '^ok [0-9]+ .*# skip' <<<"$vm_out")
-	vf=$(grep -cE '^not ok ' <<<"$vm_out")
-	plan=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' <<<"$vm_out" | head -1)
+	[ ${#vfiles[@]} -gt 0 ] || return 0
+	echo "# VM tier, $mode pass (qemu): ${vfiles[*]}"
+	(
+		start=$SECONDS
+		VM_CGROUP=$mode VM_TIMEOUT="${VM_TIMEOUT:-900}" bash tests/vm/run.sh "${vfiles[@]}"
+		rc=$?
+		echo "# vm-rc $rc $((SECONDS - start))"
+	) </dev/null >"$LOGS/vm-out-$mode.$$" 2>&1 &
+	printf -v "vm_pid_$mode" %s $!
+}
+
+# vm_collect MODE LABEL: wait for the pass, print its TAP (test lines
+# prefixed with LABEL) and add its results to the counts.
+vm_collect() {
+	local mode="$1" label="$2" pidvar="vm_pid_$1" out rc secs vp vs vf plan logsfx=
+	[ -n "${!pidvar:-}" ] || return 0
+	wait "${!pidvar}"
+	out="$(cat "$LOGS/vm-out-$mode.$$")"
+	rm -f "$LOGS/vm-out-$mode.$$"
+	read -r rc secs < <(sed -n 's/^# vm-rc //p' <<<"$out")
+	out="$(grep -v '^# vm-rc ' <<<"$out")"
+	sed "s/^\(not \)\{0,1\}ok /&$label: /" <<<"$out"
+	vp=$(grep -E '^ok ' <<<"$out" | grep -vcE '^ok [0-9]+ .*# skip')
+	vs=$(grep -cE '^ok [0-9]+ .*# skip' <<<"$out")
+	vf=$(grep -cE '^not ok ' <<<"$out")
+	plan=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' <<<"$out" | awk '{ n += $1 } END { print n + 0 }')
 	passed=$((passed + vp))
 	skipped=$((skipped + vs))
 	failed=$((failed + vf))
-	if [ -n "$plan" ] && [ $((vp + vs + vf)) -lt "$plan" ]; then
-		echo "not ok - vm: only $((vp + vs + vf)) of $plan tests reported (see tests/logs/vm-console.log)"
+	[ "$mode" = legacy ] && logsfx=-legacy
+	if [ "$plan" -gt 0 ] && [ $((vp + vs + vf)) -lt "$plan" ]; then
+		echo "not ok - $label: only $((vp + vs + vf)) of $plan tests reported (see tests/logs/vm-console$logsfx.log)"
 		failed=$((failed + plan - vp - vs - vf))
-	elif [ $vm_rc -ne 0 ] && [ "$vf" -eq 0 ]; then
-		echo "not ok - vm: tests/vm/run.sh exited with status $vm_rc (see tests/logs/vm-console.log)"
+	elif [ "${rc:-1}" -ne 0 ] && [ "$vf" -eq 0 ]; then
+		echo "not ok - $label: tests/vm/run.sh exited with status ${rc:-?} (see tests/logs/vm-console$logsfx.log)"
 		failed=$((failed + 1))
 	fi
+	echo "# VM tier, $mode pass: $vp passed, $vf failed, $vs skipped in ${secs:-?}s"
+}
+
+if [ -z "${SKIP_VM:-}" ]; then
+	if [ -z "${TESTS:-}" ] || [ -n "${VM_ONLY:-}" ]; then
+		vm_v2="${VM_TESTS:-cgroups_v2}"
+		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1}"
+	else
+		vm_v2="${VM_TESTS:-}"
+		vm_legacy="${VM_LEGACY_TESTS:-}"
+	fi
+	[ "$vm_v2" = none ] && vm_v2=
+	[ "$vm_legacy" = none ] && vm_legacy=
+	vm_pid_v2= vm_pid_legacy=
+	vm_t0=$SECONDS
+	# shellcheck disable=SC2086
+	[ -n "$vm_v2" ] && vm_start v2 $vm_v2
+	[ "${VM_PARALLEL:-1}" = 0 ] && vm_collect v2 vm && vm_pid_v2=
+	# shellcheck disable=SC2086
+	[ -n "$vm_legacy" ] && vm_start legacy $vm_legacy
+	vm_collect v2 vm
+	vm_collect legacy vm-legacy
+	[ -n "$vm_v2$vm_legacy" ] && echo "# VM tier: $((SECONDS - vm_t0))s"
 fi
 
 summary="$passed passed, $failed failed"

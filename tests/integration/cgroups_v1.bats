@@ -2,8 +2,11 @@
 # The cgroup v1 driver (hybrid and legacy hosts): each linux.resources field
 # read back from the v1 files on the host (and from inside where the
 # container sees it), `update`, errors, --cgroup-manager disabled.
-# Skipped as a whole on a unified (cgroup v2 only) host.  tests/run.sh runs
-# them in a private cgroup namespace with every hierarchy remounted, so all
+# Skipped as a whole on a unified (cgroup v2 only) host.  Runs on the hybrid
+# host (tests/run.sh) and, in legacy mode (no cgroup2 mounted at all), in
+# the VM tier's legacy pass (tests/vm/run.sh, VM_CGROUP=legacy); the tests
+# named "v1 hybrid:" / "v1 legacy:" are skipped in the other mode.
+# tests/run.sh runs them in a private cgroup namespace with every hierarchy remounted, so all
 # the cgroups made here sit below the cgroup the run started in; teardown
 # (helpers.bash) fails a test that leaves a cgroup named after $CID in any
 # hierarchy.
@@ -46,6 +49,22 @@ v1file() { cat "$(cgdir "$1")/$2"; }
 # has_ctrl CTRL: the hierarchy is mounted.
 has_ctrl() { [ -n "$(own "$1")" ] && [ -d "/sys/fs/cgroup/$1" ]; }
 
+need_legacy() { [ "$MODE" = legacy ] || skip "hybrid host: a legacy-only (no cgroup2) expectation"; }
+need_hybrid() { [ "$MODE" = hybrid ] || skip "legacy host: no unified hierarchy (processes are tracked in v1 only)"; }
+
+# v1_hiers: "CTRL MOUNT" for every mounted v1 hierarchy with controllers
+# (the controllers of a co-mounted one, e.g. cpu,cpuacct, one line each).
+v1_hiers() {
+	findmnt -rn -t cgroup -o TARGET,FS-OPTIONS | while read -r t o; do
+		for c in ${o//,/ }; do
+			case "$c" in
+			rw | ro | relatime | noatime | nosuid | nodev | noexec | name=* | xattr | clone_children | release_agent=*) ;;
+			*) echo "$c $t" ;;
+			esac
+		done
+	done
+}
+
 # res JSON: set linux.resources (keeps the default devices rules).
 res() {
 	update_config ".linux.resources += $1"
@@ -80,17 +99,50 @@ no_cgroup_left() {
 	create_sleeping
 	local c pid
 	pid="$(pid_of "$CID")"
-	for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
+	for c in cpu cpuacct cpuset memory devices freezer blkio pids hugetlb net_cls net_prio perf_event rdma misc; do
 		has_ctrl $c || continue
 		[ -d "$(cgdir $c)" ] || { echo "no $c cgroup" >&2; return 1; }
 		grep -qx "$pid" "$(cgdir $c)/cgroup.procs" || { echo "init not in $c" >&2; return 1; }
 	done
-	if [ "$MODE" = hybrid ]; then
-		local o2
-		o2="$(sed -n 's/^0:://p' /proc/self/cgroup)"
-		[ "$o2" = / ] && o2=
-		grep -qx "$pid" "/sys/fs/cgroup/unified$o2/$CID/cgroup.procs"
-	fi
+	run -0 rt delete --force "$CID"
+	no_cgroup_left
+}
+
+@test "v1 hybrid: the init is tracked in the unified hierarchy too" {
+	need_hybrid
+	create_sleeping
+	local o2
+	o2="$(sed -n 's/^0:://p' /proc/self/cgroup)"
+	[ "$o2" = / ] && o2=
+	grep -qx "$(pid_of "$CID")" "/sys/fs/cgroup/unified$o2/$CID/cgroup.procs"
+	assert_eq "$(jq -r .cgroupPath "$ROOT/$CID/state.json")" "/sys/fs/cgroup/unified$o2/$CID"
+}
+
+@test "v1 legacy: every hierarchy the host mounts gets the cgroup; state points at the freezer one" {
+	need_legacy
+	[ -z "$(findmnt -rn -t cgroup2)" ] || { echo "cgroup2 is mounted on a legacy host?" >&2; return 1; }
+	create_sleeping
+	local c m n=0 pid
+	pid="$(pid_of "$CID")"
+	while read -r c m; do
+		grep -qx "$pid" "$(cgdir "$c")/cgroup.procs" || { echo "init not in $c ($m)" >&2; return 1; }
+		grep -qE "^[0-9]+:([^:]*,)?$c(,[^:]*)?:" "/proc/$pid/cgroup" || { echo "no $c line in /proc/$pid/cgroup" >&2; return 1; }
+		n=$((n + 1))
+	done < <(v1_hiers)
+	[ "$n" -ge 8 ] || { echo "only $n v1 controllers mounted" >&2; return 1; }
+	assert_eq "$(jq -r .cgroupPath "$ROOT/$CID/state.json")" "$(cgdir freezer)"
+	run -0 rt delete --force "$CID"
+	no_cgroup_left
+}
+
+@test "v1 legacy: a host that never mounted cgroup2 (no \"0::\" line in /proc/self/cgroup)" {
+	need_legacy
+	! grep -q '^0::' /proc/self/cgroup || skip "cgroup2 was mounted once on this host: /proc/self/cgroup has a 0:: line"
+	# the container's cgroup is named after the caller's v1 cgroups, not a v2 one
+	res '{"pids": {"limit": 44}}'
+	create_sleeping
+	assert_eq "$(v1file pids pids.max)" 44
+	run -0 rt start "$CID"
 	run -0 rt delete --force "$CID"
 	no_cgroup_left
 }
@@ -228,14 +280,26 @@ no_cgroup_left() {
 	local dev wfile
 	dev="$(cat /sys/block/vda/dev 2>/dev/null || cat "$(ls -d /sys/block/*/dev | grep -v -e loop -e zram | head -1)")"
 	[ -n "$dev" ] || skip "no block device"
+	# the weight files are not on the root: blkio.bfq.io_serviced says BFQ is there
 	wfile=blkio.weight
 	[ -e "/sys/fs/cgroup/blkio/$wfile" ] || wfile=blkio.bfq.weight
-	res "{\"blockIO\": {\"weight\": 300, \"throttleReadBpsDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 1048576}],
+	if [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] && [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.io_serviced ]; then
+		# no CFQ/BFQ (e.g. the VM: no bfq module): the weight is a clear error
+		res '{"blockIO": {"weight": 300}}'
+		set_args true
+		run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "blockIO.weight"
+		no_cgroup_left
+		update_config 'del(.linux.resources.blockIO)'
+		wfile=
+	fi
+	res "{\"blockIO\": {${wfile:+\"weight\": 300, }\"throttleReadBpsDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 1048576}],
 		\"throttleWriteIOPSDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"rate\": 100}]}}"
 	create_sleeping
 	assert_contains "$(v1file blkio blkio.throttle.read_bps_device)" "$dev 1048576"
 	assert_contains "$(v1file blkio blkio.throttle.write_iops_device)" "$dev 100"
-	assert_contains "$(v1file blkio $wfile)" 300
+	[ -z "$wfile" ] || assert_contains "$(v1file blkio $wfile)" 300
 }
 
 @test "v1: blockIO.leafWeight without blkio.leaf_weight is a clear error" {
@@ -367,9 +431,15 @@ missing_ctrl() {
 }
 
 @test "v1: an existing empty cgroup is reused and kept" {
+	# Known bug: only one "owned" bit is saved (state.json cgroupOwned: the
+	# v2 cgroup's on hybrid, the freezer one's on legacy), so `delete` treats
+	# every v1 hierarchy alike.  On legacy the pre-existing memory/pids
+	# cgroups below are removed; on hybrid the ones skiff made are left
+	# (this test's cleanup loop removes them).
+	[ "$MODE" = legacy ] && skip "known bug: per-hierarchy ownership is not saved; delete removes pre-existing v1 cgroups on a legacy host"
 	local c
 	for c in memory pids; do mkdir -p "$(cgdir $c "keep-$CID")"; done
-	mkdir -p "/sys/fs/cgroup/unified/keep-$CID"
+	[ "$MODE" = hybrid ] && mkdir -p "/sys/fs/cgroup/unified/keep-$CID"
 	update_config '.linux.cgroupsPath = $p' --arg p "keep-$CID"
 	res '{"pids": {"limit": 43}}'
 	create_sleeping
@@ -427,21 +497,99 @@ missing_ctrl() {
 	run -0 rt start "$CID"
 	run -0 rt pause "$CID"
 	assert_eq "$(status_of "$CID")" paused
+	[ "$MODE" = legacy ] && assert_eq "$(v1file freezer freezer.state)" FROZEN
 	run -0 rt resume "$CID"
 	assert_eq "$(status_of "$CID")" running
+	[ "$MODE" = legacy ] && assert_eq "$(v1file freezer freezer.state)" THAWED
+	return 0
+}
+
+@test "v1 legacy: pause stops a ticking process (freezer.state), resume restarts it" {
+	need_legacy
+	set_args sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.1; done'
+	run -0 run_detached "$CID"
+	wait_for_status "$CID" running
+	wait_for_file "$ROOTFS/tmp/tick"
+	run -0 rt pause "$CID"
+	assert_eq "$(v1file freezer freezer.state)" FROZEN
+	local t1 i
+	t1="$(cat "$ROOTFS/tmp/tick")"
+	sleep 0.5
+	assert_eq "$(cat "$ROOTFS/tmp/tick")" "$t1"
+	run -0 rt resume "$CID"
+	for i in $(seq 50); do [ "$(cat "$ROOTFS/tmp/tick")" != "$t1" ] && break; sleep 0.1; done
+	[ "$(cat "$ROOTFS/tmp/tick")" != "$t1" ]
+	run -0 rt delete --force "$CID"
+	no_cgroup_left
+}
+
+@test "v1 legacy: kill --all signals every process of the container" {
+	need_legacy
+	set_args sh -c 'trap "" TERM; sleep 300 & sleep 301 & wait'
+	run -0 run_detached "$CID"
+	local i pids p
+	for i in $(seq 100); do [ "$(rt ps --format json "$CID" | jq length)" = 3 ] && break; sleep 0.05; done
+	pids="$(rt ps --format json "$CID" | jq -r '.[]')"
+	assert_eq "$(wc -w <<<"$pids")" 3
+	for p in $pids; do grep -qx "$p" "$(cgdir freezer)/cgroup.procs"; done
+	run -0 rt kill --all "$CID" KILL
+	for p in $pids; do wait_pid_gone "$p"; done
+	wait_for_status "$CID" stopped
+	run -0 rt delete "$CID"
+	no_cgroup_left
+}
+
+@test "v1 legacy: exec joins the container's cgroup in every hierarchy" {
+	need_legacy
+	set_args sleep 300
+	run -0 run_detached "$CID"
+	run -0 rt exec "$CID" sh -c 'cat /proc/1/cgroup; echo --; cat /proc/self/cgroup'
+	local init self c m
+	init="${output%%--*}"
+	self="${output#*--}"
+	assert_eq "$(sort <<<"$self" | grep .)" "$(sort <<<"$init" | grep .)"
+	while read -r c m; do
+		grep -qE "^[0-9]+:([^:]*,)?$c(,[^:]*)?:" <<<"$self" || { echo "no $c line: $self" >&2; return 1; }
+	done < <(v1_hiers)
+	run -0 rt delete --force "$CID"
+	no_cgroup_left
+}
+
+@test "v1 legacy: events --stats reads the v1 files" {
+	need_legacy
+	res '{"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+	set_args sleep 300
+	run -0 run_detached "$CID"
+	run -0 rt events --stats "$CID"
+	jq -e '.type == "stats" and (.data.cpu.usage | has("total")) and .data.memory.usage.limit == 67108864 and .data.pids.limit == 50' <<<"$output" ||
+		{ echo "$output" >&2; return 1; }
+	run -0 rt delete --force "$CID"
 }
 
 @test "v1: ps lists the container's processes" {
 	create_sleeping
 	run -0 rt ps "$CID"
 	assert_contains "$output" "$(pid_of "$CID")"
+	run -0 rt ps --format json "$CID"
+	assert_eq "$(jq -c . <<<"$output")" "[$(pid_of "$CID")]"
 }
 
 @test "v1: delete of a paused container removes every v1 cgroup" {
 	create_sleeping
 	run -0 rt start "$CID"
 	run -0 rt pause "$CID"
+	assert_eq "$(status_of "$CID")" paused
 	run -0 rt delete --force "$CID"
+	no_cgroup_left
+}
+
+@test "v1: kill KILL of a paused container stops it (a v1 freezer holds SIGKILL until thawed)" {
+	create_sleeping
+	run -0 rt start "$CID"
+	run -0 rt pause "$CID"
+	run -0 rt kill "$CID" KILL
+	wait_for_status "$CID" stopped
+	run -0 rt delete "$CID"
 	no_cgroup_left
 }
 

@@ -1,7 +1,13 @@
 #!/bin/bash
 # The guest side of tests/vm/run.sh: PID 1 of the VM, on an overlay over the
-# host's read-only /.  Mounts what a system needs, cgroup2 with every
-# controller enabled at the root, runs the bats files listed in the `out`
+# host's read-only /.  Mounts what a system needs, then the cgroup
+# hierarchies of the mode on the kernel command line (skiff.cgroup=):
+#   v2:     cgroup2 with every controller enabled at the root;
+#   legacy: a tmpfs at /sys/fs/cgroup and one v1 hierarchy per controller
+#           the kernel offers (cgroup2 is never mounted: the controllers stay
+#           free for v1, and /proc/*/cgroup has no "0::" line, as on a host
+#           that never mounted cgroup2);
+# runs the bats files listed in the `out`
 # share under a private cgroup+mount namespace (as tests/run.sh does), writes
 # the TAP and the status back to the share and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -16,19 +22,43 @@ mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t 9p -o trans=virtio,version=9p2000.L out /out
 umount -l /sys/fs/cgroup 2>/dev/null
-mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
-	echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || echo "guest: cannot enable $c"
-done
+mode="$(sed -n 's/.*skiff\.cgroup=\([^ ]*\).*/\1/p' /proc/cmdline)"
 hostname skiff-vm
-echo "guest: kernel $(uname -r), controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+if [ "$mode" = legacy ]; then
+	mount -t tmpfs -o mode=0755,size=64k cgroup /sys/fs/cgroup
+	# enabled controllers (column 4 of /proc/cgroups), co-mounted as systemd does
+	hiers=()
+	for c in $(awk '!/^#/ && $4 == 1 { print $1 }' /proc/cgroups); do
+		case "$c" in
+		cpuacct | net_prio) ;;	# with cpu, net_cls
+		cpu) hiers+=(cpu,cpuacct) ;;
+		net_cls) hiers+=(net_cls,net_prio) ;;
+		*) hiers+=("$c") ;;
+		esac
+	done
+	for h in "${hiers[@]}"; do
+		mkdir -p "/sys/fs/cgroup/$h"
+		mount -t cgroup -o "$h" cgroup "/sys/fs/cgroup/$h" || echo "guest: cannot mount the $h hierarchy"
+		case "$h" in
+		*,*) for c in ${h//,/ }; do ln -s "$h" "/sys/fs/cgroup/$c"; done ;;
+		esac
+	done
+	echo "guest: kernel $(uname -r), legacy v1 hierarchies: ${hiers[*]}"
+else
+	mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+	for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+		echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || echo "guest: cannot enable $c"
+	done
+	echo "guest: kernel $(uname -r), controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+fi
 
 REPO="$(cat /out/repo)"
 cd "$REPO" || { echo 1 >/out/rc; poweroff -f; }
 mapfile -t files </out/files
 export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
 # Processes stay in the root cgroup, which may hold processes and enable
-# controllers at once: the containers' cgroups go right below it.
+# controllers at once (v2), and is the root of every v1 hierarchy (legacy):
+# the containers' cgroups go right below it.
 if [ -s /out/cmd ]; then
 	# VM_CMD: a command to debug with instead of the bats run
 	bash /out/cmd </dev/null >/out/bats.tap 2>&1

@@ -1,23 +1,39 @@
 #!/bin/bash
-# tests/vm/run.sh: the cgroup v2 test tier.  Boots Debian's kernel under qemu
+# tests/vm/run.sh: the VM test tier.  Boots Debian's kernel under qemu
 # (TCG: KVM guests hang on this kind of machine) with the host's / shared
-# read-only over 9p and a tmpfs overlay on top, mounts cgroup2 at
-# /sys/fs/cgroup with every controller, and runs bats files there
-# (tests/vm/guest.sh).  Nothing is built inside: the host's build is used.
+# read-only over 9p and a tmpfs overlay on top, sets up the cgroup
+# hierarchies of one mode, and runs bats files there (tests/vm/guest.sh).
+# Nothing is built inside: the host's build is used.
 #
-#   tests/vm/run.sh [BATS_FILE...]   (default: tests/integration/cgroups_v2.bats)
+#   tests/vm/run.sh [BATS_FILE...]
+#
+# Modes (VM_CGROUP):
+#   v2      (default) cgroup2 at /sys/fs/cgroup with every controller: a
+#           unified host.  Default files: tests/integration/cgroups_v2.bats.
+#   legacy  no cgroup2 mounted at all (never, during the whole boot): a tmpfs
+#           at /sys/fs/cgroup with one v1 hierarchy per controller the kernel
+#           offers (cpu,cpuacct and net_cls,net_prio co-mounted, as systemd
+#           does): a v1-only host.  Default files: tests/integration/cgroups_v1.bats.
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
-# test passed.  Logs: tests/logs/vm-console.log (serial console),
-# tests/logs/vm-bats.log (the TAP), kept after the run.
-# Env: VM_TIMEOUT (seconds, default 600), VM_MEM (default 1536M), VM_SMP (2),
-#      VM_CMD (a shell command to run in the guest instead of bats, for debugging).
+# test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
+# console) and tests/logs/vm-bats.log (the TAP) for v2,
+# tests/logs/vm-{console,bats}-legacy.log for legacy.
+# Env: VM_CGROUP (v2 or legacy), VM_TIMEOUT (seconds, default 600), VM_MEM
+#      (default 1536M), VM_SMP (2), VM_CMD (a shell command to run in the
+#      guest instead of bats, for debugging).
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOGS="$REPO_ROOT/tests/logs"
 mkdir -p "$LOGS"
-CONSOLE="$LOGS/vm-console.log"
-TAP="$LOGS/vm-bats.log"
+VM_CGROUP="${VM_CGROUP:-v2}"
+case "$VM_CGROUP" in
+v2) sfx= ;;
+legacy) sfx=-legacy ;;
+*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2 or legacy"; exit 1 ;;
+esac
+CONSOLE="$LOGS/vm-console$sfx.log"
+TAP="$LOGS/vm-bats$sfx.log"
 : >"$TAP"
 
 fail() {
@@ -35,12 +51,16 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 command -v cpio >/dev/null || need+=(cpio)
 [ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
+	# the VM passes of tests/run.sh start together: one apt-get at a time
+	exec 9>"$LOGS/.vm-deps.lock"
+	flock 9
 	export DEBIAN_FRONTEND=noninteractive
 	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >"$LOGS/vm-deps.log" 2>&1; then
 		apt-get update -qq >>"$LOGS/vm-deps.log" 2>&1
 		apt-get install -y -qq --no-install-recommends "${need[@]}" >>"$LOGS/vm-deps.log" 2>&1 ||
 			fail "apt-get install ${need[*]} failed (see tests/logs/vm-deps.log)"
 	fi
+	exec 9>&-
 fi
 KERNEL="$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -1)"
 [ -n "$KERNEL" ] || fail "no kernel in /boot"
@@ -49,7 +69,13 @@ MODDIR="/lib/modules/$KVER"
 [ -d "$MODDIR" ] || fail "no modules for $KVER"
 
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(tests/integration/cgroups_v2.bats)
+if [ ${#files[@]} -eq 0 ]; then
+	if [ "$VM_CGROUP" = legacy ]; then
+		files=(tests/integration/cgroups_v1.bats)
+	else
+		files=(tests/integration/cgroups_v2.bats)
+	fi
+fi
 
 WORK="$(mktemp -d /tmp/skiff-vm.XXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -104,7 +130,7 @@ timeout_s="${VM_TIMEOUT:-600}"
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-	-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh" \
+	-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh skiff.cgroup=$VM_CGROUP" \
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
 	-drive "file=$WORK/disk.img,if=virtio,format=raw" \
@@ -117,7 +143,7 @@ if [ -s "$OUT/bats.tap" ]; then
 	cp "$OUT/bats.tap" "$TAP"
 	cat "$TAP"
 fi
-[ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/vm-console.log)"
+[ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/${CONSOLE##*/})"
 rc="$(cat "$OUT/rc")"
-[ "$rc" = 0 ] || { echo "# vm: bats exited with status $rc (see tests/logs/vm-bats.log, vm-console.log)"; exit 1; }
+[ "$rc" = 0 ] || { echo "# vm: bats exited with status $rc (see tests/logs/${TAP##*/}, ${CONSOLE##*/})"; exit 1; }
 exit 0
