@@ -446,6 +446,17 @@ fail:
 	return -1;
 }
 
+char *sk_cgroup_owned_v1(const struct sk_cgroup *cg)
+{
+	return cg->v1 ? sk_cgroup_v1_owned(cg->v1) : NULL;
+}
+
+void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1)
+{
+	if (cg->v1 && owned_v1)
+		sk_cgroup_v1_set_owned(cg->v1, owned_v1);
+}
+
 int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
 {
 	enum sk_cgroup_mode mode;

@@ -277,6 +277,39 @@ const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1)
 	return v1->n ? v1->d[v1->track].dir : NULL;
 }
 
+char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1)
+{
+	char *out = sk_xstrdup("");
+
+	for (size_t i = 0; i < v1->n; i++) {
+		char *next;
+
+		if (!v1->d[i].owned)
+			continue;
+		next = sk_xasprintf("%s%s%s", out, *out ? ";" : "", v1->d[i].ctrls);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned)
+{
+	for (size_t i = 0; i < v1->n; i++) {
+		const char *p = owned;
+		size_t n = strlen(v1->d[i].ctrls);
+
+		v1->d[i].owned = false;
+		while (p && *p) {
+			if (!strncmp(p, v1->d[i].ctrls, n) && (p[n] == ';' || !p[n]))
+				v1->d[i].owned = true;
+			p = strchr(p, ';');
+			if (p)
+				p++;
+		}
+	}
+}
+
 bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1)
 {
 	return v1->n && v1->d[v1->track].owned;

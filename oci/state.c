@@ -103,6 +103,8 @@ int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
 		gen_kv_str(g, "cgroupPath", s->cgroup_path);
 	gen_str(g, "cgroupOwned");
 	yajl_gen_bool(g, s->cgroup_owned);
+	if (s->cgroup_owned_v1)
+		gen_kv_str(g, "cgroupOwnedV1", s->cgroup_owned_v1);
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
@@ -126,6 +128,7 @@ static int state_parse(struct sk_jctx *c, yajl_val root, struct sk_state *s)
 	    sk_j_string(c, root, NULL, "created", 0, &s->created) < 0 ||
 	    sk_j_string(c, root, NULL, "cgroupPath", 0, &s->cgroup_path) < 0 ||
 	    sk_j_bool(c, root, NULL, "cgroupOwned", 0, &s->cgroup_owned, NULL) < 0 ||
+	    sk_j_string(c, root, NULL, "cgroupOwnedV1", 0, &s->cgroup_owned_v1) < 0 ||
 	    sk_j_strmap(c, root, NULL, "annotations", 0, &s->annotations,
 			&s->n_annotations) < 0)
 		return -1;
@@ -166,6 +169,7 @@ void sk_state_free(struct sk_state *s)
 	free(s->rootfs);
 	free(s->created);
 	free(s->cgroup_path);
+	free(s->cgroup_owned_v1);
 	sk_kv_free(s->annotations, s->n_annotations);
 	free(s);
 }

@@ -35,6 +35,7 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 	if (s->has_cgroup) {
 		st->cgroup_path = sk_xstrdup(s->cgroup.dir);
 		st->cgroup_owned = s->cgroup.owned;
+		st->cgroup_owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
 	}
 	st->n_annotations = s->config->n_annotations;
 	st->annotations = sk_xcalloc(st->n_annotations, sizeof(struct sk_kv));
@@ -283,15 +284,21 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	return 0;
 }
 
-/* A create that died before writing state.json left only "cgroup". */
-static void recorded_cgroup(struct sk_container *c, char **dir, bool *owned)
+/* A create that died before writing state.json left only "cgroup":
+ * "OWNED DIR" and, with v1 hierarchies, a second line of those it made. */
+static void recorded_cgroup(struct sk_container *c, char **dir, bool *owned, char **owned_v1)
 {
 	_cleanup_free_ char *rec = NULL;
 	struct sk_error e;
-	char *sp;
+	char *sp, *nl;
 
 	if (sk_read_file_at(c->dirfd, "cgroup", &rec, NULL, 4096, &e) < 0)
 		return;
+	nl = strchr(rec, '\n');
+	if (nl) {
+		*nl = '\0';
+		*owned_v1 = sk_xstrdup(nl + 1);
+	}
 	sp = strchr(rec, ' ');
 	if (!sp || sp[1] != '/')
 		return;
@@ -302,7 +309,7 @@ static void recorded_cgroup(struct sk_container *c, char **dir, bool *owned)
 int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 {
 	struct sk_cgroup cg;
-	_cleanup_free_ char *cg_dir = NULL;
+	_cleanup_free_ char *cg_dir = NULL, *cg_owned_v1 = NULL;
 	bool cg_owned = false;
 	int pidfd = sk_container_pidfd(c);
 
@@ -315,13 +322,21 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 		}
 		close(pidfd);
 	}
-	if (!c->state)
-		recorded_cgroup(c, &cg_dir, &cg_owned);
-	else if (c->state->cgroup_path)
-		cg_dir = sk_xstrdup(c->state->cgroup_path), cg_owned = c->state->cgroup_owned;
+	if (!c->state) {
+		recorded_cgroup(c, &cg_dir, &cg_owned, &cg_owned_v1);
+	} else if (c->state->cgroup_path) {
+		cg_dir = sk_xstrdup(c->state->cgroup_path);
+		cg_owned = c->state->cgroup_owned;
+		if (c->state->cgroup_owned_v1)
+			cg_owned_v1 = sk_xstrdup(c->state->cgroup_owned_v1);
+	}
 	if (cg_dir) {
 		if (sk_cgroup_open(cg_dir, cg_owned, &cg, err) == 0) {
-			int r = sk_cgroup_destroy(&cg, err);
+			int r;
+
+			/* only the v1 cgroups create made go (each hierarchy on its own) */
+			sk_cgroup_set_owned_v1(&cg, cg_owned_v1);
+			r = sk_cgroup_destroy(&cg, err);
 
 			sk_cgroup_release(&cg);
 			if (r < 0)

@@ -117,7 +117,9 @@ static void restore_own_ns(int own_ns[2])
 
 static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 {
-	_cleanup_free_ char *rec = sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
+	_cleanup_free_ char *v1 = sk_cgroup_owned_v1(&s->cgroup);
+	_cleanup_free_ char *rec = v1 ? sk_xasprintf("%d %s\n%s", s->cgroup.owned, s->cgroup.dir, v1)
+				      : sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
 
 	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
 }

@@ -27,7 +27,7 @@
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
-#   VM_TIMEOUT=SECONDS       bound of each VM pass (default here: 900)
+#   VM_TIMEOUT=SECONDS       bound of each VM pass (default here: 1500)
 # Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}[-legacy].log
 set -uo pipefail
 
@@ -240,7 +240,7 @@ fi
 # runs only when its variable names its files.
 # The two passes boot in parallel (VM_PARALLEL=0: one after the other): the
 # tier then takes about as long as the legacy pass, which is longer than
-# either pass alone would be (~6 and ~8 min on 2 CPUs), hence a 900 s bound
+# either pass alone would be (~6 and ~8 min on 2 CPUs), hence a 1500 s bound (room for a slower machine)
 # per pass (VM_TIMEOUT) instead of tests/vm/run.sh's 600.
 # vm_start MODE FILE...: boot the pass in the background; its output goes
 # to $LOGS/vm-out-MODE.$$ (vm_pid_MODE: the job).
@@ -257,7 +257,7 @@ vm_start() {
 	echo "# VM tier, $mode pass (qemu): ${vfiles[*]}"
 	(
 		start=$SECONDS
-		VM_CGROUP=$mode VM_TIMEOUT="${VM_TIMEOUT:-900}" bash tests/vm/run.sh "${vfiles[@]}"
+		VM_CGROUP=$mode VM_TIMEOUT="${VM_TIMEOUT:-1500}" bash tests/vm/run.sh "${vfiles[@]}"
 		rc=$?
 		echo "# vm-rc $rc $((SECONDS - start))"
 	) </dev/null >"$LOGS/vm-out-$mode.$$" 2>&1 &

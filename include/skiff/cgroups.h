@@ -45,6 +45,11 @@ bool sk_cgroup_needs_attach(const struct sk_cgroup *cg);
 int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
 /* Attach to an existing cgroup directory saved in the state. */
 int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err);
+/* v1 and hybrid hosts: which v1 hierarchies' cgroups create made (see
+ * sk_cgroup_v1_owned; NULL without v1), and that set back after
+ * sk_cgroup_open (NULL: keep `owned` for all of them). */
+char *sk_cgroup_owned_v1(const struct sk_cgroup *cg);
+void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1);
 /* Kill what is left (cgroup.kill, else signal each pid), then remove the
  * cgroup and any sub-cgroups depth first, retrying for a bounded time.
  * Only removes it when owned. */
@@ -89,6 +94,11 @@ const char *sk_cgroup_v1_track_path(const struct sk_cgroup_v1 *v1);
 const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1);
 /* Whether create made the tracking-hierarchy cgroup (false: reused). */
 bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1);
+/* The hierarchies whose cgroup create made, as their controller lists
+ * separated by ';' ("" for none; heap), and the same set back on a
+ * reopened cgroup: destroy removes just those. */
+char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1);
+void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned);
 /* Directory of the container's cgroup for `controller` ("memory"), NULL if none. */
 const char *sk_cgroup_v1_dir(const struct sk_cgroup_v1 *v1, const char *controller);
 int sk_cgroup_v1_attach(struct sk_cgroup_v1 *v1, pid_t pid, struct sk_error *err);

@@ -23,6 +23,9 @@ struct sk_state {
 	char *created;                /* RFC 3339 */
 	char *cgroup_path;            /* absolute cgroupfs directory, NULL if none */
 	bool cgroup_owned;            /* skiff created it: delete removes it */
+	/* v1 hierarchies (their controller lists, ';'-separated) whose
+	 * cgroup skiff created; NULL: as cgroup_owned (v2, older states) */
+	char *cgroup_owned_v1;
 	struct sk_kv *annotations; size_t n_annotations;
 };
 

@@ -430,25 +430,27 @@ missing_ctrl() {
 	no_cgroup_left "skiffabs-$CID"
 }
 
-@test "v1: an existing empty cgroup is reused and kept" {
-	# Known bug: only one "owned" bit is saved (state.json cgroupOwned: the
-	# v2 cgroup's on hybrid, the freezer one's on legacy), so `delete` treats
-	# every v1 hierarchy alike.  On legacy the pre-existing memory/pids
-	# cgroups below are removed; on hybrid the ones skiff made are left
-	# (this test's cleanup loop removes them).
-	[ "$MODE" = legacy ] && skip "known bug: per-hierarchy ownership is not saved; delete removes pre-existing v1 cgroups on a legacy host"
-	local c
+@test "v1: existing empty cgroups are reused and kept; the ones skiff made are removed" {
+	# ownership is per hierarchy (state.json cgroupOwnedV1): memory and pids
+	# exist beforehand, skiff makes the others
+	local c m kept
 	for c in memory pids; do mkdir -p "$(cgdir $c "keep-$CID")"; done
 	[ "$MODE" = hybrid ] && mkdir -p "/sys/fs/cgroup/unified/keep-$CID"
 	update_config '.linux.cgroupsPath = $p' --arg p "keep-$CID"
 	res '{"pids": {"limit": 43}}'
 	create_sleeping
 	assert_eq "$(cat "$(cgdir pids "keep-$CID")/pids.max")" 43
+	[ -d "$(cgdir freezer "keep-$CID")" ]
 	run -0 rt delete --force "$CID"
-	[ -d "$(cgdir memory "keep-$CID")" ]
-	for c in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
-		[ -d "$c/keep-$CID" ] && rmdir "$c/keep-$CID"
+	for c in memory pids; do
+		[ -d "$(cgdir $c "keep-$CID")" ] || { echo "pre-existing $c cgroup removed" >&2; false; }
+		rmdir "$(cgdir $c "keep-$CID")"
 	done
+	if [ "$MODE" = hybrid ]; then
+		[ -d "/sys/fs/cgroup/unified/keep-$CID" ] || { echo "pre-existing unified cgroup removed" >&2; false; }
+		rmdir "/sys/fs/cgroup/unified/keep-$CID"
+	fi
+	# everything else was skiff's: gone
 	no_cgroup_left "keep-$CID"
 }
 

@@ -715,6 +715,7 @@ static void test_state(void)
 		.id = "ctr1", .pid = 4242, .start_time = 18446744073709551615ULL,
 		.bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z",
 		.cgroup_path = "/sys/fs/cgroup/x", .cgroup_owned = true,
+		.cgroup_owned_v1 = "memory;cpu,cpuacct",
 		.annotations = ann, .n_annotations = 2,
 	};
 	struct sk_state *back = NULL;
@@ -739,6 +740,7 @@ static void test_state(void)
 		EXPECT(streq(back->bundle, "/b") && streq(back->rootfs, "/b/rootfs"));
 		EXPECT(streq(back->created, "2026-01-01T00:00:00Z"));
 		EXPECT(streq(back->cgroup_path, "/sys/fs/cgroup/x") && back->cgroup_owned);
+		EXPECT(streq(back->cgroup_owned_v1, "memory;cpu,cpuacct"));
 		EXPECT(back->n_annotations == 2 && streq(back->annotations[1].key, "b.c") &&
 		       streq(back->annotations[1].value, "x\"y"));
 	}
@@ -751,14 +753,15 @@ static void test_state(void)
 	/* A minimal state (no cgroup, no annotations) and a corrupt one. */
 	s.cgroup_path = NULL;
 	s.cgroup_owned = false;
+	s.cgroup_owned_v1 = NULL;
 	s.n_annotations = 0;
 	s.annotations = NULL;
 	s.pid = 0;
 	BEGIN();
 	EXPECT(sk_state_write(dfd, &s, &e) == 0);
 	EXPECT(sk_state_read(dfd, &back, &e) == 0);
-	EXPECT(back && !back->cgroup_path && !back->cgroup_owned && back->pid == 0 &&
-	       back->n_annotations == 0);
+	EXPECT(back && !back->cgroup_path && !back->cgroup_owned && !back->cgroup_owned_v1 &&
+	       back->pid == 0 && back->n_annotations == 0);
 	END("state round-trip, minimal");
 	sk_state_free(back);
 	back = NULL;
