@@ -210,29 +210,25 @@ static void *copy_out(struct builder *b, const void *src, size_t n, size_t elem)
 	return p;
 }
 
-static int on_end_map(void *ctx)
+/* A closing brace or bracket: the children on the stacks become the
+ * container's exact arrays. */
+static int on_end(void *ctx)
 {
 	struct builder *b = ctx;
 	struct frame f = b->frames[--b->n_frames];
 	size_t n = b->n_values - f.values;
+	yajl_val *values = copy_out(b, b->values + f.values, n, sizeof(*b->values));
 
-	f.node->u.object.len = n;
-	f.node->u.object.values = copy_out(b, b->values + f.values, n, sizeof(*b->values));
-	f.node->u.object.keys = copy_out(b, b->keys + f.keys, n, sizeof(*b->keys));
+	if (f.node->type == yajl_t_object) {
+		f.node->u.object.len = n;
+		f.node->u.object.values = values;
+		f.node->u.object.keys = copy_out(b, b->keys + f.keys, n, sizeof(*b->keys));
+	} else {
+		f.node->u.array.len = n;
+		f.node->u.array.values = values;
+	}
 	b->n_values = f.values;
 	b->n_keys = f.keys;
-	return 1;
-}
-
-static int on_end_array(void *ctx)
-{
-	struct builder *b = ctx;
-	struct frame f = b->frames[--b->n_frames];
-	size_t n = b->n_values - f.values;
-
-	f.node->u.array.len = n;
-	f.node->u.array.values = copy_out(b, b->values + f.values, n, sizeof(*b->values));
-	b->n_values = f.values;
 	return 1;
 }
 
@@ -251,8 +247,8 @@ yajl_val sk_j_tree_parse(const char *text, size_t len, char *ebuf, size_t ebuf_s
 	static const yajl_callbacks cb = {
 		.yajl_null = on_null, .yajl_boolean = on_boolean, .yajl_number = on_number,
 		.yajl_string = on_string, .yajl_start_map = on_start_map, .yajl_map_key = on_key,
-		.yajl_end_map = on_end_map, .yajl_start_array = on_start_array,
-		.yajl_end_array = on_end_array,
+		.yajl_end_map = on_end, .yajl_start_array = on_start_array,
+		.yajl_end_array = on_end,
 	};
 	struct builder b = { 0 };
 	yajl_handle h = yajl_alloc(&cb, NULL, &b);
