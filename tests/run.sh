@@ -291,6 +291,27 @@ vm_collect() {
 		failed=$((failed + 1))
 	fi
 	echo "# VM tier, $mode pass: $vp passed, $vf failed, $vs skipped in ${secs:-?}s"
+	# a stuck test or guest (not a plain failing test: its output is above)
+	if [ $((vp + vs + vf)) -lt "$plan" ] || [ -z "${rc:-}" ] || [ -s "$LOGS/vm-stall$logsfx.log" ]; then
+		vm_failed+=("$mode")
+	fi
+	return 0
+}
+
+# vm_diagnose MODE: what a failed pass left to go on, kept short (it is
+# printed last, where a CI log's tail shows it): the watchdog's report of a
+# stuck test, else the end of the guest's console.
+vm_diagnose() {
+	local sfx= f
+	[ "$1" = legacy ] && sfx=-legacy
+	f="$LOGS/vm-stall$sfx.log"
+	if [ -s "$f" ]; then
+		echo "# VM $1 pass, a stuck test (tests/logs/vm-stall$sfx.log):"
+		head -n 40 "$f" | sed 's/^/#   /'
+	else
+		echo "# VM $1 pass, the console's last lines (tests/logs/vm-console$sfx.log):"
+		grep -av '^\[ *[0-9.]*\] \(ACPI\|pci\|PCI\)' "$LOGS/vm-console$sfx.log" | tail -n 15 | sed 's/^/#   /'
+	fi
 }
 
 if [ -z "${SKIP_VM:-}" ]; then
@@ -304,6 +325,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 	[ "$vm_v2" = none ] && vm_v2=
 	[ "$vm_legacy" = none ] && vm_legacy=
 	vm_pid_v2= vm_pid_legacy=
+	vm_failed=()
 	vm_t0=$SECONDS
 	# shellcheck disable=SC2086
 	[ -n "$vm_v2" ] && vm_start v2 $vm_v2
@@ -313,6 +335,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 	vm_collect v2 vm
 	vm_collect legacy vm-legacy
 	[ -n "$vm_v2$vm_legacy" ] && echo "# VM tier: $((SECONDS - vm_t0))s"
+	for m in "${vm_failed[@]}"; do vm_diagnose "$m"; done
 fi
 
 summary="$passed passed, $failed failed"

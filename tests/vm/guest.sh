@@ -59,6 +59,10 @@ export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
 # Processes stay in the root cgroup, which may hold processes and enable
 # controllers at once (v2), and is the root of every v1 hierarchy (legacy):
 # the containers' cgroups go right below it.
+# A task blocked in the kernel for a minute is reported on the console; a
+# test that gives no output for 5 minutes is reported and killed (watchdog.sh).
+echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+bash tests/vm/watchdog.sh /out/bats.tap 300 &
 if [ -s /out/cmd ]; then
 	# VM_CMD: a command to debug with instead of the bats run
 	bash /out/cmd </dev/null >/out/bats.tap 2>&1

@@ -17,7 +17,8 @@
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
 # test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
-# tests/logs/vm-{console,bats}-legacy.log for legacy.
+# tests/logs/vm-{console,bats}-legacy.log for legacy; vm-stall[-legacy].log
+# when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
 # Env: VM_CGROUP (v2 or legacy), VM_TIMEOUT (seconds, default 600), VM_MEM
 #      (default 1536M), VM_SMP (2), VM_CMD (a shell command to run in the
 #      guest instead of bats, for debugging).
@@ -34,7 +35,9 @@ legacy) sfx=-legacy ;;
 esac
 CONSOLE="$LOGS/vm-console$sfx.log"
 TAP="$LOGS/vm-bats$sfx.log"
+STALL="$LOGS/vm-stall$sfx.log"
 : >"$TAP"
+rm -f "$STALL"
 
 fail() {
 	echo "not ok - vm: $*"
@@ -142,6 +145,15 @@ qrc=$?
 if [ -s "$OUT/bats.tap" ]; then
 	cp "$OUT/bats.tap" "$TAP"
 	cat "$TAP"
+fi
+# what the guest's watchdog saw of a stuck test (tests/vm/watchdog.sh)
+if [ -s "$OUT/stall.log" ]; then
+	cp "$OUT/stall.log" "$STALL"
+	sed 's/^/# /' "$STALL"
+fi
+if [ ! -f "$OUT/rc" ]; then
+	echo "# the guest's console, last lines (all of it: tests/logs/${CONSOLE##*/}):"
+	tail -n 30 "$CONSOLE" | sed 's/^/#   /'
 fi
 [ -f "$OUT/rc" ] || fail "the guest did not finish (qemu status $qrc; see tests/logs/${CONSOLE##*/})"
 rc="$(cat "$OUT/rc")"
