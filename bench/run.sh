@@ -106,6 +106,13 @@ declare -A SRC=([crun]=${BIN[crun]} [runc]=${BIN[runc]} [skiff]=$SKIFF)
 if [ -x "$SKIFF" ]; then
 	cp "$SKIFF" "$W/skiff" && BIN[skiff]=$W/skiff
 fi
+# Every binary run from the page cache as an installed one is: written back,
+# then dropped, so that its pages come in by readahead (crun and runc from
+# /usr/bin already do).  A file just written sits in the large folios of the
+# write, which a fault maps whole: a fresh copy would be charged every page.
+for b in "${BIN[@]}"; do
+	[ -f "$b" ] && sync "$b" && dd if="$b" iflag=nocache count=0 status=none
+done
 
 ROOTFS=$W/rootfs
 mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/sys" "$ROOTFS/tmp" "$ROOTFS/mnt"
