@@ -83,6 +83,11 @@ teardown() {
 }
 
 common_setup() {
+	# The VM tier's second boot after a stopped guest (tests/vm/run.sh) runs
+	# only the tests the first did not report.
+	if [ -n "${SKIFF_VM_DONE:-}" ] && grep -qxF "${BATS_TEST_FILENAME##*/}:$BATS_TEST_NUMBER" "$SKIFF_VM_DONE"; then
+		skip "reported before the guest stopped"
+	fi
 	# Host safety: cgroups the runtime creates must sit below the run's own
 	# cgroup, which tests/run.sh arranges with a private cgroup namespace.
 	if [ -z "${SKIFF_TEST_ALLOW_HOST_CGROUPNS:-}" ] &&

@@ -63,6 +63,18 @@ export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
 # test that gives no output for 5 minutes is reported and killed (watchdog.sh).
 echo 60 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 bash tests/vm/watchdog.sh /out/bats.tap 300 &
+# a second boot after a stopped guest: the tests reported before skip
+# themselves (helpers.bash)
+[ -s /out/done ] && export SKIFF_VM_DONE=/out/done
+# VM_TEST_STOP_AFTER (tests/vm/run.sh): bats stops after N tests, as a
+# stopped guest would
+if [ -s /out/stop-after ]; then
+	(
+		n="$(cat /out/stop-after)"
+		until [ "$(cat /out/bats.tap 2>/dev/null | grep -cE '^(not )?ok ')" -ge "$n" ]; do sleep 2; done
+		pkill -STOP -f bats-exec
+	) &
+fi
 if [ -s /out/cmd ]; then
 	# VM_CMD: a command to debug with instead of the bats run
 	bash /out/cmd </dev/null >/out/bats.tap 2>&1

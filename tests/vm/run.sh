@@ -19,9 +19,13 @@
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
 # tests/logs/vm-{console,bats}-legacy.log for legacy; vm-stall[-legacy].log
 # when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
-# Env: VM_CGROUP (v2 or legacy), VM_TIMEOUT (seconds, default 600), VM_MEM
-#      (default 1536M), VM_SMP (2), VM_TCG_THREAD (single), VM_CMD (a shell
-#      command to run in the guest instead of bats, for debugging).
+# Env: VM_CGROUP (v2 or legacy), VM_TIMEOUT (seconds a boot may take, default
+#      600), VM_STALL (seconds without test output after which the guest is
+#      taken for stopped, 600), VM_RETRIES (boots after a stopped guest, 1),
+#      VM_MEM (1536M), VM_SMP (2), VM_TCG_THREAD (single), VM_CMD (a shell
+#      command to run in the guest instead of bats, for debugging),
+#      VM_TEST_STOP_AFTER (N: the first boot's bats stops after N tests, to
+#      test the second boot).
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -130,22 +134,70 @@ echo "$REPO_ROOT" >"$OUT/repo"
 truncate -s 16M "$WORK/disk.img"
 
 timeout_s="${VM_TIMEOUT:-600}"
+stall_s="${VM_STALL:-600}"
+
+# boot: one run of the guest, appending to the console log; the TAP comes
+# to $OUT/bats.tap, and $OUT/rc once the guest finished.  A guest whose TAP
+# has not grown for $stall_s seconds is stopped for good (the guest's own
+# watchdog kills a stuck test after 300 s) and is killed without waiting
+# for the $timeout_s bound.
 # One host thread runs both vCPUs (VM_TCG_THREAD=multi: one each).  The two
 # passes of tests/run.sh boot at once on a 2-core machine: multi-threaded,
 # four vCPU threads fought for two cores, and once in CI a guest stopped for
 # good (cause not found; starved vCPUs under multi-threaded TCG are a known
 # source of guest stalls).  Single-threaded, each pass has a core of its own.
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg,thread="${VM_TCG_THREAD:-single}" -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
-	-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-	-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh skiff.cgroup=$VM_CGROUP" \
-	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
-	-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
-	-drive "file=$WORK/disk.img,if=virtio,format=raw" \
-	-nic none -display none -monitor none -serial stdio -no-reboot \
-	</dev/null >"$CONSOLE" 2>&1
-qrc=$?
-[ $qrc -eq 124 ] && echo "vm: timed out after ${timeout_s}s" >>"$CONSOLE"
+boot() {
+	local q size last=-1 since=$SECONDS
+	rm -f "$OUT/rc" "$OUT/bats.tap"
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		-accel tcg,thread="${VM_TCG_THREAD:-single}" -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
+		-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
+		-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh skiff.cgroup=$VM_CGROUP" \
+		-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
+		-drive "file=$WORK/disk.img,if=virtio,format=raw" \
+		-nic none -display none -monitor none -serial stdio -no-reboot \
+		</dev/null >>"$CONSOLE" 2>&1 &
+	q=$!
+	while kill -0 "$q" 2>/dev/null; do
+		sleep 5
+		size="$(stat -c %s "$OUT/bats.tap" 2>/dev/null || echo 0)"
+		if [ "$size" != "$last" ]; then
+			last="$size"
+			since=$SECONDS
+		elif [ $((SECONDS - since)) -ge "$stall_s" ] && [ ! -f "$OUT/rc" ]; then
+			echo "vm: no test output for $((SECONDS - since))s: the guest is stopped, killed" >>"$CONSOLE"
+			kill "$q" 2>/dev/null
+			since=$SECONDS
+		fi
+	done
+	wait "$q"
+	qrc=$?
+	[ $qrc -eq 124 ] && echo "vm: timed out after ${timeout_s}s" >>"$CONSOLE"
+}
+
+: >"$CONSOLE"
+[ -n "${VM_TEST_STOP_AFTER:-}" ] && echo "$VM_TEST_STOP_AFTER" >"$OUT/stop-after"
+boot
+rm -f "$OUT/stop-after"
+tries=1
+# A guest that stopped for good: once (VM_RETRIES), a second boot runs the
+# tests it did not report (the others skip themselves: helpers.bash reads
+# $SKIFF_VM_DONE), and the TAP of both is merged.  A test that stops the
+# guest again fails the pass.
+while [ ! -f "$OUT/rc" ] && [ "$tries" -le "${VM_RETRIES:-1}" ]; do
+	tries=$((tries + 1))
+	cp "$OUT/bats.tap" "$WORK/tap.$tries" 2>/dev/null || : >"$WORK/tap.$tries"
+	bash "$REPO_ROOT/tests/vm/tap.sh" index "$WORK/tap.$tries" "${files[@]}" >"$OUT/done"
+	echo "# vm: the guest stopped after $(wc -l <"$OUT/done") tests (see tests/logs/${CONSOLE##*/}); booting again for the rest"
+	echo "=== vm: boot $tries, for the tests not reported ===" >>"$CONSOLE"
+	boot
+	[ -s "$OUT/bats.tap" ] || { cp "$WORK/tap.$tries" "$OUT/bats.tap"; break; }
+	# the rest from this boot, the reported ones from the earlier one
+	bash "$REPO_ROOT/tests/vm/tap.sh" merge "$WORK/tap.$tries" "$OUT/bats.tap" "${files[@]}" >"$WORK/merged"
+	cp "$WORK/merged" "$OUT/bats.tap"
+	rm -f "$OUT/done"
+done
 
 if [ -s "$OUT/bats.tap" ]; then
 	cp "$OUT/bats.tap" "$TAP"
