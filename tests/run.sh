@@ -238,10 +238,12 @@ fi
 # cgroup v2 (VM_TESTS) and legacy cgroup v1 with no cgroup2 (VM_LEGACY_TESTS),
 # one boot each.  SKIP_VM=1 skips both; with TESTS set (and no VM_ONLY) a pass
 # runs only when its variable names its files.
-# The two passes boot in parallel (VM_PARALLEL=0: one after the other): the
-# tier then takes about as long as the legacy pass, which is longer than
-# either pass alone would be (~6 and ~8 min on 2 CPUs), hence a 1500 s bound (room for a slower machine)
-# per pass (VM_TIMEOUT) instead of tests/vm/run.sh's 600.
+# The two passes boot in parallel (VM_PARALLEL=0: one after the other), each
+# guest on one host thread: the tier takes about as long as the legacy pass
+# (~5 and ~11 min on 2 CPUs), hence a 1500 s bound per boot (VM_TIMEOUT;
+# room for a slower machine) instead of tests/vm/run.sh's 600.  A guest that
+# stops for good is killed after 10 min without output and booted once more
+# for the rest (tests/vm/run.sh).
 # vm_start MODE FILE...: boot the pass in the background; its output goes
 # to $LOGS/vm-out-MODE.$$ (vm_pid_MODE: the job).
 vm_start() {
