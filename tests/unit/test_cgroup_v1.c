@@ -19,28 +19,9 @@
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "../../cgroups/v1.h"
+#include "tap.h"
 
-static int passed, failed;
 static char tmp[256];
-
-static void result(bool good, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void result(bool good, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (good) {
-		printf("ok - %s\n", name);
-		passed++;
-		return;
-	}
-	printf("not ok - %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed++;
-}
 
 static void put(const char *rel, const char *text)
 {
@@ -151,7 +132,7 @@ static void test_map(void)
 		char name[128];
 
 		snprintf(name, sizeof(name), "map %s (ref %s, own %s)", c[i].path, c[i].ref, c[i].own);
-		result(!strcmp(got, c[i].want), name, "got %s, want %s", got, c[i].want);
+		tap(!strcmp(got, c[i].want), name, "got %s, want %s", got, c[i].want);
 	}
 }
 
@@ -164,19 +145,19 @@ static void test_host(void)
 
 	snprintf(p, sizeof(p), "%s/proc", tmp);
 	if (v1_host_load(&h, p, &err) < 0) {
-		result(false, "host load", "%s", err.msg);
+		tap(false, "host load", "%s", err.msg);
 		return;
 	}
 	m = v1_host_find(&h, "memory");
 	a = v1_host_find(&h, "cpuacct");
 	snprintf(p, sizeof(p), "%s/h/memory", tmp);
-	result(m && !strcmp(m->mnt, p) && !strcmp(m->own, "/sup/job"), "host: memory mount and own cgroup",
+	tap(m && !strcmp(m->mnt, p) && !strcmp(m->own, "/sup/job"), "host: memory mount and own cgroup",
 	       "%s %s", m ? m->mnt : "-", m ? m->own : "-");
-	result(a && a == v1_host_find(&h, "cpu"), "host: co-mounted cpu,cpuacct are one hierarchy", "%p", (void *)a);
-	result(!v1_host_find(&h, "systemd") && !v1_host_find(&h, "name=systemd") && h.n == 6,
+	tap(a && a == v1_host_find(&h, "cpu"), "host: co-mounted cpu,cpuacct are one hierarchy", "%p", (void *)a);
+	tap(!v1_host_find(&h, "systemd") && !v1_host_find(&h, "name=systemd") && h.n == 6,
 	       "host: named hierarchy and subtree-only mount skipped", "n=%zu", h.n);
-	result(!v1_host_find(&h, "hugetlb"), "host: hugetlb absent", "found");
-	result(!strcmp(h.own_ref, "/"), "host: own v2 cgroup", "%s", h.own_ref);
+	tap(!v1_host_find(&h, "hugetlb"), "host: hugetlb absent", "found");
+	tap(!strcmp(h.own_ref, "/"), "host: own v2 cgroup", "%s", h.own_ref);
 	v1_host_free(&h);
 }
 
@@ -193,10 +174,10 @@ static void test_missing_controller(void)
 	c.linux.resources.hugepage_limits = &hl;
 	c.linux.resources.n_hugepage_limits = 1;
 	r = sk_cgroup_v1_create(&c, "/ctr", SK_CGROUP_LEGACY, &v1, &err);
-	result(r < 0 && strstr(err.msg, "hugetlb") && strstr(err.msg, "legacy") &&
+	tap(r < 0 && strstr(err.msg, "hugetlb") && strstr(err.msg, "legacy") &&
 	       strstr(err.msg, "hugepageLimits"), "missing hugetlb: error names field, controller, mode",
 	       "r=%d %s", r, err.msg);
-	result(!exists("h/pids/ctr") && !exists("h/memory/sup/job/ctr"),
+	tap(!exists("h/pids/ctr") && !exists("h/memory/sup/job/ctr"),
 	       "missing hugetlb: nothing created", "dirs exist");
 }
 
@@ -214,9 +195,9 @@ static void test_create_rollback(void)
 	c.linux.resources.pids.present = c.linux.resources.pids.has_limit = true;
 	c.linux.resources.pids.limit = 10;
 	r = sk_cgroup_v1_create(&c, "/deep/ctr", SK_CGROUP_LEGACY, &v1, &err);
-	result(r < 0 && strstr(err.msg, "pids.limit"), "failed write: error names the field",
+	tap(r < 0 && strstr(err.msg, "pids.limit"), "failed write: error names the field",
 	       "r=%d %s", r, err.msg);
-	result(!exists("h/pids/deep") && !exists("h/memory/sup/job/deep") && !exists("h/cpuset/deep"),
+	tap(!exists("h/pids/deep") && !exists("h/memory/sup/job/deep") && !exists("h/cpuset/deep"),
 	       "failed write: every level made is removed", "left behind");
 }
 
@@ -229,23 +210,23 @@ static void test_create_open_destroy(void)
 
 	r = sk_cgroup_v1_create(NULL, "/ctr", SK_CGROUP_LEGACY, &v1, &err);
 	if (r < 0) {
-		result(false, "create", "%s", err.msg);
+		tap(false, "create", "%s", err.msg);
 		return;
 	}
-	result(exists("h/memory/sup/job/ctr") && exists("h/cpu,cpuacct/ctr") && exists("h/pids/ctr") &&
+	tap(exists("h/memory/sup/job/ctr") && exists("h/cpu,cpuacct/ctr") && exists("h/pids/ctr") &&
 	       !exists("h/systemd/ctr"), "create: a dir in every controller hierarchy, below own",
 	       "missing");
-	result(!strcmp(get("h/cpuset/ctr/cpuset.cpus") ? get("h/cpuset/ctr/cpuset.cpus") : "", "0-3") ||
+	tap(!strcmp(get("h/cpuset/ctr/cpuset.cpus") ? get("h/cpuset/ctr/cpuset.cpus") : "", "0-3") ||
 	       !exists("h/cpuset/ctr/cpuset.cpus"), "create: cpuset from parent (when the file exists)", "%s",
 	       get("h/cpuset/ctr/cpuset.cpus"));
 	snprintf(want, sizeof(want), "%s/h/memory/sup/job/ctr", tmp);
-	result(!strcmp(sk_cgroup_v1_dir(v1, "memory"), want), "dir(memory)", "%s", sk_cgroup_v1_dir(v1, "memory"));
+	tap(!strcmp(sk_cgroup_v1_dir(v1, "memory"), want), "dir(memory)", "%s", sk_cgroup_v1_dir(v1, "memory"));
 	snprintf(want, sizeof(want), "%s/h/freezer/ctr", tmp);
-	result(!strcmp(sk_cgroup_v1_track_dir(v1), want), "legacy: freezer is the tracking hierarchy",
+	tap(!strcmp(sk_cgroup_v1_track_dir(v1), want), "legacy: freezer is the tracking hierarchy",
 	       "%s", sk_cgroup_v1_track_dir(v1));
 
 	r = sk_cgroup_v1_open(sk_cgroup_v1_track_dir(v1), SK_CGROUP_LEGACY, true, &o, &err);
-	result(r == 0 && !strcmp(sk_cgroup_v1_dir(o, "memory"), sk_cgroup_v1_dir(v1, "memory")) &&
+	tap(r == 0 && !strcmp(sk_cgroup_v1_dir(o, "memory"), sk_cgroup_v1_dir(v1, "memory")) &&
 	       !strcmp(sk_cgroup_v1_dir(o, "cpuacct"), sk_cgroup_v1_dir(v1, "cpuacct")),
 	       "legacy open maps the tracking dir back to every hierarchy", "r=%d %s", r,
 	       r ? err.msg : sk_cgroup_v1_dir(o, "memory"));
@@ -253,9 +234,9 @@ static void test_create_open_destroy(void)
 	/* freezer on a plain file: written, read back */
 	put("h/freezer/ctr/freezer.state", "THAWED\n");
 	r = sk_cgroup_v1_freeze(o, true, &err);
-	result(r == 0 && sk_cgroup_v1_is_frozen(o) == 1, "freeze writes FROZEN", "r=%d %s", r, err.msg);
+	tap(r == 0 && sk_cgroup_v1_is_frozen(o) == 1, "freeze writes FROZEN", "r=%d %s", r, err.msg);
 	r = sk_cgroup_v1_freeze(o, false, &err);
-	result(r == 0 && sk_cgroup_v1_is_frozen(o) == 0, "thaw writes THAWED", "r=%d %s", r, err.msg);
+	tap(r == 0 && sk_cgroup_v1_is_frozen(o) == 0, "thaw writes THAWED", "r=%d %s", r, err.msg);
 	unlink(strcat(strcpy(want, sk_cgroup_v1_track_dir(v1)), "/freezer.state"));
 	if (exists("h/cpuset/ctr/cpuset.cpus")) {
 		unlink(strcat(strcpy(want, sk_cgroup_v1_dir(v1, "cpuset")), "/cpuset.cpus"));
@@ -264,7 +245,7 @@ static void test_create_open_destroy(void)
 
 	mk("h/pids/ctr/sub");	/* made by the container: removed too */
 	r = sk_cgroup_v1_destroy(o, &err);
-	result(r == 0 && !exists("h/memory/sup/job/ctr") && !exists("h/pids/ctr") &&
+	tap(r == 0 && !exists("h/memory/sup/job/ctr") && !exists("h/pids/ctr") &&
 	       exists("h/memory/sup/job"), "destroy removes the cgroup (and sub-cgroups) everywhere",
 	       "r=%d %s", r, err.msg);
 	sk_cgroup_v1_free(o);
@@ -293,7 +274,7 @@ static void test_plan(void)
 	put("h/memory/sup/job/p/memory.limit_in_bytes", "100\n");
 	put("h/memory/sup/job/p/memory.memsw.limit_in_bytes", "100\n");
 	if (sk_cgroup_v1_open("/p", SK_CGROUP_HYBRID, false, &v1, &err) < 0) {
-		result(false, "plan: open", "%s", err.msg);
+		tap(false, "plan: open", "%s", err.msg);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -302,11 +283,11 @@ static void test_plan(void)
 	r.memory.limit = 1000;
 	r.memory.swap = 2000;
 	rc = v1_plan_resources(&r, NULL, v1, &p, &err);
-	result(rc == 0 && p.n == 2 && !strcmp(p.w[0].file, "memory.memsw.limit_in_bytes") &&
+	tap(rc == 0 && p.n == 2 && !strcmp(p.w[0].file, "memory.memsw.limit_in_bytes") &&
 	       !strcmp(p.w[1].file, "memory.limit_in_bytes"), "plan: raising writes memsw first",
 	       "rc=%d n=%zu first=%s", rc, p.n, p.n ? p.w[0].file : "-");
 	rc = v1_plan_run(&p, v1, &err);
-	result(rc == 0 && !strcmp(get("h/memory/sup/job/p/memory.memsw.limit_in_bytes"), "2000"),
+	tap(rc == 0 && !strcmp(get("h/memory/sup/job/p/memory.memsw.limit_in_bytes"), "2000"),
 	       "plan: run writes the files", "rc=%d %s", rc, err.msg);
 	v1_plan_free(&p);
 
@@ -314,13 +295,13 @@ static void test_plan(void)
 	put("h/memory/sup/job/p/memory.limit_in_bytes", "5000\n");
 	r.memory.swap = 1000;
 	rc = v1_plan_resources(&r, NULL, v1, &p, &err);
-	result(rc == 0 && p.n == 2 && !strcmp(p.w[0].file, "memory.limit_in_bytes"),
+	tap(rc == 0 && p.n == 2 && !strcmp(p.w[0].file, "memory.limit_in_bytes"),
 	       "plan: lowering writes the limit first", "rc=%d first=%s", rc, p.n ? p.w[0].file : "-");
 	v1_plan_free(&p);
 
 	r.memory.swap = 100;
 	rc = v1_plan_resources(&r, NULL, v1, &p, &err);
-	result(rc < 0 && strstr(err.msg, "memory.swap"), "plan: swap below limit is an error",
+	tap(rc < 0 && strstr(err.msg, "memory.swap"), "plan: swap below limit is an error",
 	       "rc=%d %s", rc, err.msg);
 	v1_plan_free(&p);
 
@@ -332,14 +313,14 @@ static void test_plan(void)
 	c.linux.devices = &dev;
 	c.linux.n_devices = 1;
 	rc = v1_plan_resources(&r, &c, v1, &p, &err);
-	result(rc == 0 && p.n > 4 && !strcmp(p.w[0].file, "devices.deny") && !strcmp(p.w[0].value, "a") &&
+	tap(rc == 0 && p.n > 4 && !strcmp(p.w[0].file, "devices.deny") && !strcmp(p.w[0].value, "a") &&
 	       !strcmp(p.w[1].value, "c 10:229 rw") && !strcmp(p.w[p.n - 1].value, "c 10:200 rwm"),
 	       "plan: devices deny a, config rules, defaults, linux.devices",
 	       "rc=%d n=%zu %s", rc, p.n, p.n ? p.w[0].value : "-");
 	for (i = 0; i < p.n; i++)
 		if (!strcmp(p.w[i].value, "c 1:3 rwm"))
 			break;
-	result(i < p.n, "plan: /dev/null allowed by default", "missing");
+	tap(i < p.n, "plan: /dev/null allowed by default", "missing");
 	v1_plan_free(&p);
 
 	memset(&r, 0, sizeof(r));
@@ -353,9 +334,9 @@ static void test_plan(void)
 	rc = v1_plan_resources(&r, NULL, v1, &p, &err);
 	for (i = 0; i < p.n && strcmp(p.w[i].file, "cpu.cfs_period_us"); i++)
 		;
-	result(rc == 0 && i + 1 < p.n && p.w[i].defer && !strcmp(p.w[i + 1].file, "cpu.cfs_quota_us"),
+	tap(rc == 0 && i + 1 < p.n && p.w[i].defer && !strcmp(p.w[i + 1].file, "cpu.cfs_quota_us"),
 	       "plan: cfs period (retried) before quota", "rc=%d", rc);
-	result(rc == 0 && !strcmp(p.w[p.n - 1].file, "pids.max") && !strcmp(p.w[p.n - 1].value, "max"),
+	tap(rc == 0 && !strcmp(p.w[p.n - 1].file, "pids.max") && !strcmp(p.w[p.n - 1].value, "max"),
 	       "plan: pids.limit -1 is max", "%s", p.n ? p.w[p.n - 1].value : "-");
 	v1_plan_free(&p);
 	sk_cgroup_v1_free(v1);
@@ -386,6 +367,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmp);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -23,6 +23,10 @@
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "../../oci/config_json.h"
+#include "tap.h"
+
+/* report(NAME, GOOD, FMT, ...): tap() with the name first */
+#define report(name, good, ...) tap(good, name, __VA_ARGS__)
 
 #ifndef SPEC_DIR_BUILT
 #define SPEC_DIR_BUILT "../shared/oci-runtime-spec"
@@ -42,26 +46,6 @@ __attribute__((weak)) const char *const *sk_mount_option_names(size_t *n)
 	return names;
 }
 
-static int passed, failed;
-
-static void report(const char *name, bool good, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void report(const char *name, bool good, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (good) {
-		printf("ok - %s\n", name);
-		passed++;
-		return;
-	}
-	printf("not ok - %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failed++;
-}
 
 /* Multi-check cases: the first failed EXPECT is the reason. */
 static char why[1200];
@@ -896,6 +880,5 @@ int main(void)
 	test_state();
 	test_load();
 	test_names();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

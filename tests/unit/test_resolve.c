@@ -22,28 +22,11 @@
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "../../rootfs/mountopts.h"
+#include "tap.h"
 
-static int passed, failed;
 static char tmpdir[] = "/tmp/skiff-test-resolve-XXXXXX";
 static char root[256];
 static int rootfd = -1;
-
-static void ok(bool cond, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond) {
-		passed++;
-		printf("ok - %s\n", name);
-		return;
-	}
-	failed++;
-	printf("not ok - %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* Is `fd` the same file as root/rel? */
 static bool same_as(int fd, const char *rel)
@@ -75,37 +58,37 @@ static void test_resolve(const char *mode)
 #define T(s) (snprintf(name, sizeof(name), "%s: %s", mode, s), name)
 	snprintf(path, sizeof(path), "up/etc-up-%s", mode);
 	fd = sk_open_in_root(rootfd, path, O_PATH, S_IFDIR, &err);
-	ok(same_as(fd, path + 3), T("symlink to ../../.. stays inside"), "%s", fd < 0 ? err.msg : "outside");
+	tap(same_as(fd, path + 3), T("symlink to ../../.. stays inside"), "%s", fd < 0 ? err.msg : "outside");
 	if (fd >= 0) close(fd);
 
 	snprintf(path, sizeof(path), "slash/etc-slash-%s", mode);
 	fd = sk_open_in_root(rootfd, path, O_PATH, S_IFDIR, &err);
-	ok(same_as(fd, path + 6) && access(path + 5, F_OK) < 0,
+	tap(same_as(fd, path + 6) && access(path + 5, F_OK) < 0,
 	   T("symlink to / stays inside"), "%s", fd < 0 ? err.msg : "outside");
 	if (fd >= 0) close(fd);
 
 	snprintf(path, sizeof(path), "/../../../../etc-dots-%s", mode);
 	fd = sk_open_in_root(rootfd, path, O_PATH, S_IFDIR, &err);
-	ok(same_as(fd, path + 13), T(".. above the root stays at the root"), "%s",
+	tap(same_as(fd, path + 13), T(".. above the root stays at the root"), "%s",
 	   fd < 0 ? err.msg : "outside");
 	if (fd >= 0) close(fd);
 
 	snprintf(path, sizeof(path), "abs/c-%s", mode);
 	snprintf(want, sizeof(want), "a/b/c-%s", mode);
 	fd = sk_open_in_root(rootfd, path, O_PATH, S_IFDIR, &err);
-	ok(same_as(fd, want), T("absolute symlink resolves inside"), "%s",
+	tap(same_as(fd, want), T("absolute symlink resolves inside"), "%s",
 	   fd < 0 ? err.msg : "wrong target");
 	if (fd >= 0) close(fd);
 
 	snprintf(name, sizeof(name), "%s-d1/d2/d3", mode);
 	fd = sk_open_in_root(rootfd, name, O_PATH | O_DIRECTORY, S_IFDIR, &err);
-	ok(fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755,
+	tap(fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755,
 	   T("missing directories created 0755"), "%s", fd < 0 ? err.msg : "not a 0755 dir");
 	if (fd >= 0) close(fd);
 
 	snprintf(name, sizeof(name), "%s-f1/f2/file", mode);
 	fd = sk_open_in_root(rootfd, name, O_PATH, S_IFREG, &err);
-	ok(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+	tap(fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
 	   (st.st_mode & 0777) == 0644, T("empty file created for S_IFREG"), "%s",
 	   fd < 0 ? err.msg : "not an empty 0644 file");
 	if (fd >= 0) close(fd);
@@ -116,27 +99,27 @@ static void test_resolve(const char *mode)
 	snprintf(path, sizeof(path), "dl-%s/file", mode);
 	snprintf(want, sizeof(want), "dangling-%s/sub/file", mode);
 	fd = sk_open_in_root(rootfd, path, O_PATH, S_IFREG, &err);
-	ok(same_as(fd, want), T("dangling symlink created inside"), "%s",
+	tap(same_as(fd, want), T("dangling symlink created inside"), "%s",
 	   fd < 0 ? err.msg : "wrong target");
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "fifo", O_PATH | O_DIRECTORY, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ENOTDIR, T("fifo refused when a directory is wanted"),
+	tap(fd < 0 && err.errnum == ENOTDIR, T("fifo refused when a directory is wanted"),
 	   "fd %d errnum %d", fd, err.errnum);
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "fifo", O_RDONLY, 0, &err);
-	ok(fd < 0 && err.errnum == ENXIO, T("fifo refused for reading (no hang)"),
+	tap(fd < 0 && err.errnum == ENXIO, T("fifo refused for reading (no hang)"),
 	   "fd %d errnum %d", fd, err.errnum);
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "linktofifo/x", O_PATH, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ENOTDIR, T("fifo as a parent refused"), "fd %d errnum %d",
+	tap(fd < 0 && err.errnum == ENOTDIR, T("fifo as a parent refused"), "fd %d errnum %d",
 	   fd, err.errnum);
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "chardev", O_PATH, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ENOTDIR, T("device refused when a directory is wanted"),
+	tap(fd < 0 && err.errnum == ENOTDIR, T("device refused when a directory is wanted"),
 	   "fd %d errnum %d", fd, err.errnum);
 	if (fd >= 0) close(fd);
 
@@ -145,23 +128,23 @@ static void test_resolve(const char *mode)
 		memcpy(longpath + 2 * i, "a/", 2);
 	longpath[10000] = '\0';
 	fd = sk_open_in_root(rootfd, longpath, O_PATH, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ENAMETOOLONG, T("5,000-component path refused"),
+	tap(fd < 0 && err.errnum == ENAMETOOLONG, T("5,000-component path refused"),
 	   "fd %d errnum %d", fd, err.errnum);
 	if (fd >= 0) close(fd);
 	free(longpath);
 
 	fd = sk_open_in_root(rootfd, "loop1/x", O_PATH, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ELOOP, T("symlink loop refused"), "fd %d errnum %d",
+	tap(fd < 0 && err.errnum == ELOOP, T("symlink loop refused"), "fd %d errnum %d",
 	   fd, err.errnum);
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "reg/x", O_PATH, S_IFDIR, &err);
-	ok(fd < 0 && err.errnum == ENOTDIR, T("file as a parent refused"), "fd %d errnum %d",
+	tap(fd < 0 && err.errnum == ENOTDIR, T("file as a parent refused"), "fd %d errnum %d",
 	   fd, err.errnum);
 	if (fd >= 0) close(fd);
 
 	fd = sk_open_in_root(rootfd, "reg", O_RDONLY, 0, &err);
-	ok(fd >= 0 && fcntl(fd, F_GETFL) >= 0 && read(fd, name, 1) == 0,
+	tap(fd >= 0 && fcntl(fd, F_GETFL) >= 0 && read(fd, name, 1) == 0,
 	   T("regular file opened for reading"), "%s", fd < 0 ? err.msg : "read");
 	if (fd >= 0) close(fd);
 #undef T
@@ -189,17 +172,17 @@ static void test_mount_through_fd(const char *mode)
 
 	fd = sk_open_in_root(rootfd, "escape/skiff-test-mnt", O_PATH, S_IFDIR, &err);
 	if (fd < 0) {
-		ok(false, name, "%s", err.msg);
+		tap(false, name, "%s", err.msg);
 		return;
 	}
 	sk_fd_path(fd, p);
 	if (mount("tmpfs", p, "tmpfs", 0, "size=16k") < 0) {
-		ok(false, name, "mount: %s", strerror(errno));
+		tap(false, name, "mount: %s", strerror(errno));
 		close(fd);
 		return;
 	}
 	snprintf(want, sizeof(want), "%s/skiff-test-mnt", root);
-	ok(mountinfo_has(want) && !mountinfo_has("/skiff-test-mnt"),
+	tap(mountinfo_has(want) && !mountinfo_has("/skiff-test-mnt"),
 	   name, "no mount at %s", want);
 	umount2(want, MNT_DETACH);
 	close(fd);
@@ -281,10 +264,10 @@ static void test_mountopts(void)
 			k++;
 		snprintf(name, sizeof(name), "mount options: %s", c->name);
 		if (sk_mount_opts_parse(c->opts, k, &o, &err) < 0) {
-			ok(false, name, "%s", err.msg);
+			tap(false, name, "%s", err.msg);
 			continue;
 		}
-		ok(o.flags == c->flags && (o.clear & c->clear) == c->clear &&
+		tap(o.flags == c->flags && (o.clear & c->clear) == c->clear &&
 		   (c->prop0 ? o.n_prop == 1 && o.prop[0] == c->prop0 : o.n_prop == 0) &&
 		   o.attr_set == c->attr_set && (o.attr_clr & c->attr_clr) == c->attr_clr &&
 		   (!c->attr_clr || o.attr_clr == c->attr_clr) &&
@@ -307,9 +290,9 @@ static void test_mountopts(void)
 		}
 	}
 	/* and rnodev, which the table of config.md forgets */
-	ok(missing == 0 && n == SK_ARRAY_SIZE(spec_names) + 1, "sk_mount_option_names covers config.md",
+	tap(missing == 0 && n == SK_ARRAY_SIZE(spec_names) + 1, "sk_mount_option_names covers config.md",
 	   "%zu missing, %zu names", missing, n);
-	ok(sk_propagation_flags("rslave", &prop) == 0 && prop == (MS_SLAVE | MS_REC) &&
+	tap(sk_propagation_flags("rslave", &prop) == 0 && prop == (MS_SLAVE | MS_REC) &&
 	   sk_propagation_flags("nosuid", &prop) < 0, "rootfsPropagation names", "wrong");
 }
 
@@ -330,7 +313,7 @@ static void test_clean_path(void)
 		}
 		free(c);
 	}
-	ok(good, "sk_clean_path", "mismatch");
+	tap(good, "sk_clean_path", "mismatch");
 }
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
@@ -401,6 +384,5 @@ int main(void)
 		close(rootfd);
 	if (nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		printf("# cleanup of %s failed: %s\n", tmpdir, strerror(errno));
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -15,27 +15,10 @@
 
 #include "../../src/skiff.h"
 #include "skiff/util.h"
+#include "tap.h"
 
 struct sk_globals sk_g;
 
-static int passed, failed;
-
-static void check(bool cond, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond) {
-		printf("ok - %s\n", name);
-		passed++;
-		return;
-	}
-	printf("not ok - %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed++;
-}
 
 static void hexs(const unsigned char *b, char *out)
 {
@@ -60,11 +43,11 @@ static void t_sha256(void)
 		hexs(d, h);
 		if (strcmp(h, v[i].want)) {
 			good = false;
-			check(false, "sha256 vectors", "\"%s\": %s", v[i].in, h);
+			tap(false, "sha256 vectors", "\"%s\": %s", v[i].in, h);
 		}
 	}
 	if (good)
-		check(true, "sha256 vectors", "");
+		tap(true, "sha256 vectors", "-");
 }
 
 static char *names_a[] = { "mkdir", "mkdirat" };
@@ -135,10 +118,10 @@ static void t_cache(const char *root)
 	sk_seccomp_cache_key(&s, k1);
 	sk_seccomp_cache_key(&s, k2);
 	sk_seccomp_cache_key(&s2, k3);
-	check(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "cache key is stable and tells profiles apart", "");
+	tap(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "cache key is stable and tells profiles apart", "keys of the same profile differ, or of different ones match");
 	s.listener_path = "/x";
 	sk_seccomp_cache_key(&s, k2);
-	check(!memcmp(k1, k2, 32), "cache key leaves listenerPath out", "");
+	tap(!memcmp(k1, k2, 32), "cache key leaves listenerPath out", "listenerPath changed the key");
 	s.listener_path = NULL;
 	/* no two different objects share a key by a shift between fields */
 	sc2 = sc;
@@ -151,9 +134,9 @@ static void t_cache(const char *root)
 	sc2.has_errno_ret = false;
 	sc.errno_ret = sc2.errno_ret = 0;
 	sk_seccomp_cache_key(&s, k3);
-	check(memcmp(k1, k2, 32) != 0, "cache key: names [ab, c] and [a, bc] differ", "");
+	tap(memcmp(k1, k2, 32) != 0, "cache key: names [ab, c] and [a, bc] differ", "same key");
 	sk_seccomp_cache_key(&s2, k2);
-	check(memcmp(k2, k3, 32) != 0, "cache key: errnoRet 0 and no errnoRet differ", "");
+	tap(memcmp(k2, k3, 32) != 0, "cache key: errnoRet 0 and no errnoRet differ", "same key");
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 18);
 	s2.default_action = NULL;
@@ -161,21 +144,21 @@ static void t_cache(const char *root)
 	s.default_action = "";
 	sk_seccomp_cache_key(&s, k2);
 	sk_seccomp_cache_key(&s2, k3);
-	check(memcmp(k2, k3, 32) != 0, "cache key: an empty and an absent defaultAction differ", "");
+	tap(memcmp(k2, k3, 32) != 0, "cache key: an empty and an absent defaultAction differ", "same key");
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 19);
 
 	sk_g.root = root;
 	snprintf(dir, sizeof(dir), "%s/.seccomp-cache", root);
-	check(sk_seccomp_compile(&s, &fresh, &err) == 0, "compile", "%s", err.msg);
-	check(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
+	tap(sk_seccomp_compile(&s, &fresh, &err) == 0, "compile", "%s", err.msg);
+	tap(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
 	      "miss compiles and equals the plain compilation", "%s", err.msg);
 	e = only_entry(dir);
-	check(e != NULL, "one entry written", "");
+	tap(e != NULL, "one entry written", "no entry in the cache directory");
 	if (!e)
 		return;
 	sk_seccomp_prog_free(&a);
-	check(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh), "hit equals", "%s", err.msg);
+	tap(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh), "hit equals", "%s", err.msg);
 	sk_seccomp_prog_free(&a);
 
 	/* corrupt the last instruction */
@@ -188,30 +171,30 @@ static void t_cache(const char *root)
 			perror("pwrite");
 		close(fd);
 	}
-	check(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
+	tap(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
 	      "corrupt entry is rebuilt", "%s", err.msg);
 	sk_seccomp_prog_free(&a);
 
 	/* a foreign entry (another profile's) under this name */
-	check(sk_seccomp_compile_cached(&s2, &b, &err) == 0 && !same(&b, &fresh), "second profile", "%s", err.msg);
+	tap(sk_seccomp_compile_cached(&s2, &b, &err) == 0 && !same(&b, &fresh), "second profile", "%s", err.msg);
 	{
 		char cmd[1200];
 
 		snprintf(cmd, sizeof(cmd), "for f in %s/*.bpf; do [ \"$f\" = %s ] || cp \"$f\" %s; done", dir, e, e);
-		check(system(cmd) == 0, "copy foreign entry", "");
+		tap(system(cmd) == 0, "copy foreign entry", "cp failed");
 	}
-	check(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
+	tap(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
 	      "foreign entry is rebuilt", "%s", err.msg);
 	sk_seccomp_prog_free(&a);
 
 	/* group-writable entry: not trusted, replaced */
 	chmod(e, 0660);
-	check(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
+	tap(sk_seccomp_compile_cached(&s, &a, &err) == 0 && same(&a, &fresh),
 	      "group-writable entry is not used", "%s", err.msg);
 	{
 		struct stat st;
 
-		check(stat(e, &st) == 0 && (st.st_mode & 07777) == 0600, "entry rewritten 0600", "");
+		tap(stat(e, &st) == 0 && (st.st_mode & 07777) == 0600, "entry rewritten 0600", "mode or entry wrong");
 	}
 	sk_seccomp_prog_free(&a);
 	sk_seccomp_prog_free(&b);
@@ -314,7 +297,7 @@ static void t_prune(const char *root)
 	/* not ours, left alone: another file, an entry-named symlink to a
 	 * file outside, an entry-named directory */
 	if (!cached_profile(dir, 0, names[0]) || !names[0][0]) {
-		check(false, "prune: first entry", "");
+		tap(false, "prune: first entry", "could not be written");
 		return;
 	}
 	snprintf(p, sizeof(p), "%s/README", dir);
@@ -334,7 +317,7 @@ static void t_prune(const char *root)
 	for (i = 1; i < SK_SECCOMP_CACHE_MAX; i++)
 		good &= cached_profile(dir, i, names[i]) && names[i][0];
 	list_bpf(dir, &l);
-	check(good && l.n == SK_SECCOMP_CACHE_MAX + 2, "prune: nothing goes up to the limit",
+	tap(good && l.n == SK_SECCOMP_CACHE_MAX + 2, "prune: nothing goes up to the limit",
 	      "%d .bpf names (want %d entries + 2 not ours)", l.n, SK_SECCOMP_CACHE_MAX);
 
 	/* entry 0 oldest, then 1, 2...; a hit on entry 0 makes it the most
@@ -342,13 +325,13 @@ static void t_prune(const char *root)
 	backdate(dir, names, SK_SECCOMP_CACHE_MAX, past);
 	good = cached_profile(dir, 0, p) && !p[0];
 	snprintf(p, sizeof(p), "%s/%s", dir, names[0]);
-	check(good && stat(p, &st) == 0 && st.st_mtime > past + 1000, "prune: a hit refreshes the mtime",
+	tap(good && stat(p, &st) == 0 && st.st_mtime > past + 1000, "prune: a hit refreshes the mtime",
 	      "mtime %lld", (long long)st.st_mtime);
 
 	/* one more: entry 1, now the least recently used, goes */
 	good = cached_profile(dir, i, names[i]) && names[i][0];
 	list_bpf(dir, &l);
-	check(good && l.n == SK_SECCOMP_CACHE_MAX + 2 && !exists_in(dir, names[1]) &&
+	tap(good && l.n == SK_SECCOMP_CACHE_MAX + 2 && !exists_in(dir, names[1]) &&
 	      exists_in(dir, names[0]) && exists_in(dir, names[i]),
 	      "prune: over the limit, the least recently used goes; the used and the new stay",
 	      "%d names; #1 %d #0 %d new %d", l.n, exists_in(dir, names[1]), exists_in(dir, names[0]),
@@ -364,7 +347,7 @@ static void t_prune(const char *root)
 		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
 			regular++;
 	}
-	check(good && regular == SK_SECCOMP_CACHE_MAX && exists_in(dir, names[0]) &&
+	tap(good && regular == SK_SECCOMP_CACHE_MAX && exists_in(dir, names[0]) &&
 	      exists_in(dir, names[i - 1]) && !exists_in(dir, names[21]) && exists_in(dir, names[22]),
 	      "prune: the limit holds; the oldest went in order",
 	      "%d entries; #0 %d newest %d #21 %d #22 %d", regular, exists_in(dir, names[0]),
@@ -379,7 +362,7 @@ static void t_prune(const char *root)
 	fake[0] = 'e';
 	snprintf(p, sizeof(p), "%s/%s", dir, fake);
 	good &= lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
-	check(good, "prune: other files, symlinks and directories are left alone", "");
+	tap(good, "prune: other files, symlinks and directories are left alone", "one was touched");
 }
 
 int main(void)
@@ -401,6 +384,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup of %s failed\n", root);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }
