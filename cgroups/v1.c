@@ -366,15 +366,20 @@ void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1)
 
 /* ---- processes ---- */
 
-static int read_procs(const char *dir, struct sk_pidv *l, int depth, struct sk_error *err)
+/* walk: DIR and every cgroup below it (V1_MAX_DEPTH levels at most): PRE
+ * before a directory's children, POST after them (either may be NULL).  A
+ * directory gone meanwhile is skipped. */
+typedef int (*walk_fn)(const char *dir, int depth, void *arg, struct sk_error *err);
+
+static int walk(const char *dir, int depth, walk_fn pre, walk_fn post, void *arg,
+		struct sk_error *err)
 {
-	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.procs", dir);
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 
 	if (depth > V1_MAX_DEPTH)
 		return sk_error(err, ELOOP, "%s: cgroup tree too deep", dir);
-	if (sk_cgroup_read_procs(AT_FDCWD, file, l, err) < 0)
+	if (pre && pre(dir, depth, arg, err) < 0)
 		return -1;
 	d = opendir(dir);
 	if (!d)
@@ -385,17 +390,30 @@ static int read_procs(const char *dir, struct sk_pidv *l, int depth, struct sk_e
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		sub = sk_xasprintf("%s/%s", dir, de->d_name);
-		if (read_procs(sub, l, depth + 1, err) < 0)
+		if (walk(sub, depth + 1, pre, post, arg, err) < 0)
 			return -1;
 	}
-	return 0;
+	return post ? post(dir, depth, arg, err) : 0;
+}
+
+static int add_procs(const char *dir, int depth, void *l, struct sk_error *err)
+{
+	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.procs", dir);
+
+	return sk_cgroup_read_procs(AT_FDCWD, file, l, err);
+}
+
+/* read_procs: the processes in DIR and below, into L. */
+static int read_procs(const char *dir, struct sk_pidv *l, struct sk_error *err)
+{
+	return walk(dir, 0, add_procs, NULL, l, err);
 }
 
 int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err)
 {
 	struct sk_pidv l = { 0 };
 
-	if (v1->n && read_procs(v1->d[v1->track].dir, &l, 0, err) < 0) {
+	if (v1->n && read_procs(v1->d[v1->track].dir, &l, err) < 0) {
 		free(l.v);
 		return -1;
 	}
@@ -475,30 +493,21 @@ int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *e
 
 /* ---- destroy ---- */
 
-static int rmdir_tree(const char *dir, bool self, int depth, struct sk_error *err)
+static int remove_dir(const char *dir, int depth, void *self, struct sk_error *err)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	if (depth > V1_MAX_DEPTH)
-		return sk_error(err, ELOOP, "%s: cgroup tree too deep", dir);
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : sk_error_sys(err, "opendir %s", dir);
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub = sk_xasprintf("%s/%s", dir, de->d_name);
-		if (rmdir_tree(sub, true, depth + 1, err) < 0)
-			return -1;
-	}
-	if (self && rmdir(dir) < 0 && errno != ENOENT) {
+	if (depth == 0 && !*(bool *)self)
+		return 0;
+	if (rmdir(dir) < 0 && errno != ENOENT) {
 		errno = errno == ENOTEMPTY ? EBUSY : errno;
 		return sk_error_sys(err, "rmdir %s", dir);
 	}
 	return 0;
+}
+
+/* rmdir_tree: the cgroups below DIR, deepest first, and DIR itself when SELF. */
+static int rmdir_tree(const char *dir, bool self, struct sk_error *err)
+{
+	return walk(dir, 0, NULL, remove_dir, &self, err);
 }
 
 static int destroy_one(const struct v1_dir *d, struct sk_error *err)
@@ -512,7 +521,7 @@ static int destroy_one(const struct v1_dir *d, struct sk_error *err)
 
 		if (i > 0)
 			sleep_ms(10);
-		if (read_procs(d->dir, &l, 0, err) < 0) {
+		if (read_procs(d->dir, &l, err) < 0) {
 			free(l.v);
 			return -1;
 		}
@@ -525,7 +534,7 @@ static int destroy_one(const struct v1_dir *d, struct sk_error *err)
 			free(l.v);
 			continue;
 		}
-		if (rmdir_tree(d->dir, d->owned, 0, err) == 0)
+		if (rmdir_tree(d->dir, d->owned, err) == 0)
 			return 0;
 		if (err->errnum != EBUSY)
 			return -1;
@@ -641,7 +650,7 @@ int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgr
 		if (d->owned)
 			continue;
 		/* An existing cgroup is reused only when empty, as in v2. */
-		if (read_procs(d->dir, &l, 0, err) < 0) {
+		if (read_procs(d->dir, &l, err) < 0) {
 			free(l.v);
 			goto fail;
 		}
