@@ -52,11 +52,40 @@ remount_cgroups() {
 	done < <(findmnt -rn -t cgroup,cgroup2 -o TARGET,FS-OPTIONS,FSTYPE)
 }
 
-# --ns CMD...: run CMD with the cgroup hierarchies remounted (unit tests)
+# cgroup_dirs: every cgroup below the roots of the hierarchies mounted here
+# (after remount_cgroups: the run's own cgroup and below).
+cgroup_dirs() {
+	local m
+	for m in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
+		find "$m" -mindepth 1 -type d 2>/dev/null
+	done | sort
+}
+
+# left_behind BEFORE WHAT: the cgroups made since the listing BEFORE and
+# still there, as one "not ok" line (status 1); a test's teardown checks
+# its own container's, this catches the rest (unit tests, other names).
+left_behind() {
+	local new n
+	new="$(cgroup_dirs | comm -13 "$1" -)"
+	[ -z "$new" ] && return 0
+	n=$(wc -l <<<"$new")
+	echo "not ok - $n cgroup(s) left behind by $2: $(head -3 <<<"$new" | paste -sd' ' -)$([ "$n" -gt 3 ] && echo ' ...')"
+	return 1
+}
+
+# --ns FILE CMD...: run CMD with the cgroup hierarchies remounted (unit
+# tests); what it leaves behind goes to FILE.
 if [ "${1:-}" = --ns ]; then
-	shift
+	report="$2"
+	shift 2
 	remount_cgroups || exit 1
-	exec "$@"
+	before="$(mktemp)"
+	cgroup_dirs >"$before"
+	"$@"
+	rc=$?
+	left_behind "$before" "the unit tests" >"$report" || rc=1
+	rm -f "$before"
+	exit $rc
 fi
 
 if [ "${1:-}" = --inside ]; then
@@ -66,6 +95,8 @@ if [ "${1:-}" = --inside ]; then
 	SKIFF_TEST_ROOTFS="$(mktemp -d /tmp/skiff-rootfs.XXXX)"
 	bash "$REPO_ROOT/tools/mkrootfs.sh" "$SKIFF_TEST_ROOTFS" || exit 1
 	export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-90}"
+	before="$(mktemp)"
+	cgroup_dirs >"$before"
 	# One bats per file, each bounded: a test that hangs (e.g. on a pipe a
 	# stray container process holds) costs that file, not the whole run.
 	rc=0
@@ -77,6 +108,8 @@ if [ "${1:-}" = --inside ]; then
 		[ $frc -eq 0 ] || rc=1
 	done
 	rm -rf "$SKIFF_TEST_ROOTFS"
+	left_behind "$before" "the bats run" || rc=1
+	rm -f "$before"
 	exit $rc
 fi
 
@@ -123,8 +156,12 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 		for p in $progs; do rm -f "$p.log" "$p.trs"; done # no stale results
 		# (inside the private cgroup namespace too: unit tests may create cgroups)
 		unshare --cgroup --mount --propagation private -- bash "$REPO_ROOT/tests/run.sh" --ns \
-			make -j2 check >"$LOGS/unit.log" 2>&1 </dev/null
+			"$LOGS/unit-leftovers.log" make -j2 check >"$LOGS/unit.log" 2>&1 </dev/null
 		check_rc=$?
+		if [ -s "$LOGS/unit-leftovers.log" ]; then
+			cat "$LOGS/unit-leftovers.log"
+			failed=$((failed + 1))
+		fi
 		unit_counted=0
 		for p in $progs; do
 			log="$p.log"
