@@ -594,6 +594,20 @@ int sk_cgroup_pids(struct sk_cgroup *cg, pid_t **pids, size_t *n, struct sk_erro
 
 /* ---- freeze ---- */
 
+bool sk_cgroup_dir_paused(const char *dir)
+{
+	_cleanup_free_ char *file = sk_xasprintf("%s/cgroup.freeze", dir);
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	char v = 0;
+
+	if (fd < 0)	/* v1: the saved cgroup is the freezer one */
+		return sk_cgroup_v1_dir_frozen(dir) == 1;
+	if (read(fd, &v, 1) != 1)
+		v = 0;
+	close(fd);
+	return v == '1';
+}
+
 int sk_cgroup_is_frozen(struct sk_cgroup *cg)
 {
 	struct sk_error e;

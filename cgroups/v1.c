@@ -452,14 +452,20 @@ static int read_state(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
+int sk_cgroup_v1_dir_frozen(const char *dir)
+{
+	char st[32];
+
+	if (read_state(dir, st, sizeof(st)) < 0)
+		return -1;
+	return !strcmp(st, "FROZEN");
+}
+
 int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1)
 {
 	const struct v1_dir *d = v1_find_dir(v1, "freezer");
-	char st[32];
 
-	if (!d || read_state(d->dir, st, sizeof(st)) < 0)
-		return -1;
-	return !strcmp(st, "FROZEN");
+	return d ? sk_cgroup_v1_dir_frozen(d->dir) : -1;
 }
 
 int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err)

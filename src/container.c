@@ -231,36 +231,6 @@ static bool init_alive(const struct sk_state *s)
 	return st != 'Z' && st != 'X';
 }
 
-/* `skiff pause` froze it (cgroup v2 cgroup.freeze; on a legacy v1 host the
- * saved cgroup is the freezer one: freezer.state).  "paused" is runc's
- * extension of the spec's states; containerd and podman rely on it. */
-static bool cgroup_frozen(const struct sk_state *s)
-{
-	char path[4096], v[8] = { 0 };
-	ssize_t n;
-	int fd;
-
-	if (!s->cgroup_path ||
-	    snprintf(path, sizeof(path), "%s/cgroup.freeze", s->cgroup_path) >= (int)sizeof(path))
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, v, 1) != 1)
-			v[0] = 0;
-		close(fd);
-		return v[0] == '1';
-	}
-	/* v1 */
-	if (snprintf(path, sizeof(path), "%s/freezer.state", s->cgroup_path) >= (int)sizeof(path))
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, v, sizeof(v) - 1);
-	close(fd);
-	return n >= 6 && !strncmp(v, "FROZEN", 6);
-}
-
 const char *sk_container_status(struct sk_container *c)
 {
 	if (!c->state || c->creating)
@@ -269,7 +239,7 @@ const char *sk_container_status(struct sk_container *c)
 		return "stopped";
 	if (faccessat(c->dirfd, "exec.fifo", F_OK, 0) == 0)
 		return "created";
-	if (cgroup_frozen(c->state))
+	if (c->state->cgroup_path && sk_cgroup_dir_paused(c->state->cgroup_path))
 		return "paused";
 	return "running";
 }

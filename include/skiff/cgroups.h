@@ -58,6 +58,11 @@ void sk_cgroup_release(struct sk_cgroup *cg);   /* free memory, close fd */
 
 int sk_cgroup_freeze(struct sk_cgroup *cg, bool frozen, struct sk_error *err);
 int sk_cgroup_is_frozen(struct sk_cgroup *cg);   /* 1, 0, or -1 */
+/* A saved cgroup directory is paused (state, list: no driver set up):
+ * cgroup.freeze is 1 (v2), or, on a legacy host where the saved cgroup is
+ * the freezer one, freezer.state is FROZEN.  "paused" is runc's extension
+ * of the spec's states; containerd and podman rely on it. */
+bool sk_cgroup_dir_paused(const char *dir);
 /* Signal every process of the cgroup (SIGKILL uses cgroup.kill when present). */
 int sk_cgroup_signal_all(struct sk_cgroup *cg, int sig, struct sk_error *err);
 /* Host pids in the cgroup and its descendants. */
@@ -112,6 +117,7 @@ void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1);
 /* freezer.state; ENOTSUP when the host has no freezer hierarchy. */
 int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err);
 int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1);   /* 1, 0, or -1 */
+int sk_cgroup_v1_dir_frozen(const char *dir);          /* freezer.state of DIR */
 /* Host pids in the tracking hierarchy's cgroup and below. */
 int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err);
 
