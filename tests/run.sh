@@ -27,7 +27,9 @@
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
-#   VM_TIMEOUT=SECONDS       bound of each VM pass (default here: 1500)
+#   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
+#   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
+#                            (a stopped guest is booted once more for the rest)
 # Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}[-legacy].log
 set -uo pipefail
 
