@@ -554,6 +554,11 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		mnt_err(&x, err, "mount");
 		goto out;
 	}
+	/* the new mount, for what finish_mount and tmpcopyup do to it */
+	if (!x.o.n_prop && !x.o.attr_set && !x.o.attr_clr && old < 0) {
+		ret = 0;
+		goto out;
+	}
 	nfd = open_target_again(&x, err);
 	if (nfd < 0)
 		goto out;
@@ -639,8 +644,14 @@ int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err)
 	rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return sk_error_sys(err, "open rootfs \"%s\"", r->rootfs);
-	for (size_t i = 0; i < c->n_mounts; i++)
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const char *type = c->mounts[i].type;
+
+		if (r->enter_netns && type && !strcmp(type, "sysfs") &&
+		    r->enter_netns(r->netns_arg, err) < 0)
+			return -1;
 		if (mount_one(r, rootfd, &c->mounts[i], err) < 0)
 			return -1;
+	}
 	return sk_rootfs_devices(r, rootfd, needs_setup_dev(c), err);
 }

@@ -232,6 +232,12 @@ int sk_open_in_root(int rootfd, const char *path, int flags, mode_t create,
 		fd = walk_in_root(rootfd, path, create);
 	if (fd < 0)
 		return sk_error_sys(err, "open \"%s\" in rootfs", path);
+	if ((flags & O_PATH) && !want_dir && !create) {
+		/* nothing to check: the caller gets the O_PATH fd as it is */
+		ret = fd;
+		fd = -1;
+		return ret;
+	}
 	if (fstat(fd, &st) < 0)
 		return sk_error_sys(err, "stat \"%s\" in rootfs", path);
 	if (want_dir && !S_ISDIR(st.st_mode))

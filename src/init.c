@@ -81,18 +81,42 @@ static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
 	return 0;
 }
 
-static int wait_go(struct sk_init_args *a, struct sk_error *err)
+/* The next message from skiff must be `type`; *fd gets its fd or -1. */
+static int expect(struct sk_init_args *a, int type, int *fd, struct sk_error *err)
 {
 	struct sk_sync_msg m;
-	int fd;
 
-	if (sk_sync_recv(a->sync_fd, &m, &fd, err) < 0)
+	if (sk_sync_recv(a->sync_fd, &m, fd, err) < 0)
 		return -1;
-	if (fd >= 0)
-		close(fd);
-	if (m.type != SK_SYNC_GO)
-		return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
-	return 0;
+	if (m.type == type)
+		return 0;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
+}
+
+/* The network namespace: a new one of the init's gets lo up at once,
+ * before any hook runs.  One skiff makes ahead (lo is up in it) is joined
+ * as late as can be, for skiff to make it meanwhile: before the first
+ * sysfs mount or after the mounts, still before any hook. */
+static int enter_netns(void *arg, struct sk_error *err)
+{
+	struct sk_init_args *a = arg;
+	int fd, r;
+
+	if (!a->netns_ahead)
+		return 0;
+	if (expect(a, SK_SYNC_NETNS, &fd, err) < 0)
+		return -1;
+	if (fd < 0)
+		return sk_error(err, EPROTO, "skiff sent no network namespace");
+	r = setns(fd, CLONE_NEWNET);
+	if (r < 0)
+		sk_error_sys(err, "join the network namespace");
+	close(fd);
+	a->netns_ahead = false;
+	return r;
 }
 
 static int set_uts(const struct sk_config *c, struct sk_error *err)
@@ -140,13 +164,12 @@ static int wait_start(struct sk_init_args *a, struct sk_error *err)
 	ssize_t r;
 
 	if (a->fifo_fd < 0) {
-		struct sk_sync_msg m;
 		int fd;
 
-		if (sk_sync_recv(a->sync_fd, &m, &fd, err) < 0)
+		if (expect(a, SK_SYNC_START, &fd, err) < 0)
 			return -1;
-		if (m.type != SK_SYNC_START)
-			return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
+		if (fd >= 0)
+			close(fd);
 		return 0;
 	}
 	do
@@ -254,8 +277,14 @@ void sk_init_run(struct sk_init_args *a)
 	close_inherited(a);
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
 	r.idmap_fds = a->idmap_fds;
-	if ((a->userns || a->wait_go) && wait_go(a, &err) < 0)
-		fail_setup(a, &err);
+	if (a->userns || a->wait_go) {
+		int fd;
+
+		if (expect(a, SK_SYNC_GO, &fd, &err) < 0)
+			fail_setup(a, &err);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (join_namespaces(a, &err) < 0)
 		fail_setup(a, &err);
 	if (r.userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -266,12 +295,16 @@ void sk_init_run(struct sk_init_args *a)
 		sk_error_sys(&err, "unshare cgroup namespace");
 		fail_setup(a, &err);
 	}
-	/* a new network namespace: lo up, before any hook runs */
-	if (sk_config_ns(c, SK_NS_NET) && !sk_config_ns(c, SK_NS_NET)->path &&
+	if (!a->netns_ahead && sk_config_ns(c, SK_NS_NET) && !sk_config_ns(c, SK_NS_NET)->path &&
 	    sk_netdev_lo_up(&err) < 0)
 		fail_setup(a, &err);
+	if (a->netns_ahead) {
+		r.enter_netns = enter_netns;
+		r.netns_arg = a;
+	}
 	if ((!r.userns && sk_process_set_oom_score_adj(p, &err) < 0) ||
 	    sk_rootfs_prepare(&r, &err) < 0 ||
+	    enter_netns(a, &err) < 0 ||
 	    creation_hooks(a, &state, &err) < 0 ||
 	    sk_rootfs_pivot(&r, &err) < 0 ||
 	    set_uts(c, &err) < 0 ||

@@ -147,7 +147,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
-	s->pidfd = s->sync_fd = s->tty_master = s->state_dirfd = -1;
+	s->pidfd = s->sync_fd = s->tty_master = s->state_dirfd = s->netns.fd = -1;
 	if (!bundle)
 		return sk_error_sys(err, "bundle %s", o->bundle ? o->bundle : ".");
 	if (sk_validate_id(id, err) < 0)
@@ -159,6 +159,8 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	 * processes of an existing pid namespace. */
 	if (sk_exe_protect_needed(s->config) && sk_g.argv && sk_exe_protect(sk_g.argv, err) < 0)
 		goto fail_config;
+	/* from here on a thread makes the network namespace (netns_ahead.c) */
+	sk_netns_ahead_begin(&s->netns, s->config);
 	if (sk_config_check_supported(s->config, err) < 0 ||
 	    sk_seccomp_compile_cached(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;
@@ -214,6 +216,7 @@ fail:
 	free((char *)s->bundle);
 	free(s->rootfs);
 fail_config:
+	sk_netns_ahead_drop(&s->netns);
 	sk_seccomp_prog_free(&s->seccomp);
 	free(s->raw_config);
 	s->raw_config = NULL;

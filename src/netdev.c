@@ -156,21 +156,23 @@ int sk_netdev_lo_up(struct sk_error *err)
 	return 0;
 }
 
-int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err)
+int sk_netdev_setup(const struct sk_config *c, pid_t pid, int netns_fd, struct sk_error *err)
 {
 	const struct sk_namespace *ns = sk_config_ns(c, SK_NS_NET);
 	const struct sk_linux *l = &c->linux;
 	struct sk_nl host = { .fd = -1 }, ctr = { .fd = -1 };
-	_cleanup_close_ int nsfd = -1;
+	_cleanup_close_ int own = -1;
 	char path[64];
-	int ret = -1;
+	int ret = -1, nsfd = netns_fd;
 
 	if (!ns || !l->n_net_devices)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	nsfd = open(ns->path ? ns->path : path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		return sk_error_sys(err, "open the container's network namespace");
+	if (nsfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		nsfd = own = open(ns->path ? ns->path : path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			return sk_error_sys(err, "open the container's network namespace");
+	}
 	if (open_nl_in(nsfd, &ctr, err) < 0 || sk_nl_open(&host, err) < 0)
 		goto out;
 	for (size_t i = 0; i < l->n_net_devices; i++)

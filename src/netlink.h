@@ -51,7 +51,9 @@ int sk_netdev_check(const struct sk_config *c, struct sk_error *err);
  * ioctls, as crun does; no netlink socket, no setns). */
 int sk_netdev_lo_up(struct sk_error *err);
 /* In skiff, after clone3: the netDevices moved into the container's
- * network namespace (of init `pid`). */
-int sk_netdev_setup(const struct sk_config *c, pid_t pid, struct sk_error *err);
+ * network namespace: `netns_fd` when skiff made it (netns_ahead.c), else
+ * the one of init `pid` (or the configured path). */
+int sk_netdev_setup(const struct sk_config *c, pid_t pid, int netns_fd, struct sk_error *err);
+
 
 #endif

@@ -45,6 +45,7 @@ static void blocks_generic(uint32_t st[8], const unsigned char *p, size_t n)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 
@@ -85,16 +86,31 @@ __attribute__((target("sha,sse4.1"))) static void blocks_sha_ni(uint32_t st[8],
 }
 #endif
 
-static void blocks(struct sk_sha256 *s, const unsigned char *p, size_t n)
+bool sk_sha256_native(void)
 {
 #ifdef HAVE_SHA_NI
 	static int ni = -1;
 
 	if (ni < 0) {
-		__builtin_cpu_init();
-		ni = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+		/* CPUID here, when a digest is first needed: not
+		 * __builtin_cpu_supports, whose libgcc constructor runs a
+		 * dozen CPUIDs (each a VM exit under a hypervisor) at every
+		 * start of skiff */
+		unsigned int a, b, c, d;
+
+		ni = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) &&
+		     __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
 	}
-	if (ni && !s->generic) {
+	return ni;
+#else
+	return false;
+#endif
+}
+
+static void blocks(struct sk_sha256 *s, const unsigned char *p, size_t n)
+{
+#ifdef HAVE_SHA_NI
+	if (!s->generic && sk_sha256_native()) {
 		blocks_sha_ni(s->h, p, n);
 		return;
 	}

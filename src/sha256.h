@@ -19,6 +19,8 @@ struct sk_sha256 {
 void sk_sha256_init(struct sk_sha256 *s);
 void sk_sha256_update(struct sk_sha256 *s, const void *data, size_t len);
 void sk_sha256_final(struct sk_sha256 *s, unsigned char out[32]);
+/* Whether the SHA extensions (SHA-NI with SSE4.1) are used on this CPU. */
+bool sk_sha256_native(void);
 /* One buffer at once. */
 void sk_sha256(const void *data, size_t len, unsigned char out[32]);
 

@@ -87,6 +87,24 @@ uint64_t sk_proc_start_time(pid_t pid, char *state_char);
 
 /* ---- spawn.c: create the container (parent side) ---- */
 enum sk_spawn_mode { SK_SPAWN_CREATE, SK_SPAWN_RUN };
+/* ---- netns_ahead.c: a new network namespace (lo up) made on a thread
+ * while skiff goes on with the state directory, the cgroup and the rest;
+ * the init joins it. ---- */
+struct sk_netns_ahead {
+	int tid;          /* of the thread while it runs */
+	bool started;
+	int fd;           /* the namespace once finished, else -1 */
+	int errnum;       /* why not, */
+	const char *step; /* at this step */
+};
+/* Start the thread when it is worth it (a new network namespace in
+ * skiff's own user namespace, 2+ CPUs); n->started says whether it runs. */
+void sk_netns_ahead_begin(struct sk_netns_ahead *n, const struct sk_config *c);
+/* Wait for it: the namespace fd (kept in n->fd), or -1 with err set. */
+int sk_netns_ahead_finish(struct sk_netns_ahead *n, struct sk_error *err);
+/* Wait for the thread if it runs and close what it made. */
+void sk_netns_ahead_drop(struct sk_netns_ahead *n);
+
 struct sk_spawn {
 	/* in */
 	enum sk_spawn_mode mode;
@@ -101,6 +119,7 @@ struct sk_spawn {
 	unsigned preserve_fds;
 	bool no_pivot;
 	struct sk_seccomp_prog seccomp;   /* compiled before anything is created */
+	struct sk_netns_ahead netns;      /* started by the caller, or not */
 	/* Called once the init exists (pid, pidfd and cgroup known), while it
 	 * sets itself up: the caller's work that needs nothing more overlaps
 	 * with the init's.  A failure fails the spawn. */
@@ -134,6 +153,7 @@ enum sk_sync_type {
 	SK_SYNC_SECCOMP,           /* child -> parent: seccomp listener attached */
 	SK_SYNC_HOOKS,             /* child -> parent: run prestart/createRuntime hooks,
 				    * then send the state JSON back */
+	SK_SYNC_NETNS,             /* parent -> child: the network namespace to join */
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
@@ -158,6 +178,7 @@ struct sk_init_args {
 	bool userns;               /* new user namespace: wait for the id maps */
 	bool wait_go;              /* wait until skiff has attached the cgroups */
 	bool cgroupns;             /* unshare the cgroup ns once in the cgroup */
+	bool netns_ahead;          /* skiff sends the network ns to join (lo is up) */
 	bool tty;
 	const struct sk_seccomp_prog *seccomp;
 	int join_fds[SK_NS_TYPES]; /* namespaces joined by path, -1 when none */

@@ -147,7 +147,7 @@ static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 		 * namespace), before any hook runs */
 		if (!net_done && (m.type == SK_SYNC_READY || m.type == SK_SYNC_HOOKS)) {
 			net_done = true;
-			if (sk_netdev_setup(s->config, s->pid, err) < 0) {
+			if (sk_netdev_setup(s->config, s->pid, -1, err) < 0) {
 				if (fd >= 0)
 					close(fd);
 				return -1;
@@ -227,8 +227,9 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	for (int t = 0; t < SK_NS_TYPES; t++)
 		a.join_fds[t] = -1;
 
+	a.netns_ahead = s->netns.started;
 	if (resolve_rootfs(s, err) < 0)
-		return -1;
+		goto fail;
 	a.rootfs = s->rootfs;
 	if (open_join_fds(c, a.join_fds, err) < 0)
 		goto fail;
@@ -241,7 +242,8 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
 		const struct sk_namespace *ns = &c->linux.namespaces[i];
 
-		if (!ns->path && ns->type != SK_NS_CGROUP && ns->type != SK_NS_TIME)
+		if (!ns->path && ns->type != SK_NS_CGROUP && ns->type != SK_NS_TIME &&
+		    !(ns->type == SK_NS_NET && a.netns_ahead))
 			flags |= (uint64_t)ns_flags[ns->type];
 		if (!ns->path && ns->type == SK_NS_CGROUP)
 			a.cgroupns = true;
@@ -376,10 +378,23 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	 * exists already; one the init unshares itself waits for its
 	 * message) and the caller's own work, e.g. the state files. */
 	net_early = !(a.unshare_flags & CLONE_NEWNET);
-	if (net_early && sk_netdev_setup(c, s->pid, err) < 0)
-		goto fail;
 	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
 		goto fail;
+	/* the network namespace the thread made (netns_ahead.c), which the
+	 * init joins late in its mounts: after skiff's own work */
+	if (a.netns_ahead) {
+		int fd = sk_netns_ahead_finish(&s->netns, err);
+
+		if (fd < 0)
+			goto fail;
+		if (sk_sync_send(s->sync_fd, SK_SYNC_NETNS, NULL, fd) < 0) {
+			sk_error_sys(err, "send the network namespace to container init");
+			goto fail;
+		}
+	}
+	if (net_early && sk_netdev_setup(c, s->pid, s->netns.fd, err) < 0)
+		goto fail;
+	sk_netns_ahead_drop(&s->netns);
 	if (wait_ready(s, net_early, err) < 0)
 		goto fail;
 	free(a.idmap_fds);
@@ -432,6 +447,7 @@ void sk_spawn_cleanup(struct sk_spawn *s)
 		close(s->sync_fd), s->sync_fd = -1;
 	if (s->tty_master >= 0)
 		close(s->tty_master), s->tty_master = -1;
+	sk_netns_ahead_drop(&s->netns);
 	if (s->has_cgroup) {
 		if (sk_cgroup_destroy(&s->cgroup, &e) < 0)
 			sk_log_warn("%s", e.msg);

@@ -25,6 +25,11 @@ struct sk_rootfs {
 	bool no_pivot;
 	bool userns;             /* in a new user namespace: bind devices instead of mknod */
 	const int *idmap_fds;    /* per config mount: detached id-mapped tree, or -1 */
+	/* When set, called before a sysfs mount (sysfs shows the network
+	 * namespace of who mounts it): the init joins its network namespace
+	 * only there, made meanwhile by skiff.  It must be idempotent. */
+	int (*enter_netns)(void *arg, struct sk_error *err);
+	void *netns_arg;
 };
 
 int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err);

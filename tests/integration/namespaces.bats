@@ -75,3 +75,50 @@ lo"
 	[ "$status" -eq 0 ]
 	assert_eq "$output" "$want"
 }
+
+# A new network namespace in skiff's own user namespace is made ahead, on a
+# thread, while skiff makes the cgroup and the init (src/netns_ahead.c); the
+# init joins it.  With one CPU, clone3 makes it as before.  Either way the
+# container sees the same: a namespace of its own with lo up and nothing else.
+netns_seen_inside() {
+	in_ctr 'readlink /proc/self/ns/net; ls /sys/class/net; cat /sys/class/net/lo/flags'
+	[ "${lines[0]}" != "$(readlink /proc/$$/ns/net)" ] || { echo "network namespace shared with the host" >&2; false; }
+	assert_eq "${lines[1]}" lo
+	assert_eq "${lines[2]}" 0x9 # IFF_UP | IFF_LOOPBACK
+}
+
+@test "namespaces: the network namespace is made ahead on a thread and joined by the init (2+ CPUs)" {
+	command -v strace >/dev/null || skip "no strace"
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to overlap"
+	netns_seen_inside
+	set_args true
+	run -0 strace -f -qq -e trace=clone3,unshare,setns -e signal=none -o "$TESTDIR/strace" \
+		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	run -0 cat "$TESTDIR/strace"
+	grep -qE 'unshare\(CLONE_NEWNET\) += 0' <<<"$output"
+	grep -qE 'setns\([0-9]+, CLONE_NEWNET\) += 0' <<<"$output"
+	run -0 grep -E 'clone3\(\{flags=[^}]*CLONE_NEWPID' "$TESTDIR/strace"
+	[[ $output != *CLONE_NEWNET* ]] || { echo "clone3 made the network namespace: $output" >&2; false; }
+}
+
+@test "namespaces: with one CPU the network namespace comes from clone3, the same inside" {
+	command -v strace >/dev/null || skip "no strace"
+	printf '#!/bin/sh\nexec taskset -c 0 %s "$@"\n' "$SKIFF" >"$TESTDIR/skiff-1cpu"
+	chmod +x "$TESTDIR/skiff-1cpu"
+	SKIFF="$TESTDIR/skiff-1cpu" netns_seen_inside
+	set_args true
+	run -0 taskset -c 0 strace -f -qq -e trace=clone3,unshare,setns -e signal=none -o "$TESTDIR/strace" \
+		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	run -0 grep -E 'clone3\(\{flags=[^}]*CLONE_NEWNET' "$TESTDIR/strace"
+	run grep -E 'unshare\(CLONE_NEWNET\)|setns\([0-9]+, CLONE_NEWNET\)' "$TESTDIR/strace"
+	[ "$status" -eq 1 ]
+}
+
+@test "namespaces: a network namespace skiff may not make fails the run with one line, nothing left" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: the namespace comes from clone3"
+	cc -O1 -o "$TESTDIR/deny_netns" "$REPO_ROOT/tests/tools/deny_netns.c" || skip "no C compiler"
+	set_args true
+	run -1 "$TESTDIR/deny_netns" "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	assert_eq "$output" "skiff: create network namespace: Operation not permitted"
+	[ ! -e "$ROOT/$CID" ]
+}

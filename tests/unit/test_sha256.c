@@ -88,6 +88,29 @@ int main(void)
 		}
 	free(buf);
 	check(!bad, "native and portable agree for lengths 0..300, any split", why);
+
+	/* the native path is taken exactly when the CPU has what it needs */
+	{
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		char line[8192];
+		bool sha = false, sse41 = false;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "flags", 5)) {
+				sha = strstr(line, " sha_ni") != NULL;
+				sse41 = strstr(line, " sse4_1") != NULL;
+				break;
+			}
+		if (f)
+			fclose(f);
+		snprintf(why, sizeof(why), "cpuinfo says sha_ni %d sse4_1 %d, skiff says native %d",
+			 sha, sse41, sk_sha256_native());
+#if defined(__x86_64__)
+		check(sk_sha256_native() == (sha && sse41), "SHA extensions detected as /proc/cpuinfo lists them", why);
+#else
+		check(!sk_sha256_native(), "no SHA extensions path on this architecture", why);
+#endif
+	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
