@@ -275,6 +275,10 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		sk_error_sys(err, "socketpair");
 		goto fail;
 	}
+	/* the thread sends the network namespace as soon as it is made; the
+	 * init reads it before its first sysfs mount, after any GO */
+	if (a.netns_ahead && !a.wait_go)
+		sk_netns_ahead_send_on(&s->netns, sv[0]);
 	if (s->mode == SK_SPAWN_CREATE) {
 		if (mkfifoat(s->state_dirfd, "exec.fifo", 0600) < 0) {
 			sk_error_sys(err, "create exec.fifo");
@@ -373,6 +377,8 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 			sk_error_sys(err, "resume container init");
 			goto fail;
 		}
+		if (a.netns_ahead)
+			sk_netns_ahead_send_on(&s->netns, s->sync_fd);
 	}
 	/* While the init sets itself up: the network (when its namespace
 	 * exists already; one the init unshares itself waits for its
@@ -380,18 +386,9 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	net_early = !(a.unshare_flags & CLONE_NEWNET);
 	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
 		goto fail;
-	/* the network namespace the thread made (netns_ahead.c), which the
-	 * init joins late in its mounts: after skiff's own work */
-	if (a.netns_ahead) {
-		int fd = sk_netns_ahead_finish(&s->netns, err);
-
-		if (fd < 0)
-			goto fail;
-		if (sk_sync_send(s->sync_fd, SK_SYNC_NETNS, NULL, fd) < 0) {
-			sk_error_sys(err, "send the network namespace to container init");
-			goto fail;
-		}
-	}
+	/* the network namespace the thread made and sent (netns_ahead.c) */
+	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0)
+		goto fail;
 	if (net_early && sk_netdev_setup(c, s->pid, s->netns.fd, err) < 0)
 		goto fail;
 	sk_netns_ahead_drop(&s->netns);
@@ -400,6 +397,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	free(a.idmap_fds);
 	return 0;
 fail:
+	sk_netns_ahead_drop(&s->netns); /* before its socket is closed */
 	for (int t = 0; t < SK_NS_TYPES; t++)
 		if (a.join_fds[t] >= 0)
 			close(a.join_fds[t]);
