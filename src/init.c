@@ -96,10 +96,10 @@ static int expect(struct sk_init_args *a, int type, int *fd, struct sk_error *er
 	return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
 }
 
-/* The network namespace: a new one of the init's gets lo up at once,
- * before any hook runs.  One skiff makes ahead (lo is up in it) is joined
- * as late as can be, for skiff to make it meanwhile: before the first
- * sysfs mount or after the mounts, still before any hook. */
+/* The network namespace skiff made ahead (lo is up in it), joined as late
+ * as can be, for skiff to make it meanwhile: before the first sysfs mount
+ * (the rootfs code calls this), else after the mounts, still before any
+ * hook.  Nothing to do once joined, or without one. */
 static int enter_netns(void *arg, struct sk_error *err)
 {
 	struct sk_init_args *a = arg;
@@ -295,6 +295,7 @@ void sk_init_run(struct sk_init_args *a)
 		sk_error_sys(&err, "unshare cgroup namespace");
 		fail_setup(a, &err);
 	}
+	/* a new network namespace of its own: lo up, before any hook runs */
 	if (!a->netns_ahead && sk_config_ns(c, SK_NS_NET) && !sk_config_ns(c, SK_NS_NET)->path &&
 	    sk_netdev_lo_up(&err) < 0)
 		fail_setup(a, &err);
