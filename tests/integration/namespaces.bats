@@ -87,18 +87,46 @@ netns_seen_inside() {
 	assert_eq "${lines[2]}" 0x9 # IFF_UP | IFF_LOOPBACK
 }
 
+# thread_path_traced RUNTIME: run the container under strace and check the
+# thread path: skiff's thread makes the namespace and sends it itself
+# (SCM_RIGHTS), clone3 leaves CLONE_NEWNET out, the init joins it.  The
+# first message skiff's end of the socket carries is left in $first_msg_tid
+# (the thread's tid when nothing went before it) and the thread's tid in $tid.
+thread_path_traced() {
+	set_args true
+	run -0 strace -f -qq -e trace=clone3,unshare,setns,sendmsg -e signal=none -o "$TESTDIR/strace" \
+		"$1" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	run -0 grep -E '^[0-9]+ +unshare\(CLONE_NEWNET\) += 0' "$TESTDIR/strace"
+	tid="${output%% *}"
+	run -0 grep -E "^$tid +sendmsg\(.*cmsg_type=SCM_RIGHTS" "$TESTDIR/strace"
+	run -0 grep -E '^[0-9]+ +setns\([0-9]+, CLONE_NEWNET\) += 0' "$TESTDIR/strace"
+	[ "${output%% *}" != "$tid" ]
+	run -0 grep -E 'clone3\(\{flags=[^}]*CLONE_NEWPID' "$TESTDIR/strace"
+	[[ $output != *CLONE_NEWNET* ]] || { echo "clone3 made the network namespace: $output" >&2; false; }
+	run -0 grep -m1 -E '^[0-9]+ +sendmsg\(' "$TESTDIR/strace"
+	first_msg_tid="${output%% *}"
+}
+
 @test "namespaces: the network namespace is made ahead on a thread and joined by the init (2+ CPUs)" {
 	command -v strace >/dev/null || skip "no strace"
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to overlap"
 	netns_seen_inside
-	set_args true
-	run -0 strace -f -qq -e trace=clone3,unshare,setns -e signal=none -o "$TESTDIR/strace" \
-		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
-	run -0 cat "$TESTDIR/strace"
-	grep -qE 'unshare\(CLONE_NEWNET\) += 0' <<<"$output"
-	grep -qE 'setns\([0-9]+, CLONE_NEWNET\) += 0' <<<"$output"
-	run -0 grep -E 'clone3\(\{flags=[^}]*CLONE_NEWPID' "$TESTDIR/strace"
-	[[ $output != *CLONE_NEWNET* ]] || { echo "clone3 made the network namespace: $output" >&2; false; }
+	thread_path_traced "$SKIFF"
+}
+
+@test "namespaces: on a cgroup2-only host the thread sends the namespace first, with no GO before it" {
+	command -v strace >/dev/null || skip "no strace"
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to overlap"
+	# skiff in a mount namespace whose /sys/fs/cgroup is the cgroup2 mount alone
+	# (the cgroup namespace of the test run: every cgroup stays below the run's)
+	cat >"$TESTDIR/skiff-v2" <<S
+#!/bin/sh
+exec unshare --mount --propagation private sh -c 'umount -l /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 none /sys/fs/cgroup && exec "\$0" "\$@"' "$SKIFF" "\$@"
+S
+	chmod +x "$TESTDIR/skiff-v2"
+	SKIFF="$TESTDIR/skiff-v2" netns_seen_inside
+	thread_path_traced "$TESTDIR/skiff-v2"
+	assert_eq "$first_msg_tid" "$tid"
 }
 
 @test "namespaces: with one CPU the network namespace comes from clone3, the same inside" {
