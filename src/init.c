@@ -81,18 +81,23 @@ static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
 	return 0;
 }
 
-/* The next message from skiff must be `type`; *fd gets its fd or -1. */
+/* The next message from skiff must be `type`; *fd gets its fd or -1 (with
+ * fd NULL an fd that came with it is closed). */
 static int expect(struct sk_init_args *a, int type, int *fd, struct sk_error *err)
 {
 	struct sk_sync_msg m;
+	int got;
 
-	if (sk_sync_recv(a->sync_fd, &m, fd, err) < 0)
+	if (sk_sync_recv(a->sync_fd, &m, &got, err) < 0)
 		return -1;
+	if (m.type == type && fd) {
+		*fd = got;
+		return 0;
+	}
+	if (got >= 0)
+		close(got);
 	if (m.type == type)
 		return 0;
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 	return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
 }
 
@@ -163,15 +168,8 @@ static int wait_start(struct sk_init_args *a, struct sk_error *err)
 	char b;
 	ssize_t r;
 
-	if (a->fifo_fd < 0) {
-		int fd;
-
-		if (expect(a, SK_SYNC_START, &fd, err) < 0)
-			return -1;
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
+	if (a->fifo_fd < 0)
+		return expect(a, SK_SYNC_START, NULL, err);
 	do
 		r = read(a->fifo_fd, &b, 1);
 	while (r < 0 && errno == EINTR);
@@ -277,14 +275,8 @@ void sk_init_run(struct sk_init_args *a)
 	close_inherited(a);
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
 	r.idmap_fds = a->idmap_fds;
-	if (a->userns || a->wait_go) {
-		int fd;
-
-		if (expect(a, SK_SYNC_GO, &fd, &err) < 0)
-			fail_setup(a, &err);
-		if (fd >= 0)
-			close(fd);
-	}
+	if ((a->userns || a->wait_go) && expect(a, SK_SYNC_GO, NULL, &err) < 0)
+		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
 		fail_setup(a, &err);
 	if (r.userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {

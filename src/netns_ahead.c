@@ -101,6 +101,7 @@ static int make_netns(void *arg)
 	r = raw_syscall(SYS_unshare, CLONE_NEWNET, 0, 0, 0);
 	if (r < 0)
 		goto fail;
+	/* lo up as sk_netdev_lo_up does (netdev.c), in raw calls */
 	n->step = "bring up lo";
 	r = sock = raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0);
 	if (r < 0)
@@ -137,7 +138,6 @@ void sk_netns_ahead_begin(struct sk_netns_ahead *n, const struct sk_config *c)
 {
 	const struct sk_namespace *net = sk_config_ns(c, SK_NS_NET);
 	const struct sk_namespace *pid = sk_config_ns(c, SK_NS_PID);
-	sigset_t all, old;
 	cpu_set_t cpus;
 
 	n->started = false;
@@ -154,6 +154,8 @@ void sk_netns_ahead_begin(struct sk_netns_ahead *n, const struct sk_config *c)
 	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 || CPU_COUNT(&cpus) < 2)
 		return;
 #if HAVE_RAW_SYSCALL
+	sigset_t all, old;
+
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	n->started = clone(make_netns, thread_stack + sizeof(thread_stack),

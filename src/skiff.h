@@ -85,8 +85,6 @@ const char *sk_container_status(struct sk_container *c);
 int sk_container_pidfd(struct sk_container *c);
 uint64_t sk_proc_start_time(pid_t pid, char *state_char);
 
-/* ---- spawn.c: create the container (parent side) ---- */
-enum sk_spawn_mode { SK_SPAWN_CREATE, SK_SPAWN_RUN };
 /* ---- netns_ahead.c: a new network namespace (lo up) made on a thread
  * while skiff goes on with the state directory, the cgroup and the rest;
  * the init joins it. ---- */
@@ -111,6 +109,8 @@ int sk_netns_ahead_finish(struct sk_netns_ahead *n, struct sk_error *err);
 /* Wait for the thread if it runs and close what it made. */
 void sk_netns_ahead_drop(struct sk_netns_ahead *n);
 
+/* ---- spawn.c: create the container (parent side) ---- */
+enum sk_spawn_mode { SK_SPAWN_CREATE, SK_SPAWN_RUN };
 struct sk_spawn {
 	/* in */
 	enum sk_spawn_mode mode;

@@ -441,11 +441,11 @@ void sk_spawn_cleanup(struct sk_spawn *s)
 			;
 		s->pid = 0;
 	}
+	sk_netns_ahead_drop(&s->netns); /* before its socket is closed */
 	if (s->sync_fd >= 0)
 		close(s->sync_fd), s->sync_fd = -1;
 	if (s->tty_master >= 0)
 		close(s->tty_master), s->tty_master = -1;
-	sk_netns_ahead_drop(&s->netns);
 	if (s->has_cgroup) {
 		if (sk_cgroup_destroy(&s->cgroup, &e) < 0)
 			sk_log_warn("%s", e.msg);
