@@ -19,6 +19,12 @@ static const struct { const char *name; int sig; } names[] = {
 	{ "SYS", SIGSYS },
 };
 
+/* The first real-time signal as glibc programs (systemd's SIGRTMIN+3),
+ * engines (moby's signal table) and crun count it: glibc keeps 32 and 33
+ * for itself.  Not the SIGRTMIN of the libc skiff is built on: musl keeps
+ * 32-34 and says 35, which would shift every RTMIN+n by one. */
+#define RT_MIN 34
+
 /* "TERM", "SIGTERM", "15", "RTMIN+3", "SIGRTMAX-1". */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
 {
@@ -40,12 +46,12 @@ int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
 		}
 	if (!strncasecmp(n, "RTMIN", 5) || !strncasecmp(n, "RTMAX", 5)) {
 		bool min = !strncasecmp(n, "RTMIN", 5);
-		int base = min ? SIGRTMIN : SIGRTMAX;
+		int base = min ? RT_MIN : SIGRTMAX;
 
 		v = 0;
 		if (n[5] && (sk_parse_long(n + 5, &v) < 0 || (min ? v < 0 : v > 0)))
 			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
-		if (base + v < SIGRTMIN || base + v > SIGRTMAX)
+		if (base + v < RT_MIN || base + v > SIGRTMAX)
 			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
 		*sig = base + (int)v;
 		return 0;

@@ -231,6 +231,30 @@ load helpers
 	run -0 rt delete "$CID"
 }
 
+@test "lifecycle: kill with real-time signal names counts as glibc does (RTMIN+3 is 37)" {
+	# systemd in a container stops on SIGRTMIN+3, which engines send by name:
+	# glibc's SIGRTMIN is 34 (musl's, the libc of a static skiff, is 35)
+	mkdir -p "$TESTDIR/shared"
+	add_bind_mount "$TESTDIR/shared" /shared
+	set_args sh -c ': > /shared/sigs; for s in 34 36 37 38 63 64; do trap "echo -n \"$s \" >> /shared/sigs" $s; done; echo ready > /shared/ready; while :; do sleep 0.05; done'
+	run -0 run_detached "$CID"
+	wait_for_file "$TESTDIR/shared/ready"
+	n=0
+	for sig in RTMIN SIGRTMIN+3 RTMAX-1 SIGRTMAX; do
+		run -0 rt kill "$CID" "$sig"
+		n=$((n + 1))
+		for i in $(seq 200); do [ "$(wc -w <"$TESTDIR/shared/sigs")" -ge $n ] && break; sleep 0.02; done
+	done
+	assert_eq "$(cat "$TESTDIR/shared/sigs")" "34 37 63 64 "
+	run ! rt kill "$CID" RTMAX+1
+	assert_contains "$output" 'unknown signal "RTMAX+1"'
+	run ! rt kill "$CID" RTMIN-1
+	assert_contains "$output" 'unknown signal "RTMIN-1"'
+	run -0 rt kill "$CID" KILL
+	wait_for_status "$CID" stopped
+	run -0 rt delete "$CID"
+}
+
 @test "lifecycle: kill with the default signal (SIGTERM)" {
 	# an init without a handler ignores SIGTERM: give it one
 	set_args sh -c 'trap "exit 7" TERM; echo ready > /tmp/ready; while :; do sleep 0.05; done'
