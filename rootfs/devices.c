@@ -5,13 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "skiff/config.h"
 #include "skiff/error.h"
+#include "skiff/linux_api.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "mountopts.h"

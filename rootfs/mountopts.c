@@ -3,9 +3,9 @@
  * options"; a later option wins over an earlier one ("ro","rw" is rw). */
 #include <errno.h>
 #include <string.h>
-#include <sys/mount.h>
 
 #include "skiff/error.h"
+#include "skiff/linux_api.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "mountopts.h"

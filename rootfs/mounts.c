@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -15,6 +14,7 @@
 
 #include "skiff/config.h"
 #include "skiff/error.h"
+#include "skiff/linux_api.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "mountopts.h"

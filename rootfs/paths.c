@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -14,6 +13,7 @@
 
 #include "skiff/config.h"
 #include "skiff/error.h"
+#include "skiff/linux_api.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "mountopts.h"

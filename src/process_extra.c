@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "skiff.h"
+#include "skiff/linux_api.h"
 #include "skiff/util.h"
 
 struct name_val { const char *name; unsigned long val; };

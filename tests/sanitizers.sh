@@ -18,7 +18,7 @@ else
 	tar -cf - --exclude=./tests/logs . | tar -xf - -C "$dir"
 fi
 cd "$dir" || exit 1
-if ! { autoreconf -fi && ./configure --enable-sanitizers && make -j2; } >"$LOGS/asan-build.log" 2>&1; then
+if ! { autoreconf -fi && ./configure --enable-sanitizers --without-musl && make -j2; } >"$LOGS/asan-build.log" 2>&1; then
 	tail -20 "$LOGS/asan-build.log"
 	echo "not ok - sanitizer build (see tests/logs/asan-build.log)"
 	echo "0 passed, 1 failed"

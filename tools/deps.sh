@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(build-essential autoconf automake libtool pkg-config
-      libseccomp-dev libcap-dev libyajl-dev
+      libseccomp-dev libcap-dev libyajl-dev musl-tools
       busybox-static bats jq strace runc util-linux iproute2 uidmap
       # engines driven end to end (tests/integration/engines_*.bats), the
       # console-socket receiver (python3) and interactive terminals (tmux)

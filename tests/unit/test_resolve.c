@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "skiff/error.h"
+#include "skiff/linux_api.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include "../../rootfs/mountopts.h"
