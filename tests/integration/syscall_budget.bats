@@ -43,3 +43,20 @@ setup() {
 	in_hot sk_config_parse
 	! in_hot sk_cmd_update
 }
+
+# configure --with-musl (the default when musl is installed): one static-pie
+# program, so no dynamic loader runs at a container start, and the kernel
+# still loads it at a random address (ET_DYN).
+@test "build: the musl build is static-pie: no interpreter, no shared library, position-independent" {
+	[ "$SKIFF" = "$REPO/skiff" ] && [ -f "$REPO/Makefile" ] || skip "not the repo's build"
+	grep -q '^#define SKIFF_MUSL 1' "$REPO/config.h" || skip "configured without musl"
+	run readelf -hldW "$SKIFF"
+	[ "$status" -eq 0 ]
+	grep -Eq 'Type: +DYN ' <<<"$output"
+	! grep -q 'INTERP' <<<"$output"
+	! grep -q '(NEEDED)' <<<"$output"
+	# and it runs: the libc is musl (its loader is not there to name one)
+	"$SKIFF" --version >/dev/null
+	run ldd "$SKIFF"
+	grep -q "statically linked" <<<"$output"
+}
