@@ -14,7 +14,8 @@ md=$outdir/results.md
 	echo "median divided by the floor program's median in the same alternation (the floor"
 	echo "does namespaces + bind + pivot_root + exec of /bin/true, so for exec, create+start+delete"
 	echo "and the parallel start it is still one plain run). Peak RSS: largest ru_maxrss of the"
-	echo "runtime's processes (wait4, reaped children included), median over runs. The container's"
+	echo "runtime's processes (wait4, reaped children included; the runner is a static program, so"
+	echo "its own pages, which a spawned command carries until exec, count ~0.1 MB), median over runs. The container's"
 	echo "/bin/true is bench/true.c, a 9 KB static exit(0), so it adds next to nothing to either."
 	echo
 	echo "| scenario | runtime | median ms | p90 ms | × floor | peak RSS MB | runs ok/failed |"

@@ -37,7 +37,7 @@ die() { say "bench: $*"; exit 1; }
 # ---------------------------------------------------------------- outside: setup
 if [ -z "${SKIFF_BENCH_INNER:-}" ]; then
 	[ "$(id -u)" = 0 ] || die "run as root (namespaces, mounts, cgroups)"
-	pkgs="runc crun gnuplot-nox strace jq busybox-static gcc libc6-dev binutils util-linux"
+	pkgs="runc crun gnuplot-nox strace jq busybox-static gcc libc6-dev musl-tools binutils util-linux"
 	missing=
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -99,7 +99,12 @@ mkdir -p "$W/run" && mount -t tmpfs -o mode=700 skiff-bench-run "$W/run" ||
 
 # ---------------------------------------------------------------- builds, rootfs, bundles
 gcc -O2 -Wall -o "$W/floor" "$BENCH/floor.c" || die "cannot build floor"
-gcc -O2 -Wall -o "$W/runner" "$BENCH/runner.c" || die "cannot build runner"
+# The runner static (musl, else glibc): a spawned command starts with the
+# runner's pages and the kernel keeps that peak in its ru_maxrss across exec,
+# so a dynamic runner (~1.6 MB) would hide any runtime smaller than itself.
+musl-gcc -O2 -Wall -static -o "$W/runner" "$BENCH/runner.c" 2>/dev/null ||
+	gcc -O2 -Wall -static -o "$W/runner" "$BENCH/runner.c" 2>/dev/null ||
+	gcc -O2 -Wall -o "$W/runner" "$BENCH/runner.c" || die "cannot build runner"
 BIN[floor]=$W/floor
 declare -A SRC=([crun]=${BIN[crun]} [runc]=${BIN[runc]} [skiff]=$SKIFF)
 # measure a snapshot: a `make` running beside the benchmark must not swap the binary

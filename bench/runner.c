@@ -22,7 +22,8 @@
  * and its runtime reported "n/a (hangs ...)" at once, without more rounds.  Peak RSS is the largest ru_maxrss that wait4()
  * reports for the spawned commands; the kernel folds reaped descendants into it, so
  * a runtime that re-executes itself (runc init) or forks helpers is counted at its
- * largest process.
+ * largest process.  The kernel also keeps the runner's own peak, which a spawned
+ * command carries until it execs: bench/run.sh links the runner statically.
  *
  * OUT gets one line per runtime (appended):
  *   SCENARIO NAME STATUS N_OK N_FAIL MEDIAN_MS P90_MS MIN_MS RSS_MEDIAN_KB RSS_MAX_KB REASON
