@@ -574,7 +574,7 @@ static void test_json_tree(void)
 			failed_parses++;
 		if (!same_tree(a, b) || (!a && strcmp(ea, eb))) {
 			if (!bad++)
-				snprintf(why1, sizeof(why1), "mutation %d: %s / %s", n, a ? "tree" : ea,
+				snprintf(why1, sizeof(why1), "mutation %d: %.100s / %.100s", n, a ? "tree" : ea,
 					 b ? "tree" : eb);
 		}
 		sk_j_free(a);

@@ -222,7 +222,8 @@ static void list_bpf(const char *dir, struct listing *l)
 		size_t len = strlen(de->d_name);
 
 		if (len > 4 && !strcmp(de->d_name + len - 4, ".bpf") && l->n < MAXE)
-			snprintf(l->names[l->n++], sizeof(l->names[0]), "%s", de->d_name);
+			snprintf(l->names[l->n++], sizeof(l->names[0]), "%.*s",
+				 (int)sizeof(l->names[0]) - 1, de->d_name);
 	}
 	if (d)
 		closedir(d);
