@@ -101,17 +101,28 @@ static void *from_arena(size_t len)
 	return p;
 }
 
-/* A mapping of its own for n bytes at an alignment of align (16..PAGE/2). */
-static void *big(size_t n, size_t align)
+/* The length of a mapping for n bytes after pad bytes (header and
+ * alignment), whole pages; 0 (errno ENOMEM) when it does not fit a size_t. */
+static size_t map_len(size_t n, size_t pad)
 {
-	size_t pad = align > HDR ? align : HDR, len = (n + pad + PAGE - 1) & ~(size_t)(PAGE - 1);
-	char *m, *u;
-	struct hdr *h;
+	size_t len = (n + pad + PAGE - 1) & ~(size_t)(PAGE - 1);
 
 	if (len < n) {
 		errno = ENOMEM;
-		return NULL;
+		return 0;
 	}
+	return len;
+}
+
+/* A mapping of its own for n bytes at an alignment of align (16..PAGE/2). */
+static void *big(size_t n, size_t align)
+{
+	size_t pad = align > HDR ? align : HDR, len = map_len(n, pad);
+	char *m, *u;
+	struct hdr *h;
+
+	if (!len)
+		return NULL;
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
 		errno = ENOMEM;
@@ -222,12 +233,10 @@ void *realloc(void *p, size_t n)
 	have = usable(h);
 	if (h->cls == CLASS_BIG && h->off == 0 && n > MAX_SMALL) {
 		/* grow or shrink the mapping in place, or move it whole */
-		size_t len = (n + HDR + PAGE - 1) & ~(size_t)(PAGE - 1);
+		size_t len = map_len(n, HDR);
 
-		if (len < n) {
-			errno = ENOMEM;
+		if (!len)
 			return NULL;
-		}
 		q = mremap(h, h->size, len, MREMAP_MAYMOVE);
 		if (q == MAP_FAILED) {
 			errno = ENOMEM;
