@@ -16,6 +16,7 @@ int sk_cmd_kill(int argc, char **argv)
 	struct sk_error err = { 0 };
 	struct sk_container c;
 	const char *status;
+	bool running;
 	char *pos[2];
 	int n, sig = SIGTERM, r = 1;
 
@@ -33,20 +34,34 @@ int sk_cmd_kill(int argc, char **argv)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	if (strcmp(status, "created") && strcmp(status, "running") && strcmp(status, "paused")) {
-		sk_log_error("cannot kill container \"%s\": it is %s", c.id, status);
+	running = !strcmp(status, "created") || !strcmp(status, "running") || !strcmp(status, "paused");
+	/* runc: `kill --all` of a stopped container signals what is left in its
+	 * cgroup and succeeds (containerd's CRI plugin stops every exited
+	 * container that way); a plain kill says "container not running",
+	 * which the shims and conmon take for "already finished". */
+	if (!running && !all) {
+		sk_log_error("container not running");
 		goto out;
 	}
 	if (all && c.state->cgroup_path) {
 		struct sk_cgroup cg;
 
-		if (sk_cgroup_open(c.state->cgroup_path, c.state->cgroup_owned, &cg, &err) < 0 ||
-		    sk_cgroup_signal_all(&cg, sig, &err) < 0) {
+		if (sk_cgroup_open(c.state->cgroup_path, c.state->cgroup_owned, &cg, &err) < 0) {
+			sk_cgroup_release(&cg);
+			if (!running && err.errnum == ENOENT)
+				r = 0; /* nothing left to signal */
+			else
+				sk_log_error("%s", err.msg);
+			goto out;
+		}
+		if (sk_cgroup_signal_all(&cg, sig, &err) < 0) {
 			sk_cgroup_release(&cg);
 			sk_log_error("%s", err.msg);
 			goto out;
 		}
 		sk_cgroup_release(&cg);
+	} else if (!running) {
+		/* stopped, no cgroup recorded: nothing to signal */
 	} else if (sk_lifecycle_kill_init(&c, sig, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto out;

@@ -279,6 +279,20 @@ load helpers
 	run -0 rt delete "$CID"
 }
 
+@test "lifecycle: kill of a stopped container: --all succeeds, plain kill says 'container not running' (runc; CRI stops exited containers so)" {
+	set_args true
+	run -0 create_ctr "$CID"
+	run -0 rt start "$CID"
+	wait_for_status "$CID" stopped
+	# containerd's CRI plugin runs `kill --all ID KILL` on every exited container
+	run -0 rt kill --all "$CID" KILL
+	run -0 rt kill -a "$CID" TERM
+	# the shims and conmon match this text to mean "already finished"
+	run -1 rt kill "$CID" KILL
+	assert_contains "$output" "container not running"
+	run -0 rt delete "$CID"
+}
+
 @test "lifecycle: start runs the container only once" {
 	set_args true
 	run -0 create_ctr "$CID"
