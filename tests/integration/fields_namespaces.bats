@@ -50,8 +50,11 @@ rootless() {
 	local d="$ROOTFS"
 	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
 	chown -R nobody: "$BUNDLE" "$ROOT"
+	# a copy nobody can execute: the clone may sit where only root can
+	# look (e.g. below /root)
+	install -m 755 "$SKIFF" "$TESTDIR/$(basename "$SKIFF")"
 	setpriv --reuid nobody --regid nogroup --clear-groups \
-		timeout -k 5 "$SKIFF_TIMEOUT" "$SKIFF" --cgroup-manager disabled --root "$ROOT" "$@"
+		timeout -k 5 "$SKIFF_TIMEOUT" "$TESTDIR/$(basename "$SKIFF")" --cgroup-manager disabled --root "$ROOT" "$@"
 }
 
 @test "fields: user namespace, unprivileged: several ranges through newuidmap/newgidmap (package uidmap)" {
