@@ -211,7 +211,7 @@ static int parse_hooks(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
 			    sk_j_string(c, o, &ip, "path", SK_J_REQUIRED, &h->path) < 0 ||
 			    sk_j_strv(c, o, &ip, "args", 0, &h->args, &h->n_args) < 0 ||
 			    sk_j_strv(c, o, &ip, "env", 0, &h->env, &h->n_env) < 0 ||
-			    sk_j_int64(c, o, &ip, "timeout", 0, 1, INT64_MAX,
+			    sk_j_int64(c, o, &ip, "timeout", 0, 1, INT32_MAX,
 				       &h->timeout, &h->has_timeout) < 0)
 				return -1;
 			if (h->path[0] != '/') {
@@ -504,7 +504,7 @@ int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, s
 	size_t len = 0;
 	int r;
 
-	if (sk_read_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
+	if (sk_read_regular_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
 		return -1;
 	r = sk_config_parse(buf, len, "config.json", out, err);
 	if (r == 0 && raw) {
@@ -519,6 +519,27 @@ int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, s
 int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err)
 {
 	return sk_config_load_raw(bundle, out, NULL, NULL, err);
+}
+
+int sk_resources_parse(const char *json, size_t len, const char *name,
+		       struct sk_config **out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = name, .err = err, .prefix = "linux.resources" };
+	struct sk_config *cfg;
+	yajl_val tree;
+	int r;
+
+	if (sk_j_parse(&c, json, len, &tree) < 0)
+		return -1;
+	cfg = sk_xcalloc(1, sizeof(*cfg));
+	r = sk_config_parse_resources(&c, tree, &cfg->linux.resources);
+	sk_j_free(tree);
+	if (r < 0) {
+		sk_config_free(cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
 }
 
 static void free_process(struct sk_process *p);
