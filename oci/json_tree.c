@@ -273,12 +273,15 @@ static int on_start_array(void *ctx)
 	return open_container(ctx, yajl_t_array);
 }
 
-static void *copy_out(struct builder *b, const void *src, size_t n, size_t elem)
+/* n elements from `at` on of a stack (NULL when nothing was ever pushed) */
+static void *copy_out(struct builder *b, const void *stack, size_t at, size_t n, size_t elem)
 {
-	void *p = n ? arena_alloc(b, n * elem) : NULL;
+	void *p;
 
-	if (n)
-		memcpy(p, src, n * elem);
+	if (!n)
+		return NULL;
+	p = arena_alloc(b, n * elem);
+	memcpy(p, (const char *)stack + at * elem, n * elem);
 	return p;
 }
 
@@ -319,7 +322,7 @@ static int on_end(void *ctx)
 	yajl_val *values;
 
 	if (f.node->type == yajl_t_object) {
-		const char *dup = duplicate_key(b, b->keys + f.keys, n);
+		const char *dup = n > 1 ? duplicate_key(b, b->keys + f.keys, n) : NULL;
 
 		if (dup) {
 			char q[128];
@@ -329,12 +332,12 @@ static int on_end(void *ctx)
 		}
 	}
 	b->n_frames--;
-	values = copy_out(b, b->values + f.values, n, sizeof(*b->values));
+	values = copy_out(b, b->values, f.values, n, sizeof(*b->values));
 
 	if (f.node->type == yajl_t_object) {
 		f.node->u.object.len = n;
 		f.node->u.object.values = values;
-		f.node->u.object.keys = copy_out(b, b->keys + f.keys, n, sizeof(*b->keys));
+		f.node->u.object.keys = copy_out(b, b->keys, f.keys, n, sizeof(*b->keys));
 	} else {
 		f.node->u.array.len = n;
 		f.node->u.array.values = values;
