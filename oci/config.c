@@ -475,18 +475,19 @@ static int parse_all(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
 	return 0;
 }
 
-int sk_config_parse(const char *json, size_t len, const char *name,
-		    struct sk_config **out, struct sk_error *err)
+/* A document parsed, then read into a new config by `fn`. */
+static int parse_doc(struct sk_jctx *c, const char *json, size_t len,
+		     int (*fn)(struct sk_jctx *, yajl_val, struct sk_config *),
+		     struct sk_config **out)
 {
-	struct sk_jctx c = { .name = name ? name : "config.json", .err = err };
 	struct sk_config *cfg;
 	yajl_val tree;
 	int r;
 
-	if (sk_j_parse(&c, json, len, &tree) < 0)
+	if (sk_j_parse(c, json, len, &tree) < 0)
 		return -1;
 	cfg = sk_xcalloc(1, sizeof(*cfg));
-	r = parse_all(&c, tree, cfg);
+	r = fn(c, tree, cfg);
 	sk_j_free(tree);
 	if (r < 0) {
 		sk_config_free(cfg);
@@ -494,6 +495,14 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 	}
 	*out = cfg;
 	return 0;
+}
+
+int sk_config_parse(const char *json, size_t len, const char *name,
+		    struct sk_config **out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = name ? name : "config.json", .err = err };
+
+	return parse_doc(&c, json, len, parse_all, out);
 }
 
 int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, size_t *raw_len,
@@ -521,25 +530,17 @@ int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *
 	return sk_config_load_raw(bundle, out, NULL, NULL, err);
 }
 
+static int parse_resources_doc(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
+{
+	return sk_config_parse_resources(c, root, &cfg->linux.resources);
+}
+
 int sk_resources_parse(const char *json, size_t len, const char *name,
 		       struct sk_config **out, struct sk_error *err)
 {
 	struct sk_jctx c = { .name = name, .err = err, .prefix = "linux.resources" };
-	struct sk_config *cfg;
-	yajl_val tree;
-	int r;
 
-	if (sk_j_parse(&c, json, len, &tree) < 0)
-		return -1;
-	cfg = sk_xcalloc(1, sizeof(*cfg));
-	r = sk_config_parse_resources(&c, tree, &cfg->linux.resources);
-	sk_j_free(tree);
-	if (r < 0) {
-		sk_config_free(cfg);
-		return -1;
-	}
-	*out = cfg;
-	return 0;
+	return parse_doc(&c, json, len, parse_resources_doc, out);
 }
 
 static void free_process(struct sk_process *p);
