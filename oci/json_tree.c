@@ -290,16 +290,20 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A key twice among the n keys of the object being closed: sorted on a
- * copy (an object can have many keys), neighbours compared. */
+/* A key twice among the n keys of the object being closed: each pair
+ * compared in a small object (most of a config's), else sorted on a copy
+ * (an object can have many keys) and neighbours compared. */
 static const char *duplicate_key(struct builder *b, const char **keys, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
-	if (n < 2)
+	if (n <= 16) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(keys[i], keys[j]))
+					return keys[i];
 		return NULL;
-	if (n == 2)
-		return strcmp(keys[0], keys[1]) ? NULL : keys[0];
+	}
 	if (n > b->cap_scratch) {
 		b->cap_scratch = n;
 		b->scratch = sk_xrealloc(b->scratch, n * sizeof(*b->scratch));
