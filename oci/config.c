@@ -211,7 +211,7 @@ static int parse_hooks(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
 			    sk_j_string(c, o, &ip, "path", SK_J_REQUIRED, &h->path) < 0 ||
 			    sk_j_strv(c, o, &ip, "args", 0, &h->args, &h->n_args) < 0 ||
 			    sk_j_strv(c, o, &ip, "env", 0, &h->env, &h->n_env) < 0 ||
-			    sk_j_int64(c, o, &ip, "timeout", 0, 1, INT64_MAX,
+			    sk_j_int64(c, o, &ip, "timeout", 0, 1, INT32_MAX,
 				       &h->timeout, &h->has_timeout) < 0)
 				return -1;
 			if (h->path[0] != '/') {
@@ -475,18 +475,19 @@ static int parse_all(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
 	return 0;
 }
 
-int sk_config_parse(const char *json, size_t len, const char *name,
-		    struct sk_config **out, struct sk_error *err)
+/* A document parsed, then read into a new config by `fn`. */
+static int parse_doc(struct sk_jctx *c, const char *json, size_t len,
+		     int (*fn)(struct sk_jctx *, yajl_val, struct sk_config *),
+		     struct sk_config **out)
 {
-	struct sk_jctx c = { .name = name ? name : "config.json", .err = err };
 	struct sk_config *cfg;
 	yajl_val tree;
 	int r;
 
-	if (sk_j_parse(&c, json, len, &tree) < 0)
+	if (sk_j_parse(c, json, len, &tree) < 0)
 		return -1;
 	cfg = sk_xcalloc(1, sizeof(*cfg));
-	r = parse_all(&c, tree, cfg);
+	r = fn(c, tree, cfg);
 	sk_j_free(tree);
 	if (r < 0) {
 		sk_config_free(cfg);
@@ -494,6 +495,14 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 	}
 	*out = cfg;
 	return 0;
+}
+
+int sk_config_parse(const char *json, size_t len, const char *name,
+		    struct sk_config **out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = name ? name : "config.json", .err = err };
+
+	return parse_doc(&c, json, len, parse_all, out);
 }
 
 int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, size_t *raw_len,
@@ -504,7 +513,7 @@ int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, s
 	size_t len = 0;
 	int r;
 
-	if (sk_read_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
+	if (sk_read_regular_file_at(AT_FDCWD, path, &buf, &len, CONFIG_MAX_SIZE, err) < 0)
 		return -1;
 	r = sk_config_parse(buf, len, "config.json", out, err);
 	if (r == 0 && raw) {
@@ -519,6 +528,19 @@ int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, s
 int sk_config_load(const char *bundle, struct sk_config **out, struct sk_error *err)
 {
 	return sk_config_load_raw(bundle, out, NULL, NULL, err);
+}
+
+static int parse_resources_doc(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
+{
+	return sk_config_parse_resources(c, root, &cfg->linux.resources);
+}
+
+int sk_resources_parse(const char *json, size_t len, const char *name,
+		       struct sk_config **out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = name, .err = err, .prefix = "linux.resources" };
+
+	return parse_doc(&c, json, len, parse_resources_doc, out);
 }
 
 static void free_process(struct sk_process *p);

@@ -37,7 +37,7 @@ void sk_jpath_render(const struct sk_jpath *p, char *buf, size_t size)
 }
 
 /* Quote `s` for a message: escapes, at most ~48 characters. */
-static void quote(const char *s, char *buf, size_t size)
+void sk_j_quote(const char *s, char *buf, size_t size)
 {
 	size_t n = 0, shown = 0;
 
@@ -81,7 +81,7 @@ const char *sk_j_describe(yajl_val v, char *buf, size_t size)
 	if (YAJL_IS_ARRAY(v))
 		return "an array";
 	if (YAJL_IS_STRING(v)) {
-		quote(v->u.string, buf, size);
+		sk_j_quote(v->u.string, buf, size);
 		return buf;
 	}
 	if (YAJL_IS_NUMBER(v)) {
@@ -138,6 +138,7 @@ yajl_val sk_j_member(yajl_val obj, const char *key)
 int sk_j_parse(struct sk_jctx *c, const char *json, size_t len, yajl_val *out)
 {
 	char ebuf[512], *nl, *s = ebuf;
+	bool refused = false;
 	yajl_val tree;
 	size_t i;
 
@@ -145,11 +146,13 @@ int sk_j_parse(struct sk_jctx *c, const char *json, size_t len, yajl_val *out)
 	if (memchr(json, '\0', len))
 		return sk_error(c->err, EINVAL, "%s: invalid JSON: NUL byte in document", c->name);
 	ebuf[0] = '\0';
-	tree = sk_j_tree_parse(json, len, ebuf, sizeof(ebuf));
+	tree = sk_j_tree_parse(json, len, ebuf, sizeof(ebuf), c->prefix, &refused);
 	if (tree) {
 		*out = tree;
 		return 0;
 	}
+	if (refused)
+		return sk_error(c->err, EINVAL, "%s: %s", c->name, ebuf);
 	nl = strchr(s, '\n');
 	if (nl)
 		*nl = '\0';

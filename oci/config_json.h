@@ -29,6 +29,7 @@ struct sk_jpath {
 struct sk_jctx {
 	const char *name;       /* "config.json" */
 	struct sk_error *err;
+	const char *prefix;     /* the document's own path in messages, or NULL */
 };
 
 #define SK_J_REQUIRED 1u
@@ -53,14 +54,21 @@ int sk_j_type_fail(struct sk_jctx *c, const struct sk_jpath *p,
 yajl_val sk_j_member(yajl_val obj, const char *key);
 
 /* Parse a whole document.  The text need not be NUL-terminated.  NUL
- * bytes and nesting deeper than SK_J_MAX_DEPTH are refused. */
+ * bytes, nesting deeper than SK_J_MAX_DEPTH, duplicate keys and NUL
+ * characters in strings are refused. */
 #define SK_J_MAX_DEPTH 256
 int sk_j_parse(struct sk_jctx *c, const char *json, size_t len, yajl_val *out);
 /* Free what sk_j_parse() gave. */
 void sk_j_free(yajl_val root);
 /* json_tree.c: the parser behind sk_j_parse(): yajl_tree_parse()'s nodes,
- * settings and error text, in one arena (NULL and the error in ebuf). */
-yajl_val sk_j_tree_parse(const char *text, size_t len, char *ebuf, size_t ebuf_size);
+ * settings and error text, in one arena (NULL and the error in ebuf).
+ * A duplicate key or a NUL character in a string or key is refused too:
+ * *refused is set and ebuf is "<path>: <problem>", the path after
+ * `prefix` when not NULL. */
+yajl_val sk_j_tree_parse(const char *text, size_t len, char *ebuf, size_t ebuf_size,
+			 const char *prefix, bool *refused);
+/* Quote a string for a message: escapes, shortened. */
+void sk_j_quote(const char *s, char *buf, size_t size);
 
 /* Value-level getters (v non-NULL, path p is v's own path). */
 int sk_jv_string(struct sk_jctx *c, yajl_val v, const struct sk_jpath *p, char **out);
@@ -116,6 +124,8 @@ int sk_j_idmaps(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 int sk_config_parse_linux(struct sk_jctx *c, yajl_val linux_obj,
 			  const struct sk_jpath *p, struct sk_linux *l);
 void sk_config_free_linux(struct sk_linux *l);
+struct sk_resources;
+int sk_config_parse_resources(struct sk_jctx *c, yajl_val res, struct sk_resources *r);
 
 /* Freeing helpers for the model. */
 void sk_strv_free(char **v, size_t n);

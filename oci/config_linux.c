@@ -674,6 +674,20 @@ int sk_config_parse_linux(struct sk_jctx *c, yajl_val lin, const struct sk_jpath
 	return 0;
 }
 
+/* `update -r`: a linux.resources object alone, with the paths it has in
+ * a config.json. */
+int sk_config_parse_resources(struct sk_jctx *c, yajl_val res, struct sk_resources *r)
+{
+	const char *key = "resources";
+	struct sk_jpath lp = SK_JP_KEY(NULL, "linux");
+	struct yajl_val_s lin = { .type = yajl_t_object };
+
+	lin.u.object.keys = &key;
+	lin.u.object.values = &res;
+	lin.u.object.len = 1;
+	return parse_resources(c, &lin, &lp, r);
+}
+
 static void free_resources(struct sk_resources *r)
 {
 	size_t i;

@@ -82,10 +82,9 @@ static yajl_gen gen_new(bool pretty, const char *indent)
 	return g;
 }
 
-int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
+char *sk_state_json(const struct sk_state *s)
 {
 	yajl_gen g = gen_new(false, NULL);
-	_cleanup_free_ char *json = NULL;
 
 	yajl_gen_map_open(g);
 	gen_kv_str(g, "ociVersion", SK_OCI_VERSION);
@@ -108,7 +107,13 @@ int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
-	json = sk_json_finish(g, true);
+	return sk_json_finish(g, true);
+}
+
+int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
+{
+	_cleanup_free_ char *json = sk_state_json(s);
+
 	if (sk_write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err) < 0)
 		return sk_error_ctx(err, "write %s", STATE_FILE);
 	return 0;
@@ -138,15 +143,21 @@ static int state_parse(struct sk_jctx *c, yajl_val root, struct sk_state *s)
 
 int sk_state_read(int dirfd, struct sk_state **out, struct sk_error *err)
 {
-	struct sk_jctx c = { .name = STATE_FILE, .err = err };
 	_cleanup_free_ char *buf = NULL;
-	struct sk_state *s;
-	yajl_val tree;
 	size_t len = 0;
-	int r;
 
 	if (sk_read_file_at(dirfd, STATE_FILE, &buf, &len, STATE_MAX_SIZE, err) < 0)
 		return -1;
+	return sk_state_parse(buf, len, out, err);
+}
+
+int sk_state_parse(const char *buf, size_t len, struct sk_state **out, struct sk_error *err)
+{
+	struct sk_jctx c = { .name = STATE_FILE, .err = err };
+	struct sk_state *s;
+	yajl_val tree;
+	int r;
+
 	if (sk_j_parse(&c, buf, len, &tree) < 0)
 		return -1;
 	s = sk_xcalloc(1, sizeof(*s));

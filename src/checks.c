@@ -44,6 +44,8 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 
 	if (!c->process.present)
 		return sk_error(err, EINVAL, "config.json: process: required to run a container");
+	if (!c->process.n_args)
+		return sk_error(err, EINVAL, "config.json: process.args: required: the command to run");
 	if (!sk_config_ns(c, SK_NS_MOUNT))
 		return sk_error(err, EINVAL, "config.json: linux.namespaces: skiff needs a mount namespace "
 				"(it must not change the host's mounts)");

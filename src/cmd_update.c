@@ -57,13 +57,16 @@ static int parse_num(const char *opt, const char *s, int64_t min, int64_t *out, 
 	return 0;
 }
 
+#define RESOURCES_MAX (1 << 20)
+
 static int load_resources(const char *file, struct sk_config **cfg, struct sk_error *err)
 {
-	_cleanup_free_ char *raw = NULL, *doc = NULL;
+	_cleanup_free_ char *raw = NULL;
 	size_t len = 0;
 
 	if (!file) {
 		raw = sk_xstrdup("{}");
+		len = 2;
 	} else if (!strcmp(file, "-")) {
 		size_t cap = 4096;
 		ssize_t n;
@@ -73,17 +76,17 @@ static int load_resources(const char *file, struct sk_config **cfg, struct sk_er
 			if (n < 0)
 				return sk_error_sys(err, "update: read stdin");
 			len += (size_t)n;
+			if (len > RESOURCES_MAX)
+				return sk_error(err, EFBIG, "update: -r: stdin: larger than %d bytes",
+						RESOURCES_MAX);
 			if (cap - len < 2)
 				raw = sk_xrealloc(raw, cap *= 2);
 		}
 		raw[len] = '\0';
-	} else if (sk_read_file_at(AT_FDCWD, file, &raw, &len, 1 << 20, err) < 0) {
+	} else if (sk_read_file_at(AT_FDCWD, file, &raw, &len, RESOURCES_MAX, err) < 0) {
 		return sk_error_ctx(err, "update: -r");
 	}
-	doc = sk_xasprintf("{\"ociVersion\":\"" SK_OCI_VERSION "\",\"linux\":{\"resources\":%s}}", raw);
-	if (sk_config_parse(doc, strlen(doc), file ? file : "resources", cfg, err) < 0)
-		return -1;
-	return 0;
+	return sk_resources_parse(raw, len, file ? file : "resources", cfg, err);
 }
 
 int sk_cmd_update(int argc, char **argv)

@@ -18,8 +18,12 @@ int sk_validate_id(const char *id, struct sk_error *err)
 {
 	size_t n = strlen(id);
 
-	if (!n || n > 1024 || !strcmp(id, ".") || !strcmp(id, ".."))
+	if (!n || n > 1024)
 		return sk_error(err, EINVAL, "invalid container id \"%s\"", id);
+	/* "." and "..", and skiff's own entries in the state root
+	 * (.seccomp-cache): never a container */
+	if (id[0] == '.')
+		return sk_error(err, EINVAL, "invalid container id \"%s\": must not start with '.'", id);
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
 			return sk_error(err, EINVAL,

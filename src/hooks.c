@@ -2,6 +2,8 @@
  * own args and env, and a bound on its run time. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skiff.h"
@@ -28,11 +31,72 @@ static char **vec(char **v, size_t n, const char *first)
 	return out;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Feed the state to the hook's stdin (wfd, non-blocking: the hook may
+ * never read it, and a big state fills the pipe) and wait for the hook
+ * to exit, both before `deadline`: 1 when it exited (*status set), 0 on
+ * timeout, -1 (errno) when it cannot be waited for. */
+static int wait_hook(pid_t pid, int wfd, const char *state, int64_t deadline, int *status)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), r;
+	size_t left = strlen(state);
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+				       { .fd = wfd, .events = POLLOUT } };
+		int64_t ms = deadline - now_ms();
+		pid_t w = waitpid(pid, status, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR)) {
+			r = w == pid ? 1 : -1;
+			break;
+		}
+		if (ms <= 0) {
+			r = 0;
+			break;
+		}
+		/* no pidfd (a kernel before 5.3): look again every 10 ms */
+		if (ms > (pidfd < 0 ? 10 : INT_MAX))
+			ms = pidfd < 0 ? 10 : INT_MAX;
+		if (poll(p, 2, (int)ms) < 0 && errno != EINTR) {
+			r = -1;
+			break;
+		}
+		if (wfd >= 0 && p[1].revents) {
+			ssize_t n = write(wfd, state, left);
+
+			if (n > 0) {
+				state += n;
+				left -= (size_t)n;
+			}
+			/* all written, or the hook closed its stdin (EPIPE) */
+			if (!left || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(wfd);
+				wfd = -1;
+			}
+		}
+	}
+	if (wfd >= 0)
+		close(wfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
 static int run_one(const struct sk_hook *h, const char *what, const char *state,
 		   struct sk_error *err)
 {
-	int in[2], status = 0, pidfd, r;
-	int timeout_ms = (int)(h->has_timeout ? h->timeout : DEFAULT_TIMEOUT_S) * 1000;
+	/* timeout: 1 to INT32_MAX s (oci/config.c), in 64-bit milliseconds */
+	int64_t timeout_s = h->has_timeout ? h->timeout : DEFAULT_TIMEOUT_S;
+	int64_t deadline = now_ms() + timeout_s * 1000;
+	int in[2], status = 0, r;
 	pid_t pid;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -57,27 +121,21 @@ static int run_one(const struct sk_hook *h, const char *what, const char *state,
 	close(in[0]);
 	/* The hook may not read its stdin: never block on it. */
 	signal(SIGPIPE, SIG_IGN);
-	if (sk_write_all(in[1], state, strlen(state)) < 0 && errno != EPIPE)
-		sk_log_debug("%s: write state: %s", what, strerror(errno));
-	close(in[1]);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd >= 0) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	r = wait_hook(pid, in[1], state, deadline, &status);
+	if (r <= 0) {
+		int e = errno;
 
-		do
-			r = poll(&p, 1, timeout_ms);
-		while (r < 0 && errno == EINTR);
-		close(pidfd);
-		if (r == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			return sk_error(err, ETIMEDOUT, "%s (%s): timed out after %d s", what, h->path,
-					timeout_ms / 1000);
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (r < 0) {
+			errno = e;
 			return sk_error_sys(err, "%s: wait", what);
+		}
+		return sk_error(err, ETIMEDOUT, "%s (%s): timed out after %lld s", what, h->path,
+				(long long)timeout_s);
+	}
 	if (WIFSIGNALED(status))
 		return sk_error(err, ECHILD, "%s (%s): killed by signal %d", what, h->path, WTERMSIG(status));
 	if (WEXITSTATUS(status))

@@ -96,6 +96,8 @@ static int parse_globals(int argc, char **argv, struct sk_error *err)
 			val = argv[++i];
 		}
 		if (!strcmp(name, "root")) {
+			if (!*val)
+				return sk_error(err, EINVAL, "--root: must not be empty");
 			sk_g.root = val;
 		} else if (!strcmp(name, "log")) {
 			sk_g.log_path = val;

@@ -123,56 +123,77 @@ static size_t attr_len(const struct nlattr *a)
 	return a->nla_len - NLA_HDRLEN;
 }
 
-/* Send `h` and read the replies, each data message through `cb`, until
- * the ACK (or DONE for a dump).  Returns 0, or -1 with errno (the
- * kernel's error for a NACK). */
+/* One datagram of the replies to request `seq`: each data message
+ * through `cb`.  Returns 1 when more is to come, 0 at the ACK (or DONE
+ * for a dump), -1 with errno (the kernel's error for a NACK).  (Not
+ * NLMSG_NEXT: with a last message whose length is not a multiple of 4,
+ * its length left goes below 0, and NLMSG_OK(r, (size_t)n) read on.) */
+static int parse_reply(const char *buf, size_t n, unsigned int seq, unsigned int portid,
+		       size_t hdrlen, nl_cb cb, void *data)
+{
+	const struct nlmsghdr *r;
+
+	for (size_t off = 0, step; n - off >= sizeof(*r); off += step) {
+		r = (const void *)(buf + off);
+		if (r->nlmsg_len < sizeof(*r) || r->nlmsg_len > n - off)
+			break;
+		step = NLMSG_ALIGN(r->nlmsg_len);
+		if (step > n - off)
+			step = n - off;
+		if (r->nlmsg_seq != seq || (r->nlmsg_pid && r->nlmsg_pid != portid)) {
+			errno = EPROTO;
+			return -1;
+		}
+		switch (r->nlmsg_type) {
+		case NLMSG_NOOP:
+			continue;
+		case NLMSG_DONE:
+			return 0;
+		case NLMSG_ERROR: {
+			const struct nlmsgerr *e = NLMSG_DATA(r);
+
+			if (r->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+				errno = EPROTO;
+				return -1;
+			}
+			if (e->error == 0)
+				return 0;
+			/* an errno, negated (-INT_MIN would overflow) */
+			errno = e->error < 0 && e->error > -4096 ? -e->error : EPROTO;
+			return -1;
+		}
+		default:
+			if (r->nlmsg_len < NLMSG_LENGTH(hdrlen)) {
+				errno = EPROTO;
+				return -1;
+			}
+			if (cb)
+				cb(r, data);
+		}
+	}
+	return 1;
+}
+
+/* Send `h` and read the replies until the ACK (or DONE). */
 static int talk(struct sk_nl *nl, struct nlmsghdr *h, size_t hdrlen, nl_cb cb, void *data)
 {
 	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	_cleanup_free_ char *buf = sk_xmalloc(REPLY_SIZE);
 	ssize_t n;
+	int r;
 
 	if (sendto(nl->fd, h, h->nlmsg_len, 0, (const struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -1;
-	for (;;) {
+	do {
 		n = recv(nl->fd, buf, REPLY_SIZE, 0);
 		if (n < 0) {
 			if (errno == EAGAIN)
 				errno = ETIMEDOUT;
 			return -1;
 		}
-		for (struct nlmsghdr *r = (void *)buf; NLMSG_OK(r, (size_t)n); r = NLMSG_NEXT(r, n)) {
-			if (r->nlmsg_seq != h->nlmsg_seq || (r->nlmsg_pid && r->nlmsg_pid != nl->portid)) {
-				errno = EPROTO;
-				return -1;
-			}
-			switch (r->nlmsg_type) {
-			case NLMSG_NOOP:
-				continue;
-			case NLMSG_DONE:
-				return 0;
-			case NLMSG_ERROR: {
-				const struct nlmsgerr *e = NLMSG_DATA(r);
-
-				if (r->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
-					errno = EPROTO;
-					return -1;
-				}
-				if (e->error == 0)
-					return 0;
-				errno = -e->error;
-				return -1;
-			}
-			default:
-				if (r->nlmsg_len < NLMSG_LENGTH(hdrlen)) {
-					errno = EPROTO;
-					return -1;
-				}
-				if (cb)
-					cb(r, data);
-			}
-		}
-	}
+		r = parse_reply(buf, (size_t)n, h->nlmsg_seq, nl->portid, hdrlen, cb, data);
+	} while (r > 0);
+	return r;
 }
 
 /* ---- links ---------------------------------------------------------- */
@@ -360,4 +381,22 @@ int sk_nl_addr_add(struct sk_nl *nl, int index, const struct sk_nl_addr *a,
 	if (talk(nl, h, 0, NULL, NULL) < 0 && errno != EEXIST)
 		return sk_error_sys(err, "netlink: add an address to link %d", index);
 	return 0;
+}
+
+/* tests/fuzz: a datagram read as the replies to a link or address-list
+ * request (sequence 1, port 1). */
+int sk_nl_fuzz_reply(const void *buf, size_t n, bool addr)
+{
+	struct link_info li = { 0 };
+	struct addr_list l = { .index = 1 };
+	int r;
+
+	if (n > REPLY_SIZE)
+		n = REPLY_SIZE;
+	if (addr)
+		r = parse_reply(buf, n, 1, 1, sizeof(struct ifaddrmsg), addr_cb, &l);
+	else
+		r = parse_reply(buf, n, 1, 1, sizeof(struct ifinfomsg), link_cb, &li);
+	free(l.v);
+	return r;
 }

@@ -43,6 +43,10 @@ int sk_nl_addr_list(struct sk_nl *nl, int index, struct sk_nl_addr **out, size_t
 int sk_nl_addr_add(struct sk_nl *nl, int index, const struct sk_nl_addr *a,
 		   struct sk_error *err);
 
+/* tests/fuzz: a received datagram parsed as the reply to a link
+ * (addr false) or address-list request. */
+int sk_nl_fuzz_reply(const void *buf, size_t n, bool addr);
+
 /* netdev.c */
 /* Static checks of linux.netDevices (before anything is created): a
  * network namespace, valid names, no duplicates, host devices exist. */

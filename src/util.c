@@ -85,15 +85,12 @@ int sk_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
-		    size_t max, struct sk_error *err)
+static int read_fd(int fd, const char *path, char **out, size_t *len, size_t max,
+		   struct sk_error *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 4096, n = 0;
 	char *buf;
 
-	if (fd < 0)
-		return sk_error_sys(err, "open %s", path);
 	buf = sk_xmalloc(cap);
 	for (;;) {
 		ssize_t r;
@@ -122,6 +119,33 @@ int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
 	if (len)
 		*len = n;
 	return 0;
+}
+
+int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
+		    size_t max, struct sk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sk_error_sys(err, "open %s", path);
+	return read_fd(fd, path, out, len, max, err);
+}
+
+/* O_NONBLOCK: opening a FIFO with no writer must not wait; a FIFO, a
+ * device or a socket would block the read or never end. */
+int sk_read_regular_file_at(int dirfd, const char *path, char **out, size_t *len,
+			    size_t max, struct sk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return sk_error_sys(err, "open %s", path);
+	if (fstat(fd, &st) < 0)
+		return sk_error_sys(err, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return sk_error(err, EINVAL, "%s: not a regular file", path);
+	return read_fd(fd, path, out, len, max, err);
 }
 
 int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,

@@ -8,17 +8,20 @@
 #      on tests/integration/*.bats (TAP)
 #   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
 #      bats files against skiff built with -fsanitize=address,undefined
-#   5. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
+#   5. fuzzing: tests/fuzz/run.sh runs each libFuzzer target (make fuzz)
+#      for FUZZ_SECONDS (default 60) from its seed corpus
+#   6. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
 #      with every cgroup v2 controller (a unified host), running
 #      tests/integration/cgroups_v2.bats, then with v1 hierarchies only and no
 #      cgroup2 at all (a legacy host), running cgroups_v1.bats
-#   6. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
+#   7. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
 #   SKIFF=/path/to/runtime   runtime under test (default: the freshly built ./skiff)
 #   TESTS="lifecycle errors" or "tests/integration/cli.bats ..."   run a subset of bats files
 #   SKIP_BUILD=1             do not build or run unit tests (e.g. SKIFF=$(which runc))
 #   SKIP_UNIT=1              build, but skip `make check`
+#   SKIP_FUZZ=1              skip the fuzzing stage (FUZZ_SECONDS: time per target)
 #   SKIP_VM=1                skip the VM tier (tests/vm/run.sh, both passes)
 #   VM_ONLY=1                only the VM tier (after the build and unit tests, which
 #                            SKIP_BUILD/SKIP_UNIT skip): no host bats, no sanitizer stage
@@ -269,6 +272,27 @@ if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIFF_NO_SANITIZERS:-}" ] && [ -z "${TEST
 		tail -20 <<<"$san_out"
 		echo "not ok - sanitizer stage gave no summary"
 		failed=$((failed + 1))
+	fi
+fi
+
+# ---- fuzzing: the libFuzzer targets (make fuzz, clang) for FUZZ_SECONDS
+# each (default 60: ~5 minutes for the five), one result per target
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${SKIP_FUZZ:-}" ] && [ -z "${TESTS:-}" ] && [ -z "${VM_ONLY:-}" ]; then
+	echo "# fuzzing (${FUZZ_SECONDS:-60} s per target)"
+	if ! make -s fuzz >"$LOGS/fuzz-build.log" 2>&1; then
+		tail -20 "$LOGS/fuzz-build.log"
+		echo "not ok - fuzz: build (see tests/logs/fuzz-build.log)"
+		failed=$((failed + 1))
+	else
+		fuzz_out="$(bash "$REPO_ROOT/tests/fuzz/run.sh" 2>&1)"
+		grep -E '^(not )?ok |^# ' <<<"$fuzz_out"
+		if [[ $(tail -1 <<<"$fuzz_out") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+			passed=$((passed + BASH_REMATCH[1]))
+			failed=$((failed + BASH_REMATCH[2]))
+		else
+			echo "not ok - fuzz stage gave no summary"
+			failed=$((failed + 1))
+		fi
 	fi
 fi
 

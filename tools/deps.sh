@@ -8,7 +8,9 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       busybox-static bats jq strace runc util-linux iproute2 uidmap
       # engines driven end to end (tests/integration/engines_*.bats), the
       # console-socket receiver (python3) and interactive terminals (tmux)
-      podman conmon containerd python3 tmux)
+      podman conmon containerd python3 tmux
+      # the fuzzing stage (make fuzz: libFuzzer and its sanitizer runtimes)
+      clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -244,6 +244,10 @@ void sk_config_free(struct sk_config *c);
 int sk_process_parse(const char *json, size_t len, const char *name,
 		     struct sk_process *out, struct sk_error *err);
 void sk_process_free(struct sk_process *p);
+/* Parse the linux.resources object alone (`update -r`) into a config that
+ * has only that; errors name the paths of config.json. */
+int sk_resources_parse(const char *json, size_t len, const char *name,
+		       struct sk_config **out, struct sk_error *err);
 
 /* Helpers over the model. */
 const struct sk_namespace *sk_config_ns(const struct sk_config *c, enum sk_ns_type t);

@@ -33,6 +33,9 @@ struct sk_state {
 int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err);
 int sk_state_read(int dirfd, struct sk_state **out, struct sk_error *err);
 void sk_state_free(struct sk_state *s);
+/* The same in memory: state.json's text, and its parse. */
+char *sk_state_json(const struct sk_state *s);
+int sk_state_parse(const char *buf, size_t len, struct sk_state **out, struct sk_error *err);
 
 /* The OCI state document (state-schema.json) for `skiff state` and for
  * hooks' stdin.  `status` is creating|created|running|stopped.  pid is

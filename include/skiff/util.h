@@ -39,6 +39,10 @@ char *sk_format_utc(long long sec, long nsec);
  * NUL-terminated heap buffer.  `max` bounds the size (0: no bound). */
 int sk_read_file_at(int dirfd, const char *path, char **out, size_t *len,
 		    size_t max, struct sk_error *err);
+/* The same for a file that must be a regular one (else EINVAL, and
+ * never blocks on a FIFO). */
+int sk_read_regular_file_at(int dirfd, const char *path, char **out, size_t *len,
+			    size_t max, struct sk_error *err);
 /* Write `len` bytes to an existing file (O_WRONLY|O_TRUNC, no create). */
 int sk_write_file_at(int dirfd, const char *path, const char *data, size_t len,
 		     struct sk_error *err);
