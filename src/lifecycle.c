@@ -161,6 +161,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		goto fail_config;
 	/* from here on a thread makes the network namespace (netns_ahead.c) */
 	sk_netns_ahead_begin(&s->netns, s->config);
+	sk_resources_normalize(&s->config->linux.resources);
 	if (sk_config_check_supported(s->config, err) < 0 ||
 	    sk_seccomp_compile_cached(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Cgroup behaviour that skiff shares with runc (issue #20), checked from
+# inside the container on this host's cgroup layout (hybrid: v1 controllers
+# under /sys/fs/cgroup/<ctrl>, cgroup2 at /sys/fs/cgroup/unified; or v1 only;
+# or unified): device rules, the cgroup mounts of a cgroup namespace, a frozen
+# pre-existing cgroup, absolute cgroupsPath, pids.limit 0, deprecated kernel
+# memory fields, update.  Runs against runc too (tests/run.sh); skiff-only
+# assertions are guarded with `if is_skiff`.  Real v2 limits: cgroups_v2.bats.
+
+load helpers
+
+# The cgroup mount point of controller $1 here (v1), or the v2 mount.
+cg_mnt() {
+	local m
+	m="$(findmnt -rn -t cgroup -o TARGET,FS-OPTIONS | awk -v c="$1" '
+		{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }')"
+	[ -n "$m" ] && { echo "$m"; return; }
+	findmnt -rn -t cgroup2 -o TARGET | head -1
+}
+
+has_v1() { [ -n "$(findmnt -rn -t cgroup -o TARGET -O "$1" 2>/dev/null)" ]; }
+
+add_cgroupns() {
+	update_config 'if any(.linux.namespaces[]; .type == "cgroup") then . else .linux.namespaces += [{"type": "cgroup"}] end'
+}
+
+# ------------------------------------------------------------------ devices
+
+@test "compat cgroups: a linux.devices node stays denied under a deny-all device config" {
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	# (an open for writing: reading /dev/kmsg needs CAP_SYSLOG anyway)
+	in_ctr '[ -c /dev/kmsg ] && echo node; (exec 3>/dev/kmsg) 2>&1 || echo w-denied; echo >/dev/null && echo null-ok'
+	assert_contains "$output" node
+	assert_contains "$output" "Operation not permitted"
+	assert_contains "$output" w-denied
+	assert_contains "$output" null-ok
+}
+
+@test "compat cgroups: a device rule allowing a linux.devices node opens it" {
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+	in_ctr '(exec 3>/dev/kmsg) && echo w-ok'
+	assert_contains "$output" w-ok
+}
+
+# ------------------------------------------------------------------ cgroup namespace mounts
+
+@test "compat cgroups: with a cgroup namespace every cgroup mount's root is the container's cgroup" {
+	add_cgroupns
+	has_v1 memory && update_config '.linux.resources.memory = {"limit": 67108864}'
+	update_config '.linux.resources.pids = {"limit": 57}'
+	in_ctr 'grep -E " - cgroup2? " /proc/self/mountinfo; echo ===; cat /proc/self/cgroup; echo ===
+		cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null; true'
+	local mi cg all="$output"
+	mi="$(sed -n '1,/^===$/p' <<<"$all" | grep -v '^===$')"
+	cg="$(sed -n '/^===$/,/^===$/p' <<<"$all" | grep -v '^===$')"
+	[ -n "$mi" ]
+	# field 4: the root of the mount, "/" = the namespace's root (not "/..")
+	run -0 awk '$4 != "/" { print "bad root: " $0; bad = 1 } END { exit bad }' <<<"$mi"
+	# the container sees itself at the root of each hierarchy
+	run -0 awk -F: '$3 != "/" { print "not at root: " $0; bad = 1 } END { exit bad }' <<<"$cg"
+	# and the limits in the mounted cgroup are the container's own
+	assert_contains "$all" 57
+	if has_v1 memory; then assert_contains "$all" 67108864; fi
+}
+
+@test "compat cgroups: without a cgroup namespace the mounts show the container's own cgroup" {
+	update_config '.linux.namespaces |= map(select(.type != "cgroup")) | .linux.resources.pids = {"limit": 58}'
+	in_ctr 'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; true'
+	assert_contains "$output" 58
+}
+
+# ------------------------------------------------------------------ pids, kernel memory
+
+@test "compat cgroups: pids.limit 0 is no limit, not a demand for zero processes" {
+	update_config '.linux.resources.pids = {"limit": 0}'
+	in_ctr 'sh -c "echo child-ok"; cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; true'
+	assert_contains "$output" child-ok
+	if [ -n "$(cg_mnt pids)" ]; then assert_contains "$output" max; fi
+}
+
+@test "compat cgroups: memory.kernel and kernelTCP are accepted and ignored with a warning" {
+	update_config '.linux.resources.memory = {"kernel": 67108864, "kernelTCP": 16777216}'
+	set_args cat /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_eq "$status" 0
+	if is_skiff; then # skiff-specific: the warning's wording; nothing written
+		assert_contains "$stderr" "skiff: warning: linux.resources.memory.kernel is deprecated and ignored"
+		assert_contains "$stderr" "skiff: warning: linux.resources.memory.kernelTCP is deprecated and ignored"
+		assert_not_contains "$output" 67108864
+		assert_not_contains "$output" 16777216
+	fi
+}
