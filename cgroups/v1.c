@@ -468,6 +468,18 @@ int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1)
 	return d ? sk_cgroup_v1_dir_frozen(d->dir) : -1;
 }
 
+/* A frozen (or freezing) freezer cgroup would hang the container's init:
+ * refused at create, as runc does; a new cgroup inherits its parent's. */
+static int v1_refuse_frozen(const struct v1_dir *d, struct sk_error *err)
+{
+	char st[32];
+
+	if (read_state(d->dir, st, sizeof(st)) < 0 || !strcmp(st, "THAWED"))
+		return 0;
+	return sk_error(err, EBUSY, "cgroup %s (freezer) is frozen: thaw it first "
+			"(container's cgroup unexpectedly frozen)", d->path);
+}
+
 int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err)
 {
 	const struct v1_dir *d = v1_find_dir(v1, "freezer");
@@ -652,6 +664,8 @@ int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgr
 		if (make_dir(d, host.h[i].mnt, err) < 0)
 			goto fail;
 		if (in_list(d->ctrls, "cpuset") && v1_cpuset_init(d, host.h[i].mnt, err) < 0)
+			goto fail;
+		if (in_list(d->ctrls, "freezer") && v1_refuse_frozen(d, err) < 0)
 			goto fail;
 		if (d->owned)
 			continue;
