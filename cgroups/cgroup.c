@@ -475,7 +475,8 @@ void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1)
 		sk_cgroup_v1_set_owned(cg->v1, owned_v1);
 }
 
-int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
+int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_cgroup *out,
+		   struct sk_error *err)
 {
 	enum sk_cgroup_mode mode;
 	const char *mnt;
@@ -490,6 +491,7 @@ int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk
 	if (mode == SK_CGROUP_LEGACY) {	/* v1: dir is in the tracking hierarchy */
 		if (sk_cgroup_v1_open(dir, mode, owned, &out->v1, err) < 0)
 			return -1;
+		sk_cgroup_set_owned_v1(out, owned_v1);
 		out->mode = mode;
 		out->path = sk_xstrdup(sk_cgroup_v1_track_path(out->v1));
 		out->dir = sk_xstrdup(dir);
@@ -509,6 +511,7 @@ int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk
 		close(fd);
 		return -1;
 	}
+	sk_cgroup_set_owned_v1(out, owned_v1);
 	out->mode = mode;
 	out->path = sk_xstrdup(dir[mlen] ? dir + mlen : "/");
 	out->dir = sk_xstrdup(dir);

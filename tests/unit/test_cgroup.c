@@ -362,7 +362,7 @@ static void test_absolute(void)
 		sk_cgroup_release(&cg2);
 	}
 
-	if (sk_cgroup_open(cg.dir, true, &op, &err) < 0)
+	if (sk_cgroup_open(cg.dir, true, NULL, &op, &err) < 0)
 		not_ok("open", "%s", err.msg);
 	else
 		CHECK("open", !strcmp(op.path, path) && op.dirfd >= 0, "path %s", op.path);
