@@ -418,11 +418,12 @@ missing_ctrl() {
 	no_cgroup_left "skiffrel-$CID"
 }
 
-@test "v1: absolute cgroupsPath" {
+@test "v1: absolute cgroupsPath: below the root of each hierarchy (spec, runc)" {
 	update_config '.linux.cgroupsPath = $p' --arg p "/skiffabs-$CID"
 	res '{"pids": {"limit": 41}}'
 	create_sleeping
-	assert_eq "$(cat "$(cgdir pids "skiffabs-$CID")/pids.max")" 41
+	assert_eq "$(cat "/sys/fs/cgroup/pids/skiffabs-$CID/pids.max")" 41
+	grep -q ":memory:/skiffabs-$CID\$" "/proc/$(pid_of "$CID")/cgroup"
 	run -0 rt delete --force "$CID"
 	no_cgroup_left "skiffabs-$CID"
 }

@@ -198,7 +198,7 @@ ctr_cgroup_lines() {
 }
 
 # place_and_check: in the caller's cgroup: create, record where the
-# container's cgroups are, delete.
+# container's cgroups are ($TESTDIR/cg), delete.
 place_and_check() {
 	set_args sleep 100
 	create_ctr "$CID" >/dev/null || return 1
@@ -206,10 +206,16 @@ place_and_check() {
 	rt delete --force "$CID"
 }
 
-@test "compat cgroups: an absolute cgroupsPath is below each hierarchy's root, not the caller's cgroup" {
+# place_from_caller CGROUPSPATH: place_and_check with that cgroupsPath, run
+# from cgroup skt-caller-$CID (made below the root of every hierarchy).
+place_from_caller() {
 	caller_cgroup "skt-caller-$CID"
-	update_config '.linux.cgroupsPath = $p' --arg p "/skt-abs-$CID/$CID"
-	run -0 in_caller_cgroup "skt-caller-$CID" place_and_check
+	update_config '.linux.cgroupsPath = $p' --arg p "$1"
+	in_caller_cgroup "skt-caller-$CID" place_and_check
+}
+
+@test "compat cgroups: an absolute cgroupsPath is below each hierarchy's root, not the caller's cgroup" {
+	place_from_caller "/skt-abs-$CID/$CID"
 	local m
 	for m in $(_cgroup_mounts); do
 		[ -d "$m/skt-abs-$CID" ] && PREMADE+=("$m/skt-abs-$CID")
@@ -224,9 +230,7 @@ place_and_check() {
 
 @test "compat cgroups: a relative cgroupsPath is below the caller's cgroup in each v1 hierarchy" {
 	has_v1 memory || skip "no v1 hierarchies"
-	caller_cgroup "skt-caller-$CID"
-	update_config '.linux.cgroupsPath = $p' --arg p "skt-rel-$CID/$CID"
-	run -0 in_caller_cgroup "skt-caller-$CID" place_and_check
+	place_from_caller "skt-rel-$CID/$CID"
 	local m
 	for m in $(_cgroup_mounts); do
 		[ -d "$m/skt-caller-$CID/skt-rel-$CID" ] && PREMADE+=("$m/skt-caller-$CID/skt-rel-$CID")
