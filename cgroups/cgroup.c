@@ -299,6 +299,22 @@ static bool has_file(int dfd, const char *name)
 
 /* ---- create / open / release ---- */
 
+/* A process put into a frozen cgroup never runs: the container would
+ * hang in create.  Refused as runc does ("container's cgroup unexpectedly
+ * frozen"); a new cgroup is frozen too when a parent is. */
+static int refuse_frozen(int fd, const char *path, struct sk_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct sk_error e;
+
+	if (sk_read_file_at(fd, "cgroup.events", &buf, NULL, 4096, &e) < 0)
+		return 0;	/* no cgroup.events (before Linux 5.2): no freezer */
+	if (!strstr(buf, "\nfrozen 1") && !sk_str_has_prefix(buf, "frozen 1"))
+		return 0;
+	return sk_error(err, EBUSY, "cgroup %s is frozen: thaw it first "
+			"(container's cgroup unexpectedly frozen)", path);
+}
+
 /* Split "a/b/c" into levels: ends[i] is the length of the first i+1 levels. */
 static int split_levels(const char *rel, size_t *ends, int *levels, struct sk_error *err)
 {
@@ -407,6 +423,8 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 		sk_error_sys(err, "open cgroup %s", path);
 		goto fail;
 	}
+	if (refuse_frozen(fd, path, err) < 0)
+		goto fail;
 	if (!owned) {
 		struct sk_pidv l = { 0 };
 		int r = pids_at(fd, ".", &l, err);
@@ -457,7 +475,8 @@ void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1)
 		sk_cgroup_v1_set_owned(cg->v1, owned_v1);
 }
 
-int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
+int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_cgroup *out,
+		   struct sk_error *err)
 {
 	enum sk_cgroup_mode mode;
 	const char *mnt;
@@ -472,6 +491,7 @@ int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk
 	if (mode == SK_CGROUP_LEGACY) {	/* v1: dir is in the tracking hierarchy */
 		if (sk_cgroup_v1_open(dir, mode, owned, &out->v1, err) < 0)
 			return -1;
+		sk_cgroup_set_owned_v1(out, owned_v1);
 		out->mode = mode;
 		out->path = sk_xstrdup(sk_cgroup_v1_track_path(out->v1));
 		out->dir = sk_xstrdup(dir);
@@ -491,6 +511,7 @@ int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk
 		close(fd);
 		return -1;
 	}
+	sk_cgroup_set_owned_v1(out, owned_v1);
 	out->mode = mode;
 	out->path = sk_xstrdup(dir[mlen] ? dir + mlen : "/");
 	out->dir = sk_xstrdup(dir);

@@ -3,10 +3,11 @@
  *
  * The program checks, first match wins: the standard devices every
  * container gets (as runc and crun: null, zero, full, random, urandom, tty,
- * console, ptmx, pts, tun, and mknod of any device), the nodes of
- * linux.devices, then linux.resources.devices from the last rule to the
+ * console, ptmx, pts, tun, and mknod of any device), then
+ * linux.resources.devices from the last rule to the
  * first (so a later rule overrides an earlier one, as with the v1
- * devices.allow/deny files), and denies what nothing matched. */
+ * devices.allow/deny files), and denies what nothing matched.  The nodes
+ * of linux.devices get no rule of their own (as runc). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -176,17 +177,6 @@ int sk_cg2_devices(int fd, const struct sk_config *c, struct sk_error *err)
 	prologue(&p);
 	for (i = 0; i < SK_ARRAY_SIZE(std_rules); i++)
 		emit_rule(&p, &std_rules[i]);
-	for (i = 0; i < c->linux.n_devices; i++) {
-		const struct sk_device *d = &c->linux.devices[i];
-		struct rule ru = { 0, -1, -1, 7, true };
-
-		if (!d->type || d->type[0] == 'p' || !d->has_major || !d->has_minor)
-			continue;
-		ru.type = d->type[0] == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
-		ru.major = d->major;
-		ru.minor = d->minor;
-		emit_rule(&p, &ru);
-	}
 	for (i = res->n_devices; i-- > 0;) {
 		const struct sk_device_rule *d = &res->devices[i];
 		struct rule ru = { 0, -1, -1, 7, d->allow };

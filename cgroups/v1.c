@@ -7,15 +7,16 @@
  * and the process list then always have a cgroup to read, and destroy has
  * one rule (remove it everywhere it exists).
  *
- * Paths: in hierarchy H the cgroup is <caller's cgroup in H> + <path below
- * the caller's "0::" cgroup>, or `path` as is when it is not below it.  The
- * same rule maps a saved v2 dir back (sk_cgroup_v1_open), so nothing but
- * the v2 dir needs saving.  Consequences: `delete` must run in the same
- * cgroups as `create` (engines do); and an absolute linux.cgroupsPath that
- * lies below the caller's "0::" cgroup lands below the caller's own cgroup
- * in each v1 hierarchy -- on a host whose processes are all in "0::/" that
- * is every absolute path: the safe choice where v1 hierarchies (memory)
- * belong to a supervisor. */
+ * Paths: an absolute linux.cgroupsPath is relative to the root of each
+ * hierarchy, as the spec says and runc does: <mount point><path>.  Any
+ * other path (relative, or the container id) is below the caller's own
+ * cgroup: in hierarchy H <caller's cgroup in H> + <path below the caller's
+ * "0::" cgroup>, or `path` as is when it is not below it.  The same rule
+ * maps a saved v2 dir back (sk_cgroup_v1_open); which of the two applies
+ * is saved with the owned hierarchies (a leading "/" in sk_cgroup_v1_owned,
+ * applied by sk_cgroup_v1_set_owned).  `delete` must run in the same
+ * cgroups as `create` (engines do).  name=systemd, when mounted, gets the
+ * container's cgroup too (runc joins it); other named hierarchies do not. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -158,7 +159,7 @@ int v1_host_load(struct v1_host *host, const char *proc, struct sk_error *err)
 			host->own_ref = sk_xstrdup(path);
 			continue;
 		}
-		if (sk_str_has_prefix(ctrls, "name="))
+		if (sk_str_has_prefix(ctrls, "name=") && strcmp(ctrls, "name=systemd"))
 			continue;
 		mnt = find_mount(mi, ctrls);
 		if (!mnt)
@@ -279,7 +280,7 @@ const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1)
 
 char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1)
 {
-	char *out = sk_xstrdup("");
+	char *out = sk_xstrdup(v1->abs ? "/" : "");
 
 	for (size_t i = 0; i < v1->n; i++) {
 		char *next;
@@ -293,8 +294,31 @@ char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1)
 	return out;
 }
 
+/* Every dir at <mount point><path> (an absolute cgroupsPath); a legacy
+ * host's saved dir gives the path as it is in its hierarchy. */
+static void v1_set_abs(struct sk_cgroup_v1 *v1)
+{
+	const char *path = v1->saved ? v1->saved : v1->path;
+	size_t i;
+
+	if (v1->abs)
+		return;
+	for (i = 0; i < v1->n; i++) {
+		struct v1_dir *d = &v1->d[i];
+		char *dir = sk_xasprintf("%.*s%s", (int)d->mnt_len, d->dir, path);
+
+		free(d->dir);
+		free(d->path);
+		d->dir = dir;
+		d->path = sk_xstrdup(path);
+	}
+	v1->abs = true;
+}
+
 void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned)
 {
+	if (owned && owned[0] == '/')
+		v1_set_abs(v1);
 	for (size_t i = 0; i < v1->n; i++) {
 		const char *p = owned;
 		size_t n = strlen(v1->d[i].ctrls);
@@ -343,6 +367,7 @@ static struct sk_cgroup_v1 *v1_new(const struct v1_host *host, const char *path,
 		d->ctrls = sk_xstrdup(host->h[i].ctrls);
 		d->path = v1_map_path(path, host->own_ref, host->h[i].own);
 		d->dir = sk_xasprintf("%s%s", host->h[i].mnt, d->path);
+		d->mnt_len = strlen(host->h[i].mnt);
 	}
 	v1->track = pick_track(v1);
 	return v1;
@@ -361,6 +386,7 @@ void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1)
 	}
 	free(v1->d);
 	free(v1->path);
+	free(v1->saved);
 	free(v1);
 }
 
@@ -466,6 +492,18 @@ int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1)
 	const struct v1_dir *d = v1_find_dir(v1, "freezer");
 
 	return d ? sk_cgroup_v1_dir_frozen(d->dir) : -1;
+}
+
+/* A frozen (or freezing) freezer cgroup would hang the container's init:
+ * refused at create, as runc does; a new cgroup inherits its parent's. */
+static int v1_refuse_frozen(const struct v1_dir *d, struct sk_error *err)
+{
+	char st[32];
+
+	if (read_state(d->dir, st, sizeof(st)) < 0 || !strcmp(st, "THAWED"))
+		return 0;
+	return sk_error(err, EBUSY, "cgroup %s (freezer) is frozen: thaw it first "
+			"(container's cgroup unexpectedly frozen)", d->path);
 }
 
 int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err)
@@ -640,6 +678,8 @@ int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgr
 		goto fail;
 	}
 	v1 = v1_new(&host, path, mode);
+	if (c && c->linux.cgroups_path && c->linux.cgroups_path[0] == '/')
+		v1_set_abs(v1);
 	for (i = 0; i < v1->n; i++) {
 		struct v1_dir *d = &v1->d[i];
 		struct sk_pidv l = { 0 };
@@ -652,6 +692,8 @@ int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgr
 		if (make_dir(d, host.h[i].mnt, err) < 0)
 			goto fail;
 		if (in_list(d->ctrls, "cpuset") && v1_cpuset_init(d, host.h[i].mnt, err) < 0)
+			goto fail;
+		if (in_list(d->ctrls, "freezer") && v1_refuse_frozen(d, err) < 0)
 			goto fail;
 		if (d->owned)
 			continue;
@@ -692,6 +734,7 @@ int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
 		      struct sk_cgroup_v1 **out, struct sk_error *err)
 {
 	_cleanup_free_ char *path = NULL;
+	const char *rel = NULL;
 	struct v1_host host;
 	struct sk_cgroup_v1 *v1;
 	size_t i;
@@ -703,8 +746,10 @@ int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
 		for (i = 0; i < host.n && !path; i++) {
 			size_t n = strlen(host.h[i].mnt);
 
-			if (!strncmp(saved, host.h[i].mnt, n) && saved[n] == '/')
+			if (!strncmp(saved, host.h[i].mnt, n) && saved[n] == '/') {
 				path = unmap_path(saved + n, host.own_ref, host.h[i].own);
+				rel = saved + n;
+			}
 		}
 		if (!path) {
 			v1_host_free(&host);
@@ -714,6 +759,7 @@ int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
 		path = sk_xstrdup(saved);	/* the v2 cgroup path */
 	}
 	v1 = v1_new(&host, path, mode);
+	v1->saved = rel ? sk_xstrdup(rel) : NULL;
 	for (i = 0; i < v1->n; i++)
 		v1->d[i].owned = owned;
 	v1_host_free(&host);

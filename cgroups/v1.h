@@ -54,7 +54,8 @@ void v1_set_proc(const char *proc);
 struct v1_dir {
 	char *ctrls;       /* of the hierarchy */
 	char *path;        /* cgroup path in that hierarchy */
-	char *dir;         /* absolute directory */
+	char *dir;         /* absolute directory: <mount point><path> */
+	size_t mnt_len;    /* length of the mount point at the start of dir */
 	bool owned;        /* destroy removes the cgroup itself */
 	int levels_made;   /* create: how many trailing levels we made (rollback) */
 };
@@ -65,6 +66,8 @@ struct sk_cgroup_v1 {
 	size_t n;
 	size_t track;      /* index of the tracking hierarchy (legacy) */
 	enum sk_cgroup_mode mode;
+	bool abs;          /* an absolute linux.cgroupsPath: <mount point><path> */
+	char *saved;       /* legacy open: the saved dir's path in its hierarchy */
 };
 
 const struct v1_dir *v1_find_dir(const struct sk_cgroup_v1 *v1, const char *ctrl);

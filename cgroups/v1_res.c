@@ -6,8 +6,8 @@
  * the new swap limit is above the current memory limit; cpu.rt_period_us
  * and cpu.cfs_period_us retried after their runtime/quota when the kernel
  * refuses the period alone; devices: the rules in config order (the
- * default config starts with deny "a"), then runc's default device allows,
- * then one allow per linux.devices entry. */
+ * default config starts with deny "a"), then runc's default device allows
+ * (linux.devices adds none; `update` leaves the device rules alone). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -46,9 +46,6 @@ int v1_check_controllers(const struct sk_resources *r, const struct v1_host *hos
 
 	if (!r->present)
 		return 0;
-	if (r->memory.has_kernel)
-		return sk_error(err, ENOTSUP, "linux.resources.memory.kernel: kernel memory "
-				"limits are not supported (deprecated; Linux 6.x ignores them)");
 	if (r->n_unified)
 		return sk_error(err, ENOTSUP, "linux.resources.unified.%s: needs cgroup v2 "
 				"controllers (cgroup mode: %s; limits go through v1 here)",
@@ -56,7 +53,6 @@ int v1_check_controllers(const struct sk_resources *r, const struct v1_host *hos
 	NEED(r->memory.has_limit, "memory.limit", "memory");
 	NEED(r->memory.has_reservation, "memory.reservation", "memory");
 	NEED(r->memory.has_swap, "memory.swap", "memory");
-	NEED(r->memory.has_kernel_tcp, "memory.kernelTCP", "memory");
 	NEED(r->memory.has_swappiness, "memory.swappiness", "memory");
 	NEED(r->memory.has_disable_oom_killer, "memory.disableOOMKiller", "memory");
 	NEED(r->memory.has_use_hierarchy, "memory.useHierarchy", "memory");
@@ -184,12 +180,6 @@ static int plan_memory(const struct sk_resources *r, const struct sk_cgroup_v1 *
 	if (swap && !swap_first)
 		add(p, "memory", "memory.swap", "memory.memsw.limit_in_bytes",
 		    sk_xasprintf("%lld", (long long)swap));
-	if (r->memory.has_kernel_tcp) {
-		if (!has(v1, "memory", "memory.kmem.tcp.limit_in_bytes"))
-			return no_file(err, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", v1);
-		add(p, "memory", "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
-		    sk_xasprintf("%lld", (long long)r->memory.kernel_tcp));
-	}
 	if (r->memory.has_swappiness) {
 		if (r->memory.swappiness > 100)
 			return sk_error(err, EINVAL, "linux.resources.memory.swappiness: %llu is "
@@ -338,30 +328,21 @@ static char *rule_str(const struct sk_device_rule *d)
 			    d->access && d->access[0] ? d->access : "rwm");
 }
 
+/* Exactly the rules of linux.resources.devices, then runc's default
+ * allows at create.  linux.devices only makes nodes: it adds no rule (as
+ * runc), or a deny-all config would let the container use them. */
 static void plan_devices(const struct sk_resources *r, const struct sk_config *c,
 			 struct v1_plan *p)
 {
 	size_t i;
 
-	if (!r->n_devices)
-		return;
+	if (!r->n_devices || !c)
+		return;	/* update: the rules set at create stay (runc) */
 	for (i = 0; i < r->n_devices; i++)
 		add(p, "devices", "devices", r->devices[i].allow ? "devices.allow" : "devices.deny",
 		    rule_str(&r->devices[i]));
-	if (!c)
-		return;	/* update: the rules as given */
 	for (i = 0; i < SK_ARRAY_SIZE(default_allow); i++)
 		add(p, "devices", "devices", "devices.allow", sk_xstrdup(default_allow[i]));
-	for (i = 0; i < c->linux.n_devices; i++) {
-		const struct sk_device *d = &c->linux.devices[i];
-		const char *t = d->type ? d->type : "";
-
-		if (!d->has_major || !d->has_minor || (strcmp(t, "c") && strcmp(t, "u") && strcmp(t, "b")))
-			continue;	/* fifos need no rule */
-		add(p, "devices", "devices", "devices.allow",
-		    sk_xasprintf("%s %lld:%lld rwm", strcmp(t, "b") ? "c" : "b",
-				 (long long)d->major, (long long)d->minor));
-	}
 }
 
 int v1_plan_resources(const struct sk_resources *r, const struct sk_config *c,

@@ -87,10 +87,6 @@ int sk_cg2_check(const struct sk_resources *r, struct sk_cg_ctrls *n, struct sk_
 	if (!r->present)
 		return 0;
 	/* memory */
-	if (r->memory.has_kernel && r->memory.kernel != -1)
-		return no_v2(err, "memory.kernel", "a kernel memory limit");
-	if (r->memory.has_kernel_tcp && r->memory.kernel_tcp != -1)
-		return no_v2(err, "memory.kernelTCP", "a kernel TCP memory limit");
 	if (r->memory.has_swappiness)
 		return no_v2(err, "memory.swappiness", "a per-cgroup swappiness");
 	if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)

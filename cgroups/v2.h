@@ -43,7 +43,7 @@ uint64_t sk_cgroup_shares_to_weight(uint64_t shares);
 int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);
 
 /* ebpf.c: a default-deny device program (rules of linux.resources.devices,
- * linux.devices and the standard devices allowed), attached to the cgroup. */
+ * and the standard devices allowed), attached to the cgroup. */
 int sk_cg2_devices(int fd, const struct sk_config *c, struct sk_error *err);
 
 /* Human form of a byte count: 67108864 -> "64M". */

@@ -339,13 +339,61 @@ static int mount_idmapped(struct mnt *x, int tree, unsigned long flags, struct s
 	return finish_mount(x, nfd, true, flags, err);
 }
 
+/* The data of a fresh mount of the hierarchy whose mountinfo super
+ * options are `super` ("rw,cpu,cpuacct", "rw,xattr,name=systemd"): its
+ * controllers and name, without rw/ro and release_agent (refused outside
+ * the initial cgroup namespace). */
+static char *cgroup_data(const char *super)
+{
+	_cleanup_free_ char *copy = sk_xasprintf("%.*s", (int)strcspn(super, " \n"), super);
+	char *t, *save = NULL, *out = sk_xstrdup("");
+
+	for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *n;
+
+		if (!strcmp(t, "rw") || !strcmp(t, "ro") || sk_str_has_prefix(t, "release_agent="))
+			continue;
+		n = sk_xasprintf("%s%s%s", out, *out ? "," : "", t);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* With a cgroup namespace: the hierarchy mounted afresh at `p` (the init
+ * has unshared it), so that its root is the namespace's root, the
+ * container's own cgroup, as runc does; a bind of the host's mount would
+ * show the host's tree from its top.  Returns 0, or -1 with errno (a user
+ * namespace may not mount v1 hierarchies: the caller binds then). */
+static int mount_cgroup_fresh(const char *p, bool v2, const char *fields, unsigned long flags)
+{
+	unsigned long mflags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (flags & MS_RDONLY);
+	const char *super = fields;
+	_cleanup_free_ char *data = NULL;
+
+	if (v2)
+		return mount("cgroup2", p, "cgroup2", mflags, NULL);
+	/* fields: "cgroup <source> <super options>" */
+	for (int i = 0; i < 2 && super; i++) {
+		super = strchr(super, ' ');
+		if (super)
+			super++;
+	}
+	if (!super)
+		return errno = EINVAL, -1;
+	data = cgroup_data(super);
+	return mount("cgroup", p, "cgroup", mflags, data);
+}
+
 /* cgroup v1 or hybrid host: a tmpfs with each v1 hierarchy (the part of it
- * this process is in) bound under it, read-only when asked. */
+ * this process is in) bound under it, read-only when asked; with a cgroup
+ * namespace each hierarchy mounted afresh instead (mount_cgroup_fresh). */
 static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk_error *err)
 {
 	_cleanup_free_ char *info = NULL, *self = NULL;
 	_cleanup_close_ int dir = -1;
 	char p[SK_FD_PATH_MAX], *line, *save = NULL;
+	bool cgroupns = sk_config_ns(x->r->config, SK_NS_CGROUP) != NULL;
 
 	sk_fd_path(fd, p);
 	if (mount("tmpfs", p, "tmpfs", flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC), "mode=755") < 0)
@@ -409,6 +457,10 @@ static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk
 		if (t < 0)
 			return mnt_err(x, err, "open cgroup hierarchy");
 		sk_fd_path(t, p);
+		if (cgroupns && mount_cgroup_fresh(p, v2, sep + 3, flags) == 0)
+			goto links;
+		if (cgroupns && errno != EPERM)
+			return mnt_err(x, err, "mount cgroup hierarchy");
 		if (mount(src, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return mnt_err(x, err, "bind cgroup hierarchy");
 		close(t);
@@ -419,6 +471,7 @@ static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk
 		if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV |
 			  MS_NOEXEC | (flags & MS_RDONLY), NULL) < 0)
 			return mnt_err(x, err, "remount cgroup hierarchy");
+links:
 		/* "cpu,cpuacct" -> symlinks "cpu" and "cpuacct" */
 		if (strchr(name, ',')) {
 			_cleanup_free_ char *names = sk_xstrdup(name);

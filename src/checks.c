@@ -82,3 +82,18 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 				"but --cgroup-manager is disabled");
 	return 0;
 }
+
+void sk_resources_normalize(struct sk_resources *r)
+{
+	/* runc: pids.limit 0 is no limit at all (negative: "max") */
+	if (r->pids.has_limit && r->pids.limit == 0) {
+		r->pids.has_limit = false;
+		r->pids.present = false;
+	}
+	/* deprecated in the spec; runc ignores them with a warning */
+	if (r->memory.has_kernel)
+		sk_log_warn("warning: linux.resources.memory.kernel is deprecated and ignored");
+	if (r->memory.has_kernel_tcp)
+		sk_log_warn("warning: linux.resources.memory.kernelTCP is deprecated and ignored");
+	r->memory.has_kernel = r->memory.has_kernel_tcp = false;
+}

@@ -293,7 +293,7 @@ static int open_cgroup(struct sk_container *c, const char *sub, bool ignore_paus
 			return sk_error(err, EINVAL, "exec: --cgroup %s: the container has no cgroup", sub);
 		return 0;
 	}
-	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, cg, err) < 0)
+	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, c->state->cgroup_owned_v1, cg, err) < 0)
 		return sk_error_ctx(err, "container \"%s\"", c->id);
 	if (!ignore_paused && sk_cgroup_is_frozen(cg) == 1)
 		return sk_error(err, EBUSY, "cannot exec in container \"%s\": it is paused "

@@ -46,7 +46,8 @@ int sk_cmd_kill(int argc, char **argv)
 	if (all && c.state->cgroup_path) {
 		struct sk_cgroup cg;
 
-		if (sk_cgroup_open(c.state->cgroup_path, c.state->cgroup_owned, &cg, &err) < 0) {
+		if (sk_cgroup_open(c.state->cgroup_path, c.state->cgroup_owned, c.state->cgroup_owned_v1,
+				   &cg, &err) < 0) {
 			sk_cgroup_release(&cg);
 			if (!running && err.errnum == ENOENT)
 				r = 0; /* nothing left to signal */

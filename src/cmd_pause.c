@@ -13,7 +13,8 @@ int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_
 	if (!c->state || !c->state->cgroup_path)
 		return sk_error(err, ENOENT, "container \"%s\" has no cgroup "
 				"(created with --cgroup-manager disabled?)", c->id);
-	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, cg, err) < 0)
+	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, c->state->cgroup_owned_v1,
+			   cg, err) < 0)
 		return sk_error_ctx(err, "container \"%s\"", c->id);
 	return 0;
 }

@@ -170,6 +170,9 @@ int sk_cmd_update(int argc, char **argv)
 	if (v[CPUS] || v[MEMS])
 		r->present = true;
 
+	sk_resources_normalize(r);
+	if (r->n_devices)	/* as runc: the device rules are set at create */
+		sk_log_warn("warning: linux.resources.devices cannot be updated and is ignored");
 	if (sk_container_load(pos[0], &c, &err) < 0)
 		goto fail_early;
 	status = sk_container_status(&c);

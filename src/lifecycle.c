@@ -161,6 +161,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		goto fail_config;
 	/* from here on a thread makes the network namespace (netns_ahead.c) */
 	sk_netns_ahead_begin(&s->netns, s->config);
+	sk_resources_normalize(&s->config->linux.resources);
 	if (sk_config_check_supported(s->config, err) < 0 ||
 	    sk_seccomp_compile_cached(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;
@@ -260,7 +261,8 @@ static void thaw_legacy(struct sk_container *c)
 
 	if (!c->state || !c->state->cgroup_path)
 		return;
-	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, &cg, &e) == 0 &&
+	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned,
+			   c->state->cgroup_owned_v1, &cg, &e) == 0 &&
 	    cg.mode == SK_CGROUP_LEGACY && sk_cgroup_is_frozen(&cg) == 1)
 		sk_cgroup_freeze(&cg, false, &e);
 	sk_cgroup_release(&cg);
@@ -334,12 +336,9 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 			cg_owned_v1 = sk_xstrdup(c->state->cgroup_owned_v1);
 	}
 	if (cg_dir) {
-		if (sk_cgroup_open(cg_dir, cg_owned, &cg, err) == 0) {
-			int r;
-
-			/* only the v1 cgroups create made go (each hierarchy on its own) */
-			sk_cgroup_set_owned_v1(&cg, cg_owned_v1);
-			r = sk_cgroup_destroy(&cg, err);
+		/* only the v1 cgroups create made go (each hierarchy on its own) */
+		if (sk_cgroup_open(cg_dir, cg_owned, cg_owned_v1, &cg, err) == 0) {
+			int r = sk_cgroup_destroy(&cg, err);
 
 			sk_cgroup_release(&cg);
 			if (r < 0)

@@ -276,6 +276,9 @@ int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
+/* linux.resources as runc reads them: pids.limit 0 unset; memory.kernel
+ * and kernelTCP dropped with a warning on stderr. */
+void sk_resources_normalize(struct sk_resources *r);
 
 /* ---- commands ---- */
 int sk_cmd_create(int argc, char **argv);

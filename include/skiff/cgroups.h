@@ -43,8 +43,10 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
  * or no v2 dirfd for CLONE_INTO_CGROUP); the init waits until it is. */
 bool sk_cgroup_needs_attach(const struct sk_cgroup *cg);
 int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
-/* Attach to an existing cgroup directory saved in the state. */
-int sk_cgroup_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err);
+/* Attach to an existing cgroup directory saved in the state, with the
+ * saved sk_cgroup_owned_v1 (NULL: none) applied. */
+int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_cgroup *out,
+		   struct sk_error *err);
 /* v1 and hybrid hosts: which v1 hierarchies' cgroups create made (see
  * sk_cgroup_v1_owned; NULL without v1), and that set back after
  * sk_cgroup_open (NULL: keep `owned` for all of them). */

@@ -186,18 +186,15 @@ no_cgroup_left() {
 	run ! rt state "$CID"
 }
 
-@test "v1: memory.kernel is refused; memory.kernelTCP is written" {
-	res '{"memory": {"kernel": 67108864}}'
-	set_args true
-	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
-	assert_one_line_error
-	assert_contains "$stderr" "memory.kernel"
-	no_cgroup_left
-	update_config 'del(.linux.resources.memory)'
-	[ -e /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ] || skip "no memory.kmem.tcp on this kernel"
-	res '{"memory": {"kernelTCP": 16777216}}'
-	create_sleeping
-	assert_eq "$(v1file memory memory.kmem.tcp.limit_in_bytes)" 16777216
+@test "v1: memory.kernel and kernelTCP are ignored with a warning, not written (as runc)" {
+	res '{"memory": {"kernel": 67108864, "kernelTCP": 16777216}}'
+	set_args sleep 1000
+	run --separate-stderr create_ctr "$CID"
+	assert_eq "$status" 0
+	assert_contains "$stderr" "skiff: warning: linux.resources.memory.kernel is deprecated and ignored"
+	if [ -e /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ]; then
+		[ "$(v1file memory memory.kmem.tcp.limit_in_bytes)" != 16777216 ]
+	fi
 }
 
 @test "v1: memory.swappiness above 100 is an error" {
@@ -397,10 +394,10 @@ missing_ctrl() {
 	assert_contains "$(v1file devices devices.list)" "a *:* rwm"
 }
 
-@test "v1: linux.devices entries are allowed" {
+@test "v1: linux.devices entries get no rule: the device cgroup holds the config's rules only" {
 	update_config '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
 	create_sleeping
-	assert_contains "$(v1file devices devices.list)" "c 10:229 rwm"
+	assert_not_contains "$(v1file devices devices.list)" "c 10:229"
 }
 
 # ---------------------------------------------------------------- paths
@@ -421,11 +418,12 @@ missing_ctrl() {
 	no_cgroup_left "skiffrel-$CID"
 }
 
-@test "v1: absolute cgroupsPath" {
+@test "v1: absolute cgroupsPath: below the root of each hierarchy (spec, runc)" {
 	update_config '.linux.cgroupsPath = $p' --arg p "/skiffabs-$CID"
 	res '{"pids": {"limit": 41}}'
 	create_sleeping
-	assert_eq "$(cat "$(cgdir pids "skiffabs-$CID")/pids.max")" 41
+	assert_eq "$(cat "/sys/fs/cgroup/pids/skiffabs-$CID/pids.max")" 41
+	grep -q ":memory:/skiffabs-$CID\$" "/proc/$(pid_of "$CID")/cgroup"
 	run -0 rt delete --force "$CID"
 	no_cgroup_left "skiffabs-$CID"
 }

@@ -69,12 +69,11 @@ each_config() {
 }
 
 @test "v2: v1-only fields with no v2 conversion are errors naming the field" {
-	local -a keys=(memory.kernel memory.kernelTCP memory.swappiness memory.disableOOMKiller
+	local -a keys=(memory.swappiness memory.disableOOMKiller
 		cpu.realtimeRuntime cpu.realtimePeriod blockIO.leafWeight)
 	local -a cfgs
 	local cfg_idx
-	each_config '[{"memory": {"kernel": 1048576}}, {"memory": {"kernelTCP": 1048576}},
-		{"memory": {"swappiness": 10}}, {"memory": {"disableOOMKiller": true}},
+	each_config '[{"memory": {"swappiness": 10}}, {"memory": {"disableOOMKiller": true}},
 		{"cpu": {"realtimeRuntime": 1000}}, {"cpu": {"realtimePeriod": 10000}},
 		{"blockIO": {"leafWeight": 100}}]' >"$TESTDIR/configs"
 	mapfile -t cfgs <"$TESTDIR/configs"
@@ -86,12 +85,38 @@ each_config() {
 		assert_contains "$stderr" "no cgroup v2 equivalent"
 		[ ! -e "$ROOT/$CID" ]
 	done
-	assert_eq "${#cfgs[@]}" 7
+	assert_eq "${#cfgs[@]}" 5
 }
 
 @test "v2: values that ask for the kernel default are accepted (disableOOMKiller false, kernel -1)" {
 	update_config '.linux.resources.memory = {"disableOOMKiller": false, "kernel": -1, "kernelTCP": -1}'
 	in_ctr true
+}
+
+@test "v2: memory.kernel and kernelTCP are ignored with a warning (deprecated, as runc)" {
+	update_config '.linux.resources.memory = {"kernel": 1048576, "kernelTCP": 1048576}'
+	run --separate-stderr run_ctr true
+	assert_eq "$status" 0
+	assert_contains "$stderr" "skiff: warning: linux.resources.memory.kernel is deprecated and ignored"
+	assert_contains "$stderr" "kernelTCP is deprecated and ignored"
+}
+
+@test "v2: pids.limit 0 is no limit (runc): no pids.max of 0" {
+	update_config '.linux.resources.pids = {"limit": 0}'
+	in_ctr 'sh -c "echo child-ok"; cat /sys/fs/cgroup/pids.max 2>/dev/null; true'
+	assert_contains "$output" child-ok
+	assert_not_contains "$output" "
+0"
+}
+
+@test "v2: a device in linux.devices gets no rule: a deny-all config keeps it denied" {
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	in_ctr '[ -c /dev/kmsg ] && echo node; (exec 3</dev/kmsg) 2>&1 || echo denied; echo >/dev/null && echo null-ok'
+	assert_contains "$output" node
+	assert_contains "$output" "Operation not permitted"
+	assert_contains "$output" denied
+	assert_contains "$output" null-ok
 }
 
 @test "v2: cpu shares -> weight (runc/crun conversion), quota/period, burst, idle" {

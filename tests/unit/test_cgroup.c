@@ -362,7 +362,7 @@ static void test_absolute(void)
 		sk_cgroup_release(&cg2);
 	}
 
-	if (sk_cgroup_open(cg.dir, true, &op, &err) < 0)
+	if (sk_cgroup_open(cg.dir, true, NULL, &op, &err) < 0)
 		not_ok("open", "%s", err.msg);
 	else
 		CHECK("open", !strcmp(op.path, path) && op.dirfd >= 0, "path %s", op.path);
@@ -372,7 +372,7 @@ static void test_absolute(void)
 	 * hierarchy: note the parents it made there, to remove them too. */
 	static const char *const ctrls[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
 					     "freezer", "blkio", "pids", "hugetlb", "net_cls",
-					     "net_prio", "perf_event", "rdma", "misc" };
+					     "net_prio", "perf_event", "rdma", "misc", "name=systemd" };
 	char v1_parents[SK_ARRAY_SIZE(ctrls)][512] = { { 0 } };
 
 	for (size_t i = 0; cg.v1 && i < SK_ARRAY_SIZE(ctrls); i++) {
@@ -391,8 +391,9 @@ static void test_absolute(void)
 	snprintf(parent, sizeof(parent), "%s/abs", base);
 	rmdir_h(parent);
 	for (size_t i = 0; i < SK_ARRAY_SIZE(ctrls); i++) {
-		/* <v1 dir>/abs/a/b: remove a and abs */
-		for (int up = 0; up < 2 && v1_parents[i][0]; up++) {
+		/* <v1 mount>/skiff-test-N/abs/a/b (absolute: below the
+		 * hierarchy's root): remove a, abs and skiff-test-N */
+		for (int up = 0; up < 3 && v1_parents[i][0]; up++) {
 			char *slash = strrchr(v1_parents[i], '/');
 
 			if (!slash)
