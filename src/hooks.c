@@ -51,14 +51,14 @@ static int run_one(const struct sk_hook *h, const char *what, const char *state,
 		if (dup2(in[0], 0) < 0)
 			_exit(127);
 		execve(h->path, vec(h->args, h->n_args, h->path), vec(h->env, h->n_env, NULL));
-		dprintf(2, "skiff: %s: exec %s: %s\n", what, h->path, strerror(errno));
+		dprintf(2, "skiff: %s: exec %s: %s\n", what, h->path, sk_strerror(errno));
 		_exit(127);
 	}
 	close(in[0]);
 	/* The hook may not read its stdin: never block on it. */
 	signal(SIGPIPE, SIG_IGN);
 	if (sk_write_all(in[1], state, strlen(state)) < 0 && errno != EPIPE)
-		sk_log_debug("%s: write state: %s", what, strerror(errno));
+		sk_log_debug("%s: write state: %s", what, sk_strerror(errno));
 	close(in[1]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd >= 0) {

@@ -271,7 +271,7 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	int pidfd = sk_container_pidfd(c);
 
 	if (pidfd < 0)
-		return sk_error(err, ESRCH, "container \"%s\" is not running", c->id);
+		return sk_error(err, ESRCH, "container \"%s\": container not running", c->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
 		sk_error_sys(err, "container \"%s\": send signal %d", c->id, sig);
 		close(pidfd);

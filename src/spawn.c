@@ -109,7 +109,7 @@ static void restore_own_ns(int own_ns[2])
 			continue;
 		if (setns(own_ns[i], types[i]) < 0)
 			sk_log_warn("return to skiff's own %s namespace: %s",
-				    i ? "time" : "pid", strerror(errno));
+				    i ? "time" : "pid", sk_strerror(errno));
 		close(own_ns[i]);
 		own_ns[i] = -1;
 	}
