@@ -125,6 +125,7 @@ int sk_cmd_start(int argc, char **argv)
 	}
 	close(fd);
 	unlinkat(c.dirfd, "exec.fifo", 0);
+	sk_log_debug("container %s: started, pid %d", c.id, (int)c.state->pid);
 	if (ack >= 0) {
 		int r = wait_started(ack, &err);
 

@@ -428,6 +428,7 @@ int sk_cmd_exec(int argc, char **argv)
 			;
 		goto fail;
 	}
+	sk_log_debug("container %s: exec %s, pid %d", c.id, e.process->n_args ? e.process->args[0] : "", (int)e.pid);
 	status = o.detach ? 0 : sk_exec_supervise(&e, sigfd);
 	goto out;
 fail_early:

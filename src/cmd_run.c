@@ -198,6 +198,7 @@ int sk_cmd_run(int argc, char **argv)
 		sk_log_error("%s", err.msg);
 		goto destroy;
 	}
+	sk_log_debug("container %s: started, pid %d", c.id, (int)s.pid);
 	if (sk_lifecycle_poststart(&c, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto destroy;
