@@ -39,7 +39,7 @@ static const struct { int errnum; const char *text; } go_errors[] = {
 
 const char *sk_strerror(int errnum)
 {
-	static __thread char buf[128];
+	static char buf[128];   /* errnos outside the table: rare */
 	const char *s;
 
 	for (size_t i = 0; i < sizeof(go_errors) / sizeof(go_errors[0]); i++)

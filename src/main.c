@@ -46,7 +46,7 @@ static const struct {
 	{ "state", sk_cmd_state, "print the state of a container", ID, "" },
 	{ "kill", sk_cmd_kill, "send a signal to a container's init process", ID " [signal]",
 	  "  -a, --all                signal every process of the container\n"
-	  "signal: a name (TERM, SIGKILL) or a number, 0 only checks; default TERM\n" },
+	  "  signal                   a name (TERM, SIGKILL) or a number, 0 only checks (default TERM)\n" },
 	{ "delete", sk_cmd_delete, "delete a container and everything it holds", ID,
 	  "  -f, --force              kill it first if it runs\n" },
 	{ "list", sk_cmd_list, "list containers", "",
@@ -228,13 +228,6 @@ int main(int argc, char **argv)
 		sk_log_error("--systemd-cgroup: no systemd is running (use --cgroup-manager cgroupfs)");
 		return 1;
 	}
-	/* CVE-2019-5736: `exec` puts a skiff process into a running
-	 * container; create/run do when the config joins a pid namespace
-	 * (sk_lifecycle_create checks that). */
-	if (!strcmp(argv[i], "exec") && sk_exe_protect(sk_g.argv, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
 	for (size_t c = 0; c < SK_ARRAY_SIZE(commands); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			/* run and exec exit with the container process's status */
@@ -243,6 +236,14 @@ int main(int argc, char **argv)
 			if (wants_help(argc - i, argv + i)) {
 				command_help(c);
 				return 0;
+			}
+			/* CVE-2019-5736: `exec` puts a skiff process into a
+			 * running container; create/run do when the config
+			 * joins a pid namespace (sk_lifecycle_create checks
+			 * that).  exec fails with 255, as runc's. */
+			if (commands[c].fn == sk_cmd_exec && sk_exe_protect(sk_g.argv, &err) < 0) {
+				sk_log_error("%s", err.msg);
+				return 255;
 			}
 			r = commands[c].fn(argc - i, argv + i);
 			return r < 0 ? 1 : r;
