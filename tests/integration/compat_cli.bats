@@ -61,7 +61,7 @@ stopped_ctr() {
 		# skiff-specific: `exec -d` reports it too (runc returns 0 and the
 		# process prints it), in skiff's one line
 		run -1 --separate-stderr rt exec -d "$CID" /run.sh
-		assert_one_line_error
+		assert_one_line_error 1
 		assert_eq "$stderr" 'skiff: exec /run.sh: no such file or directory'
 	fi
 	run -0 rt exec "$CID" true
