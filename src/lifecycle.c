@@ -276,7 +276,13 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 		return sk_error(err, ESRCH, "container \"%s\": container not running", c->id);
 	sk_log_debug("container %s: signal %d to init pid %d", c->id, sig, (int)c->state->pid);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
-		sk_error_sys(err, "container \"%s\": send signal %d", c->id, sig);
+		/* the init exited meanwhile: Go's text, which runc prints then
+		 * and containerd's shim takes for "already finished" */
+		if (errno == ESRCH)
+			sk_error(err, ESRCH, "container \"%s\": send signal %d: os: process already finished",
+				 c->id, sig);
+		else
+			sk_error_sys(err, "container \"%s\": send signal %d", c->id, sig);
 		close(pidfd);
 		return -1;
 	}
