@@ -5,7 +5,7 @@
 #   2. build: autoreconf/configure when needed, make, make check (C unit tests)
 #   3. inside a private cgroup+mount namespace (cgroup hierarchies remounted so
 #      that every cgroup a test creates sits below the run's own cgroup), bats
-#      on tests/integration/*.bats (TAP)
+#      on tests/integration/*.bats (TAP);
 #      then the runc-parity files (compat_*.bats, when selected) once more
 #      against runc as a control, their test lines prefixed "runc-control:"
 #   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
