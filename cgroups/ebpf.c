@@ -152,7 +152,7 @@ static int load_attach(int cgfd, const struct prog *p, struct sk_error *err)
 
 		if (nl)
 			*nl = '\0';
-		return sk_error(err, errno, "load the device eBPF program: %s%s%s", strerror(errno),
+		return sk_error(err, errno, "load the device eBPF program: %s%s%s", sk_strerror(errno),
 				log[0] ? ": " : "", log);
 	}
 	memset(&attr, 0, sizeof(attr));

@@ -289,7 +289,7 @@ static int wr(int fd, const char *file, struct sk_error *err, const char *fmt, .
 
 		if (nl)
 			*nl = '\0';
-		return sk_error(err, e, "write %s `%s`: %s", file, buf, strerror(e));
+		return sk_error(err, e, "write %s `%s`: %s", file, buf, sk_strerror(e));
 	}
 }
 

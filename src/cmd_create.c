@@ -90,7 +90,13 @@ int sk_cmd_start(int argc, char **argv)
 	}
 	status = sk_container_status(&c);
 	if (strcmp(status, "created")) {
-		sk_log_error("cannot start container \"%s\": it is %s, not created", c.id, status);
+		/* runc's texts */
+		if (!strcmp(status, "running"))
+			sk_log_error("container \"%s\": cannot start an already running container", c.id);
+		else if (!strcmp(status, "stopped"))
+			sk_log_error("container \"%s\": cannot start a container that has stopped", c.id);
+		else
+			sk_log_error("container \"%s\": cannot start a container in the %s state", c.id, status);
 		sk_container_release(&c);
 		return 1;
 	}
@@ -107,7 +113,7 @@ int sk_cmd_start(int argc, char **argv)
 	fd = openat(c.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1) {
 		sk_log_error("cannot start container \"%s\": %s", c.id,
-			     errno == ENXIO ? "its init process is gone" : strerror(errno));
+			     errno == ENXIO ? "its init process is gone" : sk_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		if (ack >= 0)
@@ -119,6 +125,7 @@ int sk_cmd_start(int argc, char **argv)
 	}
 	close(fd);
 	unlinkat(c.dirfd, "exec.fifo", 0);
+	sk_log_debug("container %s: started, pid %d", c.id, (int)c.state->pid);
 	if (ack >= 0) {
 		int r = wait_started(ack, &err);
 

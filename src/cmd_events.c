@@ -88,7 +88,8 @@ int sk_cmd_events(int argc, char **argv)
 	}
 	status = sk_container_status(&c);
 	if (!strcmp(status, "stopped") || !strcmp(status, "creating")) {
-		sk_log_error("container \"%s\" is %s: no events", c.id, status);
+		/* runc's text */
+		sk_log_error("container with id %s is not running (it is %s): no events", c.id, status);
 		sk_container_release(&c);
 		return 1;
 	}

@@ -36,6 +36,13 @@ enum kind { FLAG, STR, UINT, LIST };
 struct xopt { const char *name; char short_name; enum kind kind; size_t off; size_t noff; };
 
 #define O(f) offsetof(struct exec_opts, f)
+/* runc's texts */
+#define PAUSED_TEXT "container \"%s\": cannot exec in a paused container (use --ignore-paused to override)"
+
+/* runc: `exec` fails with 255 (its process's own status stays 0..255,
+ * 1 when execve failed, as runc's init exits). */
+#define EXEC_ERROR_STATUS 255
+
 static const struct xopt xopts[] = {
 	{ "process", 'p', STR, O(process_file), 0 },
 	{ "console-socket", 0, STR, O(console_socket), 0 },
@@ -296,8 +303,7 @@ static int open_cgroup(struct sk_container *c, const char *sub, bool ignore_paus
 	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, c->state->cgroup_owned_v1, cg, err) < 0)
 		return sk_error_ctx(err, "container \"%s\"", c->id);
 	if (!ignore_paused && sk_cgroup_is_frozen(cg) == 1)
-		return sk_error(err, EBUSY, "cannot exec in container \"%s\": it is paused "
-				"(resume it first, or use --ignore-paused)", c->id);
+		return sk_error(err, EBUSY, PAUSED_TEXT, c->id);
 	if (cg->dirfd < 0) {
 		if (sub)
 			return sk_error(err, ENOTSUP, "exec: --cgroup %s: needs a cgroup v2 hierarchy", sub);
@@ -335,7 +341,7 @@ static int check_status(struct sk_container *c, struct sk_error *err)
 		return 0;
 	if (!strcmp(status, "paused"))
 		return 1;
-	return sk_error(err, EINVAL, "cannot exec in container \"%s\": it is %s", c->id, status);
+	return sk_error(err, EINVAL, "container \"%s\": cannot exec in a %s container", c->id, status);
 }
 
 int sk_cmd_exec(int argc, char **argv)
@@ -362,8 +368,7 @@ int sk_cmd_exec(int argc, char **argv)
 	if (paused < 0)
 		goto fail;
 	if (paused && !o.ignore_paused) {
-		sk_error(&err, EBUSY, "cannot exec in container \"%s\": it is paused "
-			 "(resume it first, or use --ignore-paused)", c.id);
+		sk_error(&err, EBUSY, PAUSED_TEXT, c.id);
 		goto fail;
 	}
 	if (load_config(&c, &cfg, &err) < 0)
@@ -387,7 +392,7 @@ int sk_cmd_exec(int argc, char **argv)
 		e.cgroup = &cg;
 	e.init_pidfd = sk_container_pidfd(&c);
 	if (e.init_pidfd < 0) {
-		sk_error(&err, ESRCH, "cannot exec in container \"%s\": it is stopped", c.id);
+		sk_error(&err, ESRCH, "container \"%s\": cannot exec in a stopped container", c.id);
 		goto fail;
 	}
 	e.id = c.id;
@@ -423,16 +428,17 @@ int sk_cmd_exec(int argc, char **argv)
 			;
 		goto fail;
 	}
+	sk_log_debug("container %s: exec %s, pid %d", c.id, e.process->n_args ? e.process->args[0] : "", (int)e.pid);
 	status = o.detach ? 0 : sk_exec_supervise(&e, sigfd);
 	goto out;
 fail_early:
 	sk_log_error("%s", err.msg);
 	sk_process_free(&file_proc);
 	sk_container_release(&c);
-	return 1;
+	return EXEC_ERROR_STATUS;
 fail:
 	sk_log_error("%s", err.msg);
-	status = 1;
+	status = e.exec_failed ? 1 : EXEC_ERROR_STATUS;
 out:
 	if (sigfd >= 0)
 		close(sigfd);

@@ -101,7 +101,9 @@ int sk_cmd_delete(int argc, char **argv)
 	/* Like runc, a created container is deleted without --force (containerd
 	 * relies on it); a running one needs --force. */
 	if ((!strcmp(status, "running") || !strcmp(status, "paused")) && !force) {
-		sk_log_error("cannot delete container \"%s\": it is %s (stop it first, or use --force)", c.id, status);
+		/* runc's text */
+		sk_log_error("cannot delete container %s that is not stopped: %s (stop it first, or use --force)",
+			     c.id, status);
 		goto out;
 	}
 	if (sk_lifecycle_destroy(&c, &err) < 0) {

@@ -40,8 +40,9 @@ static int freeze_cmd(int argc, char **argv, bool frozen)
 	}
 	status = sk_container_status(&c);
 	if (strcmp(status, want)) {
-		sk_log_error("cannot %s container \"%s\": it is %s", frozen ? "pause" : "resume",
-			     c.id, status);
+		/* runc's texts: "container not running", "container not paused" */
+		sk_log_error("cannot %s container \"%s\": container not %s (it is %s)",
+			     frozen ? "pause" : "resume", c.id, frozen ? "running" : "paused", status);
 		goto out;
 	}
 	if (sk_container_cgroup(&c, &cg, &err) < 0) {

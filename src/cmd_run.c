@@ -133,7 +133,7 @@ static void notify_proxy(struct sk_container *c, struct sk_spawn *s, int nfd, bo
 		_exit(sk_notify_wait(nfd, s->pidfd, s->pid, &err) < 0 ? 1 : 0);
 	}
 	if (helper < 0)
-		sk_log_warn("NOTIFY_SOCKET: fork: %s", strerror(errno));
+		sk_log_warn("NOTIFY_SOCKET: fork: %s", sk_strerror(errno));
 	close(nfd);
 }
 
@@ -198,6 +198,7 @@ int sk_cmd_run(int argc, char **argv)
 		sk_log_error("%s", err.msg);
 		goto destroy;
 	}
+	sk_log_debug("container %s: started, pid %d", c.id, (int)s.pid);
 	if (sk_lifecycle_poststart(&c, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto destroy;

@@ -33,12 +33,12 @@ int sk_cmd_spec(int argc, char **argv)
 		if (errno == EEXIST)
 			sk_log_error("spec: %s exists already: remove it first", path);
 		else
-			sk_log_error("spec: create %s: %s", path, strerror(errno));
+			sk_log_error("spec: create %s: %s", path, sk_strerror(errno));
 		return 1;
 	}
 	json = sk_spec_default_json(rootless);
 	if (sk_write_all(fd, json, strlen(json)) < 0) {
-		sk_log_error("spec: write %s: %s", path, strerror(errno));
+		sk_log_error("spec: write %s: %s", path, sk_strerror(errno));
 		unlink(path);
 		return 1;
 	}

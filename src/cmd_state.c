@@ -82,7 +82,8 @@ static const char *owner_of(int dirfd, char *buf, size_t len)
 	return buf;
 }
 
-/* runc's table: columns as wide as their widest cell, three spaces apart. */
+/* runc's table (Go's tabwriter, minwidth 12, padding 3): every column
+ * but the last as wide as its widest cell plus 3, at least 12. */
 #define COLS 6
 struct table { char **cells; size_t rows; size_t width[COLS]; };
 
@@ -91,8 +92,10 @@ static void table_add(struct table *t, const char *const row[COLS])
 	t->cells = sk_xrealloc(t->cells, (t->rows + 1) * COLS * sizeof(char *));
 	for (int i = 0; i < COLS; i++) {
 		t->cells[t->rows * COLS + (size_t)i] = sk_xstrdup(row[i]);
-		if (strlen(row[i]) > t->width[i])
-			t->width[i] = strlen(row[i]);
+		if (strlen(row[i]) + 3 > t->width[i])
+			t->width[i] = strlen(row[i]) + 3;
+		if (t->width[i] < 12)
+			t->width[i] = 12;
 	}
 	t->rows++;
 }
@@ -104,7 +107,7 @@ static void table_print(struct table *t)
 			char *cell = t->cells[r * COLS + (size_t)i];
 
 			if (i < COLS - 1)
-				printf("%-*s   ", (int)t->width[i], cell);
+				printf("%-*s", (int)t->width[i], cell);
 			else
 				printf("%s\n", cell);
 			free(cell);
@@ -113,6 +116,38 @@ static void table_print(struct table *t)
 	free(t->cells);
 }
 
+static int skip_dot(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+static void list_json(yajl_gen g, struct sk_container *c, const char *status, int pid,
+		      const char *owner)
+{
+	const struct sk_state *st = c->state;
+
+	yajl_gen_map_open(g);
+	gen_str(g, "ociVersion", SK_OCI_VERSION);
+	gen_str(g, "id", c->id);
+	yajl_gen_string(g, (const unsigned char *)"pid", 3);
+	yajl_gen_integer(g, pid);
+	gen_str(g, "status", status);
+	gen_str(g, "bundle", st ? st->bundle : "");
+	gen_str(g, "rootfs", st ? st->rootfs : "");
+	gen_str(g, "created", st ? st->created : "");
+	if (st && st->n_annotations) {
+		yajl_gen_string(g, (const unsigned char *)"annotations", 11);
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < st->n_annotations; i++)
+			gen_str(g, st->annotations[i].key, st->annotations[i].value);
+		yajl_gen_map_close(g);
+	}
+	gen_str(g, "owner", owner);
+	yajl_gen_map_close(g);
+}
+
+/* runc's list: sorted by id; -q (before -f) only the ids; json "null"
+ * when there is none (Go's nil slice); pid 0 once stopped. */
 int sk_cmd_list(int argc, char **argv)
 {
 	const char *format = "table";
@@ -123,25 +158,25 @@ int sk_cmd_list(int argc, char **argv)
 		{ NULL, 0, 0, NULL },
 	};
 	struct sk_error err = { 0 };
-	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent **names = NULL;
 	yajl_gen g = NULL;
-	struct dirent *de;
 	struct table t = { 0 };
 	char *pos[1];
 	bool json;
+	int n, shown = 0;
 
 	if (sk_parse_opts(argc, argv, opts, pos, 0, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		return 1;
 	}
 	if (strcmp(format, "table") && strcmp(format, "json")) {
-		sk_log_error("list: unknown format \"%s\" (table or json)", format);
+		sk_log_error("list: invalid format option \"%s\" (table or json)", format);
 		return 1;
 	}
-	json = !strcmp(format, "json");
-	d = opendir(sk_g.root);
-	if (!d && errno != ENOENT) {
-		sk_log_error("open state root %s: %s", sk_g.root, strerror(errno));
+	json = !quiet && !strcmp(format, "json");
+	n = scandir(sk_g.root, &names, skip_dot, alphasort);
+	if (n < 0 && errno != ENOENT) {
+		sk_log_error("open state root %s: %s", sk_g.root, sk_strerror(errno));
 		return 1;
 	}
 	if (json) {
@@ -150,47 +185,42 @@ int sk_cmd_list(int argc, char **argv)
 	} else if (!quiet) {
 		table_add(&t, (const char *[]){ "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" });
 	}
-	while (d && (de = readdir(d))) {
+	for (int k = 0; k < n; k++) {
 		struct sk_container c;
 		const char *status, *owner;
-		char obuf[32];
+		char obuf[32], pid[16];
+		int p;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (sk_container_peek(de->d_name, &c, &err) < 0)
+		if (sk_container_peek(names[k]->d_name, &c, &err) < 0)
 			continue;
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
-		if (quiet && !json) {
+		p = c.state && strcmp(status, "stopped") ? (int)c.state->pid : 0;
+		shown++;
+		if (quiet) {
 			printf("%s\n", c.id);
 		} else if (json) {
-			yajl_gen_map_open(g);
-			gen_str(g, "ociVersion", SK_OCI_VERSION);
-			gen_str(g, "id", c.id);
-			yajl_gen_string(g, (const unsigned char *)"pid", 3);
-			yajl_gen_integer(g, c.state ? c.state->pid : 0);
-			gen_str(g, "status", status);
-			gen_str(g, "bundle", c.state ? c.state->bundle : "");
-			gen_str(g, "rootfs", c.state ? c.state->rootfs : "");
-			gen_str(g, "created", c.state ? c.state->created : "");
-			gen_str(g, "owner", owner);
-			yajl_gen_map_close(g);
+			list_json(g, &c, status, p, owner);
 		} else {
-			char pid[16];
-
-			snprintf(pid, sizeof(pid), "%d", c.state ? (int)c.state->pid : 0);
+			snprintf(pid, sizeof(pid), "%d", p);
 			table_add(&t, (const char *[]){ c.id, pid, status, c.state ? c.state->bundle : "",
 							 c.state ? c.state->created : "", owner });
 		}
 		sk_container_release(&c);
 	}
+	for (int k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
 	if (json) {
 		const unsigned char *buf;
 		size_t len;
 
 		yajl_gen_array_close(g);
 		yajl_gen_get_buf(g, &buf, &len);
-		fwrite(buf, 1, len, stdout);
+		if (shown)
+			fwrite(buf, 1, len, stdout);
+		else
+			fputs("null", stdout);
 		putchar('\n');
 		yajl_gen_free(g);
 	}

@@ -177,7 +177,7 @@ int sk_cmd_update(int argc, char **argv)
 		goto fail_early;
 	status = sk_container_status(&c);
 	if (strcmp(status, "created") && strcmp(status, "running") && strcmp(status, "paused")) {
-		sk_log_error("cannot update container \"%s\": it is %s", c.id, status);
+		sk_log_error("cannot update container \"%s\": container not running (it is %s)", c.id, status);
 		goto out;
 	}
 	if (sk_container_cgroup(&c, &cg, &err) < 0) {

@@ -91,7 +91,8 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 		return -1;
 	if (mkdirat(rootfd, id, 0700) < 0) {
 		if (errno == EEXIST)
-			return sk_error(err, EEXIST, "container \"%s\" already exists", id);
+			/* runc's text (before 1.1: engines and scripts match it) */
+			return sk_error(err, EEXIST, "container with id exists: %s", id);
 		return sk_error_sys(err, "create state directory %s/%s", sk_g.root, id);
 	}
 	c->id = sk_xstrdup(id);
@@ -187,7 +188,7 @@ void sk_container_remove(struct sk_container *c)
 	_cleanup_close_ int rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (rootfd >= 0 && sk_rm_rf_at(rootfd, c->id) < 0)
-		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, strerror(errno));
+		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, sk_strerror(errno));
 }
 
 /* Field 22 of /proc/<pid>/stat, and the state letter. 0 when gone. */

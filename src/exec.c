@@ -162,8 +162,10 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	if (sk_process_load_late(&late, &err) < 0)
 		child_fail(sync, &err);
 	execve(exe, strv(p->args, p->n_args), strv(p->env, p->n_env));
-	sk_error_sys(&err, "exec %s", p->args[0]);
-	child_fail(sync, &err);
+	/* runc's text: "exec /run.sh: no such file or directory" */
+	sk_error_sys(&err, "exec %s", exe);
+	sk_sync_send(sync, SK_SYNC_EXEC_FAILED, &err, -1);
+	_exit(1);
 }
 
 /* ---- the parent ---- */
@@ -204,6 +206,9 @@ static int wait_exec(struct sk_exec *e, int sync, struct sk_error *err)
 		if (sk_sync_recv(sync, &m, &fd, err) < 0)
 			return err->errnum == EPIPE ? 0 : -1;
 		switch (m.type) {
+		case SK_SYNC_EXEC_FAILED:
+			e->exec_failed = true;
+			/* fall through */
 		case SK_SYNC_ERROR:
 			if (fd >= 0)
 				close(fd);

@@ -26,12 +26,14 @@ struct sk_exec {
 	pid_t pid;
 	int pidfd;
 	int tty_master;                     /* foreground terminal, -1 when none */
+	bool exec_failed;                   /* the error is execve(2)'s */
 };
 
 /* Start the process: join the container's namespaces (by pidfd) and its
  * cgroup, set it up like the init (cwd, rlimits, user, capabilities,
  * seccomp...), execve.  Returns when execve has happened (or failed,
- * with err set and nothing left running). */
+ * with err set and nothing left running; e->exec_failed when it is
+ * execve itself that failed). */
 int sk_exec_start(struct sk_exec *e, struct sk_error *err);
 /* Foreground: forward signals, proxy the terminal, wait; returns the
  * process's exit status (128+N for signal N).  `sigfd` is a signalfd for

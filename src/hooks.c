@@ -115,7 +115,7 @@ static int run_one(const struct sk_hook *h, const char *what, const char *state,
 		if (dup2(in[0], 0) < 0)
 			_exit(127);
 		execve(h->path, vec(h->args, h->n_args, h->path), vec(h->env, h->n_env, NULL));
-		dprintf(2, "skiff: %s: exec %s: %s\n", what, h->path, strerror(errno));
+		dprintf(2, "skiff: %s: exec %s: %s\n", what, h->path, sk_strerror(errno));
 		_exit(127);
 	}
 	close(in[0]);

@@ -42,11 +42,11 @@ __attribute__((noreturn)) static void fail_setup(struct sk_init_args *a, struct 
 }
 
 /* After start nobody listens on the sync socket: the container's stderr
- * is where the error can be seen. */
+ * is where the error can be seen; the status is 1, as runc's init. */
 __attribute__((noreturn)) static void fail_exec(struct sk_error *err)
 {
 	dprintf(2, "skiff: %s\n", err->msg);
-	_exit(127);
+	_exit(1);
 }
 
 /* The same, and `start` (waiting on start.ack) gets the error too. */
@@ -343,6 +343,7 @@ void sk_init_run(struct sk_init_args *a)
 	if (sk_process_load_late(&late, &err) < 0)
 		fail_exec(&err);
 	execve(exe, argv, envp);
-	sk_error_sys(&err, "exec %s", p->args[0]);
+	/* runc's text: "exec /run.sh: no such file or directory" */
+	sk_error_sys(&err, "exec %s", exe);
 	fail_exec(&err);
 }

@@ -154,6 +154,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		return -1;
 	if (sk_config_load_raw(bundle, &s->config, &s->raw_config, &s->raw_config_len, err) < 0)
 		return -1;
+	sk_log_debug("container %s: loaded %s/config.json", id, bundle);
 	/* CVE-2019-5736: re-executes skiff from a sealed copy (nothing has
 	 * changed on the system yet) when the init will be visible to the
 	 * processes of an existing pid namespace. */
@@ -207,6 +208,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	    sk_send_fd_to_socket("--pidfd-socket", o->pidfd_socket, s->pidfd, "pidfd", err) < 0)
 		goto fail_spawned;
 	sk_container_created(c);
+	sk_log_debug("container %s: created, init pid %d", c->id, (int)s->pid);
 	return 0;
 fail_spawned:
 	sk_spawn_cleanup(s);
@@ -273,9 +275,16 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	int pidfd = sk_container_pidfd(c);
 
 	if (pidfd < 0)
-		return sk_error(err, ESRCH, "container \"%s\" is not running", c->id);
+		return sk_error(err, ESRCH, "container \"%s\": container not running", c->id);
+	sk_log_debug("container %s: signal %d to init pid %d", c->id, sig, (int)c->state->pid);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
-		sk_error_sys(err, "container \"%s\": send signal %d", c->id, sig);
+		/* the init exited meanwhile: Go's text, which runc prints then
+		 * and containerd's shim takes for "already finished" */
+		if (errno == ESRCH)
+			sk_error(err, ESRCH, "container \"%s\": send signal %d: os: process already finished",
+				 c->id, sig);
+		else
+			sk_error_sys(err, "container \"%s\": send signal %d", c->id, sig);
 		close(pidfd);
 		return -1;
 	}
@@ -318,6 +327,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 	bool cg_owned = false;
 	int pidfd = sk_container_pidfd(c);
 
+	sk_log_debug("container %s: destroy%s", c->id, pidfd >= 0 ? " (killing its init)" : "");
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		thaw_legacy(c);

@@ -1,5 +1,7 @@
 /* Errors go to stderr as "skiff: msg" and, with --log, to the log file in
- * runc's formats (json: {"level":"error","msg":"...","time":"..."}). */
+ * runc's formats (json: {"level":"error","msg":"...","time":"..."}, text:
+ * time="..." level=error msg="...").  With --debug, debug lines go in the
+ * same formats to the log file, or to stderr when there is none (runc). */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,12 +11,14 @@
 
 #include "skiff.h"
 
-static int log_fd = -1;
+static int log_fd = -1, debug_fd = -1;
 
 void sk_log_open(void)
 {
 	if (sk_g.log_path)
 		log_fd = open(sk_g.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (sk_g.debug)
+		debug_fd = sk_g.log_path ? log_fd : 2;
 }
 
 static void json_escape(char *out, size_t size, const char *s)
@@ -36,14 +40,14 @@ static void json_escape(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
-static void log_line(const char *level, const char *msg)
+static void log_line(int fd, const char *level, const char *msg)
 {
 	char when[64], line[3072], esc[2200];
 	struct timespec ts;
 	struct tm tm;
 	int n;
 
-	if (log_fd < 0)
+	if (fd < 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -56,17 +60,17 @@ static void log_line(const char *level, const char *msg)
 	else
 		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", when, level, esc);
 	if (n > 0)
-		(void)!write(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		(void)!write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-static void vlog(const char *level, bool to_stderr, const char *fmt, va_list ap)
+static void vlog(const char *level, bool to_stderr, int fd, const char *fmt, va_list ap)
 {
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (to_stderr)
 		fprintf(stderr, "skiff: %s\n", msg);
-	log_line(level, msg);
+	log_line(fd, level, msg);
 }
 
 void sk_log_error(const char *fmt, ...)
@@ -74,7 +78,7 @@ void sk_log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("error", true, fmt, ap);
+	vlog("error", true, log_fd, fmt, ap);
 	va_end(ap);
 }
 
@@ -83,7 +87,7 @@ void sk_log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("warning", true, fmt, ap);
+	vlog("warning", true, log_fd, fmt, ap);
 	va_end(ap);
 }
 
@@ -91,9 +95,9 @@ void sk_log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!sk_g.debug)
+	if (debug_fd < 0)
 		return;
 	va_start(ap, fmt);
-	vlog("debug", false, fmt, ap);
+	vlog("debug", false, debug_fd, fmt, ap);
 	va_end(ap);
 }

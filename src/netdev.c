@@ -81,7 +81,7 @@ static int open_nl_in(int nsfd, struct sk_nl *nl, struct sk_error *err)
 	r = sk_nl_open(nl, err);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* skiff must not go on in the wrong namespace */
-		sk_log_error("return to the runtime network namespace: %s", strerror(errno));
+		sk_log_error("return to the runtime network namespace: %s", sk_strerror(errno));
 		_exit(1);
 	}
 	return r;

@@ -19,11 +19,14 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static bool is_executable(const char *path)
+/* 0, or the errno of stat(2), or EACCES (a directory, no x bit). */
+static int check_executable(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return errno;
+	return S_ISREG(st.st_mode) && access(path, X_OK) == 0 ? 0 : EACCES;
 }
 
 /* Like execvp's lookup, but with the container's PATH (process.env), so
@@ -35,8 +38,13 @@ int sk_process_resolve_exec(const struct sk_process *p, char **out, struct sk_er
 	char *dir, *save = NULL;
 
 	if (strchr(name, '/')) {
-		if (!is_executable(name))
-			return sk_error_sys(err, "exec: \"%s\"", name);
+		int e = check_executable(name);
+
+		/* runc's (Go's exec.LookPath) texts */
+		if (e == EACCES)
+			return sk_error(err, e, "exec: \"%s\": %s", name, sk_strerror(e));
+		if (e)
+			return sk_error(err, e, "exec: \"%s\": stat %s: %s", name, name, sk_strerror(e));
 		*out = sk_xstrdup(name);
 		return 0;
 	}
@@ -47,7 +55,7 @@ int sk_process_resolve_exec(const struct sk_process *p, char **out, struct sk_er
 	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		_cleanup_free_ char *cand = sk_xasprintf("%s/%s", *dir ? dir : ".", name);
 
-		if (is_executable(cand)) {
+		if (!check_executable(cand)) {
 			*out = cand;
 			cand = NULL;
 			return 0;

@@ -246,7 +246,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct sk_seccomp_syscall *sc,
 			if (rc < 0)
 				return sk_error(err, -rc,
 						"linux.seccomp.syscalls[%zu]: add rule for \"%s\": %s",
-						si, name, strerror(-rc));
+						si, name, sk_strerror(-rc));
 			continue;
 		}
 		/* Several conditions on one argument: one rule per condition. */
@@ -255,7 +255,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct sk_seccomp_syscall *sc,
 			if (rc < 0)
 				return sk_error(err, -rc,
 						"linux.seccomp.syscalls[%zu].args[%zu]: add rule for \"%s\": %s",
-						si, i, name, strerror(-rc));
+						si, i, name, sk_strerror(-rc));
 		}
 	}
 	return 0;
@@ -317,7 +317,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct sk_seccomp_prog *out,
 		return sk_error_sys(err, "seccomp: memfd_create");
 	rc = seccomp_export_bpf(ctx, fd);
 	if (rc < 0)
-		return sk_error(err, -rc, "seccomp: export BPF: %s", strerror(-rc));
+		return sk_error(err, -rc, "seccomp: export BPF: %s", sk_strerror(-rc));
 	if (fstat(fd, &st) < 0)
 		return sk_error_sys(err, "seccomp: fstat BPF memfd");
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter))
@@ -383,7 +383,7 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 	/* The caller decides about no_new_privs; we load with seccomp(2). */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (rc < 0)
-		return sk_error(err, -rc, "seccomp: unset NNP attribute: %s", strerror(-rc));
+		return sk_error(err, -rc, "seccomp: unset NNP attribute: %s", sk_strerror(-rc));
 
 	for (i = 0; i < s->n_architectures; i++) {
 		const char *name = s->architectures[i] ? s->architectures[i] : "";
@@ -405,7 +405,7 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 		if (rc < 0 && rc != -EEXIST)   /* the native arch is always in */
 			return sk_error(err, -rc,
 					"linux.seccomp.architectures[%zu]: add \"%s\": %s",
-					i, name, strerror(-rc));
+					i, name, sk_strerror(-rc));
 	}
 
 	for (i = 0; i < s->n_syscalls; i++)

@@ -290,7 +290,7 @@ static void prune(int dirfd, const char *keep)
 		for (size_t i = 0; i < n + 1 - SK_SECCOMP_CACHE_MAX; i++) {
 			if (unlinkat(dirfd, v[i].name, 0) < 0 && errno != ENOENT)
 				sk_log_debug("seccomp cache: cannot remove %s: %s", v[i].name,
-					     strerror(errno));
+					     sk_strerror(errno));
 			else
 				sk_log_debug("seccomp cache: pruned %s", v[i].name);
 		}
@@ -315,7 +315,7 @@ static void write_entry(int dirfd, const char *name, const unsigned char key[32]
 		return;
 	if (sk_write_all(fd, &h, sizeof(h)) < 0 || sk_write_all(fd, p->filter, bytes) < 0 ||
 	    renameat(dirfd, tmp, dirfd, name) < 0) {
-		sk_log_debug("seccomp cache: cannot write %s: %s", name, strerror(errno));
+		sk_log_debug("seccomp cache: cannot write %s: %s", name, sk_strerror(errno));
 		unlinkat(dirfd, tmp, 0);
 		return;
 	}

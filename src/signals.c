@@ -32,7 +32,8 @@ int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
 	long long v;
 
 	if (sk_parse_long(s, &v) == 0) {
-		if (v <= 0 || v > SIGRTMAX)
+		/* 0 (runc): only checks that the process exists */
+		if (v < 0 || v > SIGRTMAX)
 			return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
 		*sig = (int)v;
 		return 0;

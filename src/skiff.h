@@ -160,6 +160,7 @@ enum sk_sync_type {
 	SK_SYNC_HOOKS,             /* child -> parent: run prestart/createRuntime hooks,
 				    * then send the state JSON back */
 	SK_SYNC_NETNS,             /* parent -> child: the network namespace to join */
+	SK_SYNC_EXEC_FAILED,       /* child -> parent (exec): execve(2) failed, msg says why */
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);

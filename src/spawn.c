@@ -109,7 +109,7 @@ static void restore_own_ns(int own_ns[2])
 			continue;
 		if (setns(own_ns[i], types[i]) < 0)
 			sk_log_warn("return to skiff's own %s namespace: %s",
-				    i ? "time" : "pid", strerror(errno));
+				    i ? "time" : "pid", sk_strerror(errno));
 		close(own_ns[i]);
 		own_ns[i] = -1;
 	}
@@ -261,6 +261,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		if (sk_cgroup_create(c, s->id, &s->cgroup, err) < 0)
 			goto fail;
 		s->has_cgroup = true;
+		sk_log_debug("container %s: cgroup %s", s->id, s->cgroup.dir ? s->cgroup.dir : s->cgroup.path);
 		/* Recorded at once, so that `delete` finds the cgroup even if
 		 * this create dies before it writes state.json. */
 		if (record_cgroup(s, err) < 0)
@@ -342,6 +343,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		sk_init_run(&a);
 	}
 	s->pid = (pid_t)pid;
+	sk_log_debug("container %s: init spawned, pid %d", s->id, (int)pid);
 	close(sv[1]);
 	sv[1] = -1;
 	s->sync_fd = sv[0];

@@ -59,7 +59,7 @@ static int run_helper(const char *helper, pid_t pid, const struct sk_idmap *m, s
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(ep[1], 2);
 		execvp(helper, argv);
-		dprintf(2, "%s: %s%s", helper, strerror(errno),
+		dprintf(2, "%s: %s%s", helper, sk_strerror(errno),
 			errno == ENOENT ? " (install the uidmap package)" : "");
 		_exit(127);
 	}

@@ -293,7 +293,9 @@ int sk_parse_long(const char *s, long long *out)
 char *sk_format_utc(long long sec, long nsec)
 {
 	long long days = sec / 86400, secs = sec % 86400, z, era, doe, yoe, doy, mp, y;
+	char frac[12] = "";
 	unsigned d, m;
+	int n;
 
 	if (secs < 0)
 		secs += 86400, days--;
@@ -306,8 +308,15 @@ char *sk_format_utc(long long sec, long nsec)
 	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
 	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
 	y = yoe + era * 400 + (m <= 2);
-	return sk_xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
-			    secs / 60 % 60, secs % 60, nsec);
+	/* Go's RFC3339Nano, as runc writes "created": no trailing zeros in
+	 * the fraction, no fraction when it is 0 */
+	if (nsec) {
+		n = snprintf(frac, sizeof(frac), ".%09ld", nsec);
+		while (frac[n - 1] == '0')
+			frac[--n] = '\0';
+	}
+	return sk_xasprintf("%04lld-%02u-%02uT%02lld:%02lld:%02lld%sZ", y, m, d, secs / 3600,
+			    secs / 60 % 60, secs % 60, frac);
 }
 
 int sk_write_pid_file(const char *path, pid_t pid, struct sk_error *err)

@@ -5,7 +5,9 @@
 #   2. build: autoreconf/configure when needed, make, make check (C unit tests)
 #   3. inside a private cgroup+mount namespace (cgroup hierarchies remounted so
 #      that every cgroup a test creates sits below the run's own cgroup), bats
-#      on tests/integration/*.bats (TAP)
+#      on tests/integration/*.bats (TAP);
+#      then the runc-parity files (compat_*.bats, when selected) once more
+#      against runc as a control, their test lines prefixed "runc-control:"
 #   4. a sanitizer build (tests/sanitizers.sh): unit tests and lifecycle/errors/process
 #      bats files against skiff built with -fsanitize=address,undefined
 #   5. fuzzing: tests/fuzz/run.sh runs each libFuzzer target (make fuzz)
@@ -26,6 +28,7 @@
 #   VM_ONLY=1                only the VM tier (after the build and unit tests, which
 #                            SKIP_BUILD/SKIP_UNIT skip): no host bats, no sanitizer stage
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
+#   RUNC_CONTROL=0           do not run the compat_*.bats files against runc as well
 #   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2)
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
@@ -33,7 +36,7 @@
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
 #                            (a stopped guest is booted once more for the rest)
-# Logs: tests/logs/{deps,build,unit,bats}.log, tests/logs/vm-{bats,console}[-legacy].log
+# Logs: tests/logs/{deps,build,unit,bats,bats-runc-control}.log, tests/logs/vm-{bats,console}[-legacy].log
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -223,25 +226,27 @@ else
 	files=(tests/integration/*.bats)
 fi
 
-if [ ${#files[@]} -gt 0 ] && [ -f "${files[0]}" ]; then
-	export SKIFF="${SKIFF:-$REPO_ROOT/skiff}"
-	case "$SKIFF" in
-	/*) ;;
-	*/*) SKIFF="$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")" ;;
-	*) SKIFF="$(command -v "$SKIFF" || echo "$SKIFF")" ;;
-	esac
-	echo "# integration tests against $SKIFF"
+# run_bats LABEL FILE...: the bats files against $SKIFF in the private
+# namespaces (tests/run.sh --inside); their TAP is printed (test lines
+# prefixed with LABEL when one is given) and counted.
+run_bats() {
+	local label="$1" blog inner bats_rc bats_out bp bs bf plan
+	shift
 	# The output goes to a file (a per-run name: several runs may share this
 	# tree), not a pipe, which a stray container process could hold open.
 	blog="$LOGS/bats.log.$$"
 	: >"$blog"
-	unshare --cgroup --mount --propagation private -- bash "$REPO_ROOT/tests/run.sh" --inside "${files[@]}" </dev/null >"$blog" 2>&1 &
+	unshare --cgroup --mount --propagation private -- bash "$REPO_ROOT/tests/run.sh" --inside "$@" </dev/null >"$blog" 2>&1 &
 	inner=$!
-	tail -n +1 -f --pid=$inner "$blog"
+	if [ -n "$label" ]; then
+		tail -n +1 -f --pid=$inner "$blog" | sed -u "s/^\(not \)\{0,1\}ok /&$label: /"
+	else
+		tail -n +1 -f --pid=$inner "$blog"
+	fi
 	wait $inner
 	bats_rc=$?
 	bats_out="$(cat "$blog")"
-	mv -f "$blog" "$LOGS/bats.log"
+	mv -f "$blog" "$LOGS/bats${label:+-$label}.log"
 	bp=$(grep -E '^ok ' <<<"$bats_out" | grep -vcE '^ok [0-9]+ .*# skip')
 	bs=$(grep -cE '^ok [0-9]+ .*# skip' <<<"$bats_out")
 	bf=$(grep -cE '^not ok ' <<<"$bats_out")
@@ -250,11 +255,40 @@ if [ ${#files[@]} -gt 0 ] && [ -f "${files[0]}" ]; then
 	skipped=$((skipped + bs))
 	failed=$((failed + bf))
 	if [ -n "$plan" ] && [ $((bp + bs + bf)) -lt "$plan" ]; then
-		echo "not ok - bats: only $((bp + bs + bf)) of $plan tests reported"
+		echo "not ok - ${label:-bats}: only $((bp + bs + bf)) of $plan tests reported"
 		failed=$((failed + plan - bp - bs - bf))
 	elif [ $bats_rc -ne 0 ] && [ "$bf" -eq 0 ]; then
-		echo "not ok - bats exited with status $bats_rc"
+		echo "not ok - ${label:-bats} exited with status $bats_rc"
 		failed=$((failed + 1))
+	fi
+}
+
+if [ ${#files[@]} -gt 0 ] && [ -f "${files[0]}" ]; then
+	export SKIFF="${SKIFF:-$REPO_ROOT/skiff}"
+	case "$SKIFF" in
+	/*) ;;
+	*/*) SKIFF="$(cd "$(dirname "$SKIFF")" && pwd)/$(basename "$SKIFF")" ;;
+	*) SKIFF="$(command -v "$SKIFF" || echo "$SKIFF")" ;;
+	esac
+	echo "# integration tests against $SKIFF"
+	run_bats "" "${files[@]}"
+
+	# ---- runc as a control: the runc-parity files (compat_*.bats) once more
+	# against runc, which must pass them too (skiff-only assertions are
+	# guarded with is_skiff); not when the run is against runc already.
+	# RUNC_CONTROL=0 skips it.
+	compat=()
+	for f in "${files[@]}"; do
+		case "${f##*/}" in compat_*.bats) compat+=("$f") ;; esac
+	done
+	if [ ${#compat[@]} -gt 0 ] && [ "${RUNC_CONTROL:-1}" != 0 ] && [[ ${SKIFF##*/} != runc* ]]; then
+		if runc_bin="$(command -v runc)"; then
+			echo "# runc-control: ${compat[*]##*/} against $runc_bin"
+			SKIFF="$runc_bin" run_bats runc-control "${compat[@]}"
+		else
+			echo "not ok - runc-control: no runc installed (tools/deps.sh installs it)"
+			failed=$((failed + 1))
+		fi
 	fi
 fi
 

@@ -14,7 +14,9 @@ struct sk_error {
 /* Set the message; returns -1 so callers can `return sk_error(...)`. */
 int sk_error(struct sk_error *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Same, appending ": strerror(errno)" using the current errno. */
+/* errnum's text as Go (and so runc) prints it: "no such file or directory". */
+const char *sk_strerror(int errnum);
+/* Same, appending ": sk_strerror(errno)" using the current errno. */
 int sk_error_sys(struct sk_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prefix context: "ctx: old message".  Returns -1. */

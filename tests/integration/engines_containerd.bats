@@ -181,10 +181,10 @@ has_cmd() { "$SKIFF" --help 2>&1 | grep -qE "^  $1 "; }
 
 @test "containerd: a bad cwd or a missing binary shows skiff's one-line error" {
 	run ! crun_ --rm --cwd /etc/passwd "$IMG" crt6 true
-	assert_contains "$output" "process.cwd /etc/passwd: Not a directory"
+	assert_contains "$output" "process.cwd /etc/passwd: not a directory"
 	c containers delete crt6 >/dev/null 2>&1 || true
 	run ! crun_ --rm "$IMG" crt7 /no/such/binary
-	assert_contains "$output" 'exec: "/no/such/binary": No such file or directory'
+	assert_contains "$output" 'exec: "/no/such/binary": stat /no/such/binary: no such file or directory'
 	c containers delete crt7 >/dev/null 2>&1 || true
 	run -0 c task ls -q
 	assert_eq "$output" ""

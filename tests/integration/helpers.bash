@@ -317,8 +317,25 @@ add_bind_mount() {
 
 # ---------------------------------------------------------------- asserts
 
-# assert_one_line_error: after `run --separate-stderr`: non-zero status and
-# exactly one non-empty line on stderr.
+# _rt_command: the runtime's command (run, exec...) in the last bats `run`:
+# the first word after `rt` or the runtime binary that is no global option.
+_rt_command() {
+	local -a w
+	local i=0
+	read -ra w <<<"${BATS_RUN_COMMAND:-}"
+	while [ $i -lt ${#w[@]} ] && [[ ${w[i]} != rt && ${w[i]} != "$SKIFF" ]]; do i=$((i + 1)); done
+	for ((i++; i < ${#w[@]}; i++)); do
+		case "${w[i]}" in
+		--root | --log | --log-format | --cgroup-manager | --rootless | --criu) i=$((i + 1)) ;;
+		-*) ;;
+		*) echo "${w[i]}" && return 0 ;;
+		esac
+	done
+}
+
+# assert_one_line_error [STATUS]: after `run --separate-stderr`: non-zero
+# status and exactly one non-empty line on stderr.  skiff's status is 1,
+# 255 for `exec` (runc's), or STATUS.
 assert_one_line_error() {
 	if [ "$status" -eq 0 ]; then
 		echo "expected failure, got status 0; stdout: $output; stderr: $stderr" >&2
@@ -331,10 +348,12 @@ assert_one_line_error() {
 		printf '%s\n' "$stderr" >&2
 		return 1
 	fi
-	# skiff-specific: errors are `skiff: <message>`, exit status 1.
+	# skiff-specific: errors are `skiff: <message>`, exit status 1 (exec: 255).
 	if is_skiff; then
+		local want="${1:-1}"
+		[ -z "${1:-}" ] && [ "$(_rt_command)" = exec ] && want=255
 		[[ $stderr == skiff:* ]] || { echo "stderr does not start with 'skiff:': $stderr" >&2; return 1; }
-		[ "$status" -eq 1 ] || { echo "expected exit 1, got $status" >&2; return 1; }
+		[ "$status" -eq "$want" ] || { echo "expected exit $want, got $status" >&2; return 1; }
 	fi
 }
 

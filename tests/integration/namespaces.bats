@@ -147,6 +147,6 @@ S
 	cc -O1 -o "$TESTDIR/deny_netns" "$REPO_ROOT/tests/tools/deny_netns.c" || skip "no C compiler"
 	set_args true
 	run -1 "$TESTDIR/deny_netns" "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
-	assert_eq "$output" "skiff: create network namespace: Operation not permitted"
+	assert_eq "$output" "skiff: create network namespace: operation not permitted"
 	[ ! -e "$ROOT/$CID" ]
 }
