@@ -175,3 +175,76 @@ hold_ns() {
 		assert_contains "$stderr" "hostname"
 	fi
 }
+
+# ---------------------------------------------------------------- seccomp
+
+# tests/syscall_probe.c, static, built once per run
+probe_bin() {
+	local d="$BATS_RUN_TMPDIR/compat-tools"
+	(
+		flock 9
+		[ -x "$d/probe" ] || { mkdir -p "$d" && cc -static -O1 -o "$d/probe" "$REPO_ROOT/tests/syscall_probe.c"; } >&2
+	) 9>"$BATS_RUN_TMPDIR/compat-tools.lock"
+	echo "$d/probe"
+}
+
+# The allow-list profile of skiff's `spec` (EPERM by default), for both runtimes.
+allowlist_profile() {
+	local d
+	[ -x "$REPO_ROOT/skiff" ] || skip "no skiff build for its spec profile"
+	d="$(mktemp -d "$TESTDIR/spec.XXXX")"
+	(cd "$d" && "$REPO_ROOT/skiff" spec >/dev/null)
+	update_config '.linux.seccomp = $p' --argjson p "$(jq .linux.seccomp "$d/config.json")"
+}
+
+@test "compat: seccomp: a syscall newer than the profile gets ENOSYS, a known one the default (also from the cache)" {
+	cp "$(probe_bin)" "$ROOTFS/bin/probe"
+	allowlist_profile
+	jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$BUNDLE/config.json"
+	# 1000: above every syscall of every arch the profile names; keyctl: known, not allowed
+	run -0 run_ctr probe nr-1000 keyctl getpid
+	assert_eq "$output" "nr-1000=ENOSYS
+keyctl=EPERM
+getpid=OK"
+	# the second start takes the program from skiff's cache: the stub is in it
+	run -0 run_ctr probe nr-1000 keyctl
+	assert_eq "$output" "nr-1000=ENOSYS
+keyctl=EPERM"
+	if is_skiff; then
+		ls "$ROOT"/.seccomp-cache/*.bpf
+	fi
+	# an ALLOW default gets no stub: the kernel's own ENOSYS; a KILL rule still kills
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+	run -0 run_ctr probe nr-1000 mkdir getpid
+	assert_eq "$output" "nr-1000=ENOSYS
+mkdir=EACCES
+getpid=OK"
+	# an exec gets the stub too
+	allowlist_profile
+	set_args sh -c 'mkfifo /hold && exec cat /hold'
+	run -0 run_detached "$CID"
+	wait_for_status "$CID" running
+	run -0 rt exec "$CID" probe nr-1000 keyctl
+	assert_eq "$output" "nr-1000=ENOSYS
+keyctl=EPERM"
+}
+
+@test "compat: seccomp: SCMP_ACT_NOTIFY without listenerPath, on write, or with no agent is refused" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run --separate-stderr run_ctr true
+	assert_one_line_error
+	assert_contains "$stderr" "listenerPath is not set"
+	update_config '.linux.seccomp.listenerPath = $p | .linux.seccomp.syscalls[0].names = ["write"]' --arg p "$TESTDIR/agent.sock"
+	run --separate-stderr run_ctr true
+	assert_one_line_error
+	assert_contains "$stderr" "SCMP_ACT_NOTIFY cannot be used for the write syscall"
+	# nothing listens at listenerPath
+	update_config '.linux.seccomp.syscalls[0].names = ["mkdir"]'
+	run --separate-stderr run_ctr true
+	assert_contains "$stderr" "failed to connect with seccomp agent"
+	[ "$status" -ne 0 ]
+	if is_skiff; then
+		assert_one_line_error
+	fi
+	[ ! -e "$ROOT/$CID" ]
+}
