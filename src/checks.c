@@ -105,5 +105,6 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 	if (sk_g.cgroups_disabled && resources_beyond_devices(&l->resources))
 		return sk_error(err, EINVAL, "config.json: linux.resources: limits need a cgroup, "
 				"but --cgroup-manager is disabled");
+	sk_process_warn_unknown_caps(&c->process);
 	return 0;
 }

@@ -192,9 +192,8 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 		for (size_t i = 0; i < p->caps.n[SK_CAP_BOUNDING]; i++) {
 			cap_value_t v;
 
-			if (cap_from_name(p->caps.set[SK_CAP_BOUNDING][i], &v) < 0)
-				return sk_error(err, EINVAL, "process.capabilities.bounding: unknown capability \"%s\"",
-						p->caps.set[SK_CAP_BOUNDING][i]);
+			if (cap_from_name(p->caps.set[SK_CAP_BOUNDING][i], &v) < 0 || v > 63)
+				continue;       /* unknown: warned about by skiff, ignored */
 			keep |= 1ULL << v;
 		}
 		for (cap_value_t cap = 0; cap <= CAP_LAST_CAP; cap++)
@@ -217,6 +216,7 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 	return 0;
 }
 
+/* Unknown names are skipped (skiff warned about them, as runc does). */
 static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const char *set,
 		    struct sk_error *err)
 {
@@ -224,8 +224,7 @@ static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const c
 		cap_value_t v;
 
 		if (cap_from_name(names[i], &v) < 0)
-			return sk_error(err, EINVAL, "process.capabilities.%s: unknown capability \"%s\"",
-					set, names[i]);
+			continue;
 		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
 			return sk_error_sys(err, "process.capabilities.%s: %s", set, names[i]);
 	}
@@ -270,11 +269,8 @@ static int set_capabilities(const struct sk_process *p, int extra, struct sk_err
 	for (size_t i = 0; i < c->n[SK_CAP_AMBIENT]; i++) {
 		cap_value_t v;
 
-		if (cap_from_name(c->set[SK_CAP_AMBIENT][i], &v) < 0) {
-			sk_error(err, EINVAL, "process.capabilities.ambient: unknown capability \"%s\"",
-				 c->set[SK_CAP_AMBIENT][i]);
-			goto out;
-		}
+		if (cap_from_name(c->set[SK_CAP_AMBIENT][i], &v) < 0)
+			continue;
 		/* The kernel refuses an ambient cap not in permitted and
 		 * inheritable; runc skips those with a warning, so do we. */
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0 && errno != EPERM) {
@@ -286,6 +282,30 @@ static int set_capabilities(const struct sk_process *p, int extra, struct sk_err
 out:
 	cap_free(caps);
 	return r;
+}
+
+/* A capability this skiff does not know (a config from a newer engine) is
+ * ignored with one warning line, as runc does ("ignoring unknown or
+ * unavailable capabilities"). */
+void sk_process_warn_unknown_caps(const struct sk_process *p)
+{
+	const struct sk_capabilities *c = &p->caps;
+	char list[512] = "";
+	size_t len = 0;
+
+	for (int s = 0; s < SK_CAP_SETS; s++)
+		for (size_t i = 0; i < c->n[s]; i++) {
+			const char *name = c->set[s][i];
+
+			if (sk_cap_name_known(name) || strstr(list, name))
+				continue;
+			len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
+						"%s%s", len ? ", " : "", name);
+			if (len >= sizeof(list))
+				len = sizeof(list) - 1;
+		}
+	if (len)
+		sk_log_warn("warning: process.capabilities: ignoring unknown capabilities: %s", list);
 }
 
 int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err)

@@ -196,6 +196,7 @@ __attribute__((noreturn)) void sk_init_run(struct sk_init_args *a);
 /* ---- process.c: the process attributes set in the init ---- */
 int sk_process_resolve_exec(const struct sk_process *p, char **path, struct sk_error *err);
 char **sk_process_envp(const struct sk_process *p);
+void sk_process_warn_unknown_caps(const struct sk_process *p);
 int sk_process_set_rlimits(const struct sk_process *p, struct sk_error *err);
 int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *err);
 int sk_process_set_identity(const struct sk_process *p, bool userns_setgroups_denied,

@@ -18,10 +18,10 @@ teardown() {
 
 # A container whose init blocks reading a fifo nobody writes.
 start_holder() {
-	set_args sh -c 'mkfifo /hold && exec cat /hold'
+	set_args sh -c 'mkfifo /tmp/hold && exec cat /tmp/hold'
 	run -0 run_detached "$CID"
 	wait_for_status "$CID" running
-	for _ in $(seq 100); do [ -p "$ROOTFS/hold" ] && break; sleep 0.02; done
+	for _ in $(seq 100); do [ -p "$ROOTFS/tmp/hold" ] && break; sleep 0.02; done
 }
 
 # start_recvtty OUT: a console-socket receiver on $TESTDIR/console.sock.
@@ -221,7 +221,7 @@ mkdir=EACCES
 getpid=OK"
 	# an exec gets the stub too
 	allowlist_profile
-	set_args sh -c 'mkfifo /hold && exec cat /hold'
+	set_args sh -c 'mkfifo /tmp/hold && exec cat /tmp/hold'
 	run -0 run_detached "$CID"
 	wait_for_status "$CID" running
 	run -0 rt exec "$CID" probe nr-1000 keyctl
@@ -247,4 +247,53 @@ keyctl=EPERM"
 		assert_one_line_error
 	fi
 	[ ! -e "$ROOT/$CID" ]
+}
+
+# ---------------------------------------------------------------- capabilities
+
+caps_of() { awk -v f="$1:" '$1 == f { print $2 }' <<<"$output"; }
+
+@test "compat: ambient capabilities of the config for run and exec, exec --cap adds to every set" {
+	# NET_BIND_SERVICE (bit 10) in every set and ambient, for uid 1000
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {"bounding": ["CAP_NET_BIND_SERVICE", "CAP_KILL"], "effective": ["CAP_NET_BIND_SERVICE"],
+			"permitted": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}'
+	in_ctr 'grep ^Cap /proc/self/status'
+	assert_eq "$(caps_of CapAmb)" 0000000000000400
+	assert_eq "$(caps_of CapEff)" 0000000000000400
+	start_holder
+	run -0 rt exec "$CID" grep ^Cap /proc/self/status
+	assert_eq "$(caps_of CapAmb)" 0000000000000400
+	assert_eq "$(caps_of CapEff)" 0000000000000400
+	# --cap CAP_NET_RAW (bit 13): bounding, effective, permitted, inheritable
+	# and ambient as runc >= 1.2 does (1.1 gives a non-root user the
+	# bounding set only)
+	run -0 rt exec --cap CAP_NET_RAW "$CID" grep ^Cap /proc/self/status
+	assert_eq "$(caps_of CapBnd)" 0000000000002420
+	if is_skiff; then
+		assert_eq "$(caps_of CapAmb)" 0000000000002400
+		assert_eq "$(caps_of CapEff)" 0000000000002400
+		assert_eq "$(caps_of CapInh)" 0000000000002400
+	fi
+}
+
+@test "compat: an unknown capability in the config or exec --cap is ignored with a warning" {
+	update_config '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_FLY"], "effective": ["CAP_KILL", "CAP_FLY"],
+		"permitted": ["CAP_KILL", "CAP_FLY"]}'
+	set_args grep ^CapEff /proc/self/status
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 0000000000000020
+	assert_contains "$stderr" CAP_FLY
+	if is_skiff; then
+		assert_eq "$stderr" 'skiff: warning: process.capabilities: ignoring unknown capabilities: CAP_FLY'
+	fi
+	start_holder
+	run --separate-stderr rt exec --cap CAP_SWIM "$CID" grep ^CapEff /proc/self/status
+	[ "$status" -eq 0 ]
+	assert_contains "$output" 0000000000000020
+	assert_contains "$stderr" CAP_SWIM
+	if is_skiff; then
+		assert_eq "$stderr" 'skiff: warning: process.capabilities: ignoring unknown capabilities: CAP_FLY, CAP_SWIM'
+	fi
 }
