@@ -9,6 +9,11 @@ load helpers
 
 RECVTTY="$BATS_TEST_DIRNAME/../tools/recvtty.py"
 
+setup() {
+	common_setup
+	CID="cmpp$$x$RANDOM"     # own prefix: leftovers of other runs are told apart
+}
+
 teardown() {
 	[ -n "${RPID:-}" ] && kill "$RPID" 2>/dev/null
 	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
