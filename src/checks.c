@@ -1,7 +1,9 @@
 /* Fields skiff cannot honour (here, or yet) are refused before anything
  * is created: a config is never silently half-applied. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "netlink.h"
 #include "skiff.h"
@@ -29,6 +31,28 @@ static enum sk_ns_type sysctl_ns(const char *key)
 	return SK_NS_TYPES;
 }
 
+/* Would the container be in skiff's own namespace of type t (none in the
+ * config, or a path naming the one skiff is in)?  Then a namespaced sysctl
+ * would change the host's.  A path that cannot be looked at is left to the
+ * join, which fails with its own error. */
+static bool in_host_ns(const struct sk_config *c, enum sk_ns_type t)
+{
+	static const char *const proc_name[SK_NS_TYPES] = {
+		[SK_NS_NET] = "net", [SK_NS_IPC] = "ipc", [SK_NS_UTS] = "uts",
+	};
+	const struct sk_namespace *ns = sk_config_ns(c, t);
+	char self[32];
+	struct stat a, b;
+
+	if (!ns)
+		return true;
+	if (!ns->path || !proc_name[t])
+		return false;
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", proc_name[t]);
+	return stat(ns->path, &a) == 0 && stat(self, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static bool resources_beyond_devices(const struct sk_resources *r)
 {
 	return r->memory.present || r->cpu.present || r->pids.present || r->blkio.present ||
@@ -38,7 +62,6 @@ static bool resources_beyond_devices(const struct sk_resources *r)
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 {
 	const struct sk_linux *l = &c->linux;
-	const struct sk_namespace *uts = sk_config_ns(c, SK_NS_UTS);
 	const struct sk_namespace *user = sk_config_ns(c, SK_NS_USER);
 	const struct sk_namespace *timens = sk_config_ns(c, SK_NS_TIME);
 
@@ -49,20 +72,24 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 	if (!sk_config_ns(c, SK_NS_MOUNT))
 		return sk_error(err, EINVAL, "config.json: linux.namespaces: skiff needs a mount namespace "
 				"(it must not change the host's mounts)");
-	if ((c->hostname && *c->hostname) && (!uts || uts->path))
-		return sk_error(err, EINVAL, "config.json: hostname: cannot set the hostname without a new UTS namespace");
-	if ((c->domainname && *c->domainname) && (!uts || uts->path))
-		return sk_error(err, EINVAL, "config.json: domainname: cannot set the domainname without a new UTS namespace");
+	/* A UTS (network, ipc) namespace joined by path is the container's
+	 * as much as a new one: only the host's own is off limits. */
+	if ((c->hostname && *c->hostname) && in_host_ns(c, SK_NS_UTS))
+		return sk_error(err, EINVAL, "config.json: hostname: cannot set the hostname in the host's UTS namespace "
+				"(it needs a UTS namespace of its own)");
+	if ((c->domainname && *c->domainname) && in_host_ns(c, SK_NS_UTS))
+		return sk_error(err, EINVAL, "config.json: domainname: cannot set the domainname in the host's UTS namespace "
+				"(it needs a UTS namespace of its own)");
 	for (size_t i = 0; i < l->n_sysctl; i++) {
 		enum sk_ns_type t = sysctl_ns(l->sysctl[i].key);
-		const struct sk_namespace *ns = t == SK_NS_TYPES ? NULL : sk_config_ns(c, t);
 
 		if (t == SK_NS_TYPES)
 			return sk_error(err, EINVAL, "config.json: linux.sysctl: \"%s\" is not namespaced: "
 					"a container cannot set it", l->sysctl[i].key);
-		if (!ns || ns->path)
-			return sk_error(err, EINVAL, "config.json: linux.sysctl: \"%s\" needs a new %s namespace",
-					l->sysctl[i].key, sk_ns_type_name(t));
+		if (in_host_ns(c, t))
+			return sk_error(err, EINVAL, "config.json: linux.sysctl: \"%s\" would change the host's "
+					"%s namespace (it needs a %s namespace of its own)",
+					l->sysctl[i].key, sk_ns_type_name(t), sk_ns_type_name(t));
 	}
 	if (user && user->path && sk_config_ns(c, SK_NS_PID) && !sk_config_ns(c, SK_NS_PID)->path)
 		return sk_error(err, ENOTSUP, "config.json: linux.namespaces: a new pid namespace with a "
@@ -80,6 +107,7 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 	if (sk_g.cgroups_disabled && resources_beyond_devices(&l->resources))
 		return sk_error(err, EINVAL, "config.json: linux.resources: limits need a cgroup, "
 				"but --cgroup-manager is disabled");
+	sk_process_warn_unknown_caps(&c->process);
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * The process comes from --process FILE (a process.json, used whole) or
  * from the container's own process (config.json saved in the state dir at
  * create) with COMMAND as args and the flags applied on top, as runc does:
- * --env appends (a later value of a name wins), --cap adds to the bounding,
- * effective and permitted sets, --user UID[:GID], --additional-gids adds.
+ * --env appends (a later value of a name wins), --cap adds to every
+ * capability set (ambient too), --user UID[:GID], --additional-gids adds.
  * Options end at the container id: what follows is the command. */
 #include <errno.h>
 #include <fcntl.h>
@@ -227,7 +227,9 @@ static int build_from_flags(const struct sk_process *base, struct exec_opts *o,
 		env_set(p->env, &p->n_env, o->env[i]);
 	}
 	if (o->n_caps) {
-		static const enum sk_cap_set sets[] = { SK_CAP_BOUNDING, SK_CAP_EFFECTIVE, SK_CAP_PERMITTED };
+		/* runc: every set, ambient too (so a non-root user keeps it) */
+		static const enum sk_cap_set sets[] = { SK_CAP_BOUNDING, SK_CAP_EFFECTIVE, SK_CAP_PERMITTED,
+							SK_CAP_INHERITABLE, SK_CAP_AMBIENT };
 
 		p->caps.present = true;
 		for (size_t s = 0; s < SK_ARRAY_SIZE(sets); s++) {
@@ -381,6 +383,7 @@ int sk_cmd_exec(int argc, char **argv)
 			goto fail;
 		e.process = &b.p;
 	}
+	sk_process_warn_unknown_caps(e.process);
 	if (e.process->terminal && o.detach && !o.console_socket) {
 		sk_error(&err, EINVAL, "exec: a terminal for a detached process needs --console-socket");
 		goto fail;

@@ -117,7 +117,7 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	struct sk_config cfg = *e->config;      /* the container's, with our process */
 	struct sk_error err = { 0 };
 	struct sk_late_seccomp late = { 0 };
-	char *exe = NULL;
+	char *exe = NULL, **envp;
 	sigset_t none;
 	int from = 3 + (int)e->preserve_fds;
 
@@ -133,6 +133,7 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 		if (m.type != SK_SYNC_GO)
 			_exit(127);
 	}
+	sk_signals_reset_ignored();     /* before the host's /proc is gone */
 	if (flags && setns(e->init_pidfd, flags) < 0) {
 		sk_error_sys(&err, "join the namespaces of container \"%s\"", e->id);
 		child_fail(sync, &err);
@@ -149,8 +150,10 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 		sk_error_sys(&err, "process.cwd %s", p->cwd);
 		child_fail(sync, &err);
 	}
-	if (sk_process_resolve_exec(p, &exe, &err) < 0 ||
-	    sk_process_set_rlimits(p, &err) < 0 ||
+	if (sk_process_resolve_exec(p, &exe, &err) < 0)
+		child_fail(sync, &err);
+	envp = sk_process_envp(p);
+	if (sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(&cfg, &err) < 0 ||
 	    sk_process_prepare(p, &e->seccomp, send_listener, &sync, &late, &err) < 0 ||
 	    sk_process_close_fds(e->preserve_fds, &err) < 0)
@@ -161,7 +164,7 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	/* The filter goes on last: only execve runs under it. */
 	if (sk_process_load_late(&late, &err) < 0)
 		child_fail(sync, &err);
-	execve(exe, strv(p->args, p->n_args), strv(p->env, p->n_env));
+	execve(exe, strv(p->args, p->n_args), envp);
 	/* runc's text: "exec /run.sh: no such file or directory" */
 	sk_error_sys(&err, "exec %s", exe);
 	sk_sync_send(sync, SK_SYNC_EXEC_FAILED, &err, -1);

@@ -273,6 +273,7 @@ void sk_init_run(struct sk_init_args *a)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_inherited(a);
+	sk_signals_reset_ignored();
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
 	r.idmap_fds = a->idmap_fds;
 	if ((a->userns || a->wait_go) && expect(a, SK_SYNC_GO, NULL, &err) < 0)
@@ -320,6 +321,7 @@ void sk_init_run(struct sk_init_args *a)
 	    sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(c, &err) < 0)
 		fail_setup(a, &err);
+	envp = sk_process_envp(p);
 	if (sk_process_prepare(p, a->seccomp, send_listener, a, &late, &err) < 0)
 		fail_setup(a, &err);
 
@@ -337,7 +339,6 @@ void sk_init_run(struct sk_init_args *a)
 	if (sk_process_close_fds(a->preserve_fds, &err) < 0)
 		fail_start(a, &err);
 	argv = strv(p->args, p->n_args);
-	envp = strv(p->env, p->n_env);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (sk_process_load_late(&late, &err) < 0)

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 #include <unistd.h>
@@ -62,6 +63,49 @@ int sk_process_resolve_exec(const struct sk_process *p, char **out, struct sk_er
 		}
 	}
 	return sk_error(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* The home directory of uid in the container's /etc/passwd, "/" without
+ * one (runc and crun's fallback). */
+static char *passwd_home(uid_t uid)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct sk_error err = { 0 };
+	char *line, *save = NULL;
+	size_t len;
+
+	if (sk_read_file_at(AT_FDCWD, "/etc/passwd", &buf, &len, 16u << 20, &err) < 0)
+		return sk_xstrdup("/");
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[7], *q = line;
+		int n = 0;
+
+		while (n < 7 && (f[n++] = strsep(&q, ":")))
+			;
+		if (n == 7 && f[6] && f[2][0] && strtoul(f[2], NULL, 10) == uid && f[5][0])
+			return sk_xstrdup(f[5]);
+	}
+	return sk_xstrdup("/");
+}
+
+/* The NULL-terminated environment for execve: process.env, and HOME from
+ * the container's /etc/passwd when process.env has none (as runc).  Made
+ * before any seccomp filter is on: reading the file must not meet it. */
+char **sk_process_envp(const struct sk_process *p)
+{
+	char **out = sk_xcalloc(p->n_env + 2, sizeof(char *));
+	_cleanup_free_ char *home = NULL;
+	bool has_home = false;
+
+	for (size_t i = 0; i < p->n_env; i++) {
+		out[i] = p->env[i];
+		has_home |= sk_str_has_prefix(p->env[i], "HOME=");
+	}
+	if (has_home)
+		return out;
+	home = passwd_home(p->user.uid);
+	out[p->n_env] = sk_xasprintf("HOME=%s", home);
+	return out;
 }
 
 static const struct { const char *name; int res; } rlimit_names[] = {
@@ -122,6 +166,28 @@ static bool userns_groups_denied(void)
 	return !strncmp(b, "deny", 4);
 }
 
+/* The container user must be able to reopen its stdio (/proc/self/fd/1
+ * of a pipe, its terminal): stdio not already its own and not /dev/null
+ * goes to its uid, the group left as it is (runc's fixStdioPermissions).
+ * Not mapped in the user namespace, or on a read-only /dev: left alone. */
+static int fix_stdio_owner(uid_t uid, struct sk_error *err)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return sk_error_sys(err, "stat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			return sk_error_sys(err, "give stdio fd %d to uid %u", fd, (unsigned)uid);
+	}
+	return 0;
+}
+
 /* Bounding set first (it needs CAP_SETPCAP, which we still have), then
  * the ids with PR_SET_KEEPCAPS so the permitted set survives setuid. */
 int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, struct sk_error *err)
@@ -134,9 +200,8 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 		for (size_t i = 0; i < p->caps.n[SK_CAP_BOUNDING]; i++) {
 			cap_value_t v;
 
-			if (cap_from_name(p->caps.set[SK_CAP_BOUNDING][i], &v) < 0)
-				return sk_error(err, EINVAL, "process.capabilities.bounding: unknown capability \"%s\"",
-						p->caps.set[SK_CAP_BOUNDING][i]);
+			if (cap_from_name(p->caps.set[SK_CAP_BOUNDING][i], &v) < 0 || v > 63)
+				continue;       /* unknown: warned about by skiff, ignored */
 			keep |= 1ULL << v;
 		}
 		for (cap_value_t cap = 0; cap <= CAP_LAST_CAP; cap++)
@@ -146,6 +211,8 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			return sk_error_sys(err, "prctl(PR_SET_KEEPCAPS)");
 	}
+	if (fix_stdio_owner(u->uid, err) < 0)
+		return -1;
 	if (!setgroups_denied && setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0 &&
 	    !(errno == EPERM && !u->n_additional_gids && userns_groups_denied()))
 		return sk_error_sys(err, "process.user.additionalGids");
@@ -157,6 +224,7 @@ int sk_process_set_identity(const struct sk_process *p, bool setgroups_denied, s
 	return 0;
 }
 
+/* Unknown names are skipped (skiff warned about them, as runc does). */
 static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const char *set,
 		    struct sk_error *err)
 {
@@ -164,8 +232,7 @@ static int add_caps(cap_t caps, cap_flag_t flag, char **names, size_t n, const c
 		cap_value_t v;
 
 		if (cap_from_name(names[i], &v) < 0)
-			return sk_error(err, EINVAL, "process.capabilities.%s: unknown capability \"%s\"",
-					set, names[i]);
+			continue;
 		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
 			return sk_error_sys(err, "process.capabilities.%s: %s", set, names[i]);
 	}
@@ -210,11 +277,8 @@ static int set_capabilities(const struct sk_process *p, int extra, struct sk_err
 	for (size_t i = 0; i < c->n[SK_CAP_AMBIENT]; i++) {
 		cap_value_t v;
 
-		if (cap_from_name(c->set[SK_CAP_AMBIENT][i], &v) < 0) {
-			sk_error(err, EINVAL, "process.capabilities.ambient: unknown capability \"%s\"",
-				 c->set[SK_CAP_AMBIENT][i]);
-			goto out;
-		}
+		if (cap_from_name(c->set[SK_CAP_AMBIENT][i], &v) < 0)
+			continue;
 		/* The kernel refuses an ambient cap not in permitted and
 		 * inheritable; runc skips those with a warning, so do we. */
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0 && errno != EPERM) {
@@ -226,6 +290,30 @@ static int set_capabilities(const struct sk_process *p, int extra, struct sk_err
 out:
 	cap_free(caps);
 	return r;
+}
+
+/* A capability this skiff does not know (a config from a newer engine) is
+ * ignored with one warning line, as runc does ("ignoring unknown or
+ * unavailable capabilities"). */
+void sk_process_warn_unknown_caps(const struct sk_process *p)
+{
+	const struct sk_capabilities *c = &p->caps;
+	char list[512] = "";
+	size_t len = 0;
+
+	for (int s = 0; s < SK_CAP_SETS; s++)
+		for (size_t i = 0; i < c->n[s]; i++) {
+			const char *name = c->set[s][i];
+
+			if (sk_cap_name_known(name) || strstr(list, name))
+				continue;
+			len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0,
+						"%s%s", len ? ", " : "", name);
+			if (len >= sizeof(list))
+				len = sizeof(list) - 1;
+		}
+	if (len)
+		sk_log_warn("warning: process.capabilities: ignoring unknown capabilities: %s", list);
 }
 
 int sk_process_set_capabilities(const struct sk_process *p, struct sk_error *err)

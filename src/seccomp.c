@@ -349,7 +349,8 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 		   struct sk_error *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	uint32_t def_action, token;
+	uint32_t def_action, token, tokens[SK_ARRAY_SIZE(arches) + 1];
+	size_t n_tokens = 0;
 	bool notify = false;
 	size_t i, k;
 	int rc;
@@ -406,7 +407,10 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			return sk_error(err, -rc,
 					"linux.seccomp.architectures[%zu]: add \"%s\": %s",
 					i, name, sk_strerror(-rc));
+		if (rc == 0 && n_tokens < SK_ARRAY_SIZE(tokens) - 1)
+			tokens[n_tokens++] = token;
 	}
+	tokens[n_tokens++] = seccomp_arch_native();
 
 	for (i = 0; i < s->n_syscalls; i++)
 		if (add_syscall(ctx, &s->syscalls[i], i, def_action, &notify, err) < 0)
@@ -423,20 +427,22 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 	if (notify) {
 		/* The init hands the listener over with sendmsg(2) right after
 		 * the load: notified, it would wait for an agent that does not
-		 * have the fd yet (runc refuses "write", its hand-off call). */
+		 * have the fd yet.  "write" is refused as runc does (its
+		 * hand-off call; a profile runc refuses is refused here too). */
 		for (i = 0; i < s->n_syscalls; i++) {
 			const struct sk_seccomp_syscall *sc = &s->syscalls[i];
 
 			if (!sc->action || strcmp(sc->action, "SCMP_ACT_NOTIFY"))
 				continue;
 			for (k = 0; k < sc->n_names; k++)
-				if (sc->names[k] && !strcmp(sc->names[k], "sendmsg"))
+				if (sc->names[k] && (!strcmp(sc->names[k], "sendmsg") || !strcmp(sc->names[k], "write")))
 					return sk_error(err, EINVAL,
-							"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY on \"sendmsg\" is not supported (skiff hands the listener over with it)",
-							i);
+							"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the %s syscall (the runtime hands the listener over with it)",
+							i, sc->names[k]);
 		}
 	}
-	if (export_bpf(ctx, out, err) < 0)
+	if (export_bpf(ctx, out, err) < 0 ||
+	    sk_seccomp_add_enosys_stub(s, def_action, tokens, n_tokens, out, err) < 0)
 		return -1;
 	out->notify = notify;
 	return 0;
@@ -743,7 +749,8 @@ int sk_seccomp_send_listener_metadata(const char *listener_path,
 	if (rc < 0) {
 		if (errno == EAGAIN)
 			errno = ETIMEDOUT;
-		return sk_error_sys(err, "seccomp listener: connect to `%s`", listener_path);
+		return sk_error_sys(err, "linux.seccomp.listenerPath: failed to connect with seccomp agent at `%s`",
+				    listener_path);
 	}
 	if (send_all(sock, listener_fd, doc, strlen(doc), listener_path, err) < 0)
 		return -1;

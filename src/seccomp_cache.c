@@ -51,7 +51,7 @@
 
 #define CACHE_DIR ".seccomp-cache"
 #define ENTRY_MAGIC "SKSECBPF"
-#define ENTRY_FORMAT 2
+#define ENTRY_FORMAT 3         /* 3: programs carry the -ENOSYS stub */
 /* a hit refreshes an entry's mtime (its last use) when older than this */
 #define TOUCH_AFTER_S 60
 
@@ -322,6 +322,18 @@ static void write_entry(int dirfd, const char *name, const unsigned char key[32]
 	prune(dirfd, name);
 }
 
+/* A filter with notify rules needs an agent to hand the listener to
+ * (runc: "seccomp listenerPath is not set"). */
+static int check_listener(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+			  struct sk_error *err)
+{
+	if (!out->notify || (s->listener_path && *s->listener_path))
+		return 0;
+	sk_seccomp_prog_free(out);
+	return sk_error(err, EINVAL, "linux.seccomp.listenerPath: seccomp listenerPath is not set "
+			"(SCMP_ACT_NOTIFY needs an agent to hand the listener to)");
+}
+
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			      struct sk_error *err)
 {
@@ -331,16 +343,16 @@ int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !s->present || getenv("SKIFF_SECCOMP_NO_CACHE"))
-		return sk_seccomp_compile(s, out, err);
+		return sk_seccomp_compile(s, out, err) < 0 ? -1 : s ? check_listener(s, out, err) : 0;
 	sk_seccomp_cache_key(s, key);
 	hex(key, 32, name);
 	strcpy(name + 64, ".bpf");
 	dirfd = open_dir(false);
 	if (dirfd >= 0 && read_entry(dirfd, name, key, out) == 0) {
 		sk_log_debug("seccomp cache: hit %s", name);
-		return 0;
+		return check_listener(s, out, err);
 	}
-	if (sk_seccomp_compile(s, out, err) < 0)
+	if (sk_seccomp_compile(s, out, err) < 0 || check_listener(s, out, err) < 0)
 		return -1;
 	if (out->len == 0)
 		return 0;

@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "skiff.h"
 #include "skiff/util.h"
@@ -58,4 +60,32 @@ int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
 		return 0;
 	}
 	return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
+}
+
+/* Signals ignored by whoever started skiff (`nohup`, a daemon that
+ * ignores SIGPIPE) stay ignored across execve(2): put them back to the
+ * default in the container process, as runc does.  The ignored set is
+ * SigIgn in /proc/self/status (one read, not a sigaction per signal);
+ * the host's procfs is still reachable when this runs. */
+void sk_signals_reset_ignored(void)
+{
+	char buf[2048], *p;
+	unsigned long long ign;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strstr(buf, "\nSigIgn:");
+	if (!p)
+		return;
+	ign = strtoull(p + 8, NULL, 16);
+	for (int sig = 1; sig <= 64 && ign; sig++, ign >>= 1)
+		if ((ign & 1) && sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 }

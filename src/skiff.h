@@ -196,6 +196,8 @@ __attribute__((noreturn)) void sk_init_run(struct sk_init_args *a);
 
 /* ---- process.c: the process attributes set in the init ---- */
 int sk_process_resolve_exec(const struct sk_process *p, char **path, struct sk_error *err);
+char **sk_process_envp(const struct sk_process *p);
+void sk_process_warn_unknown_caps(const struct sk_process *p);
 int sk_process_set_rlimits(const struct sk_process *p, struct sk_error *err);
 int sk_process_set_oom_score_adj(const struct sk_process *p, struct sk_error *err);
 int sk_process_set_identity(const struct sk_process *p, bool userns_setgroups_denied,
@@ -274,6 +276,7 @@ void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, cons
 
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
+void sk_signals_reset_ignored(void);
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);

@@ -5,13 +5,14 @@
  *   keyctl add_key unshare-user unshare-net clone-newuser personality0
  *   personality-bad socket-vsock socket-inet mkdir getpid euid hello
  *   uncaught-mkdir (mkdir without printing: a killed process shows as
- *   its exit status)
+ *   its exit status), nr-N (syscall number N, no arguments)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "uncaught-mkdir")) {
 			syscall(SYS_mkdir, "/tmp/probe-dir", 0755);
 			_exit(0);
+		} else if (!strncmp(a, "nr-", 3)) {
+			r = syscall(atol(a + 3), 0, 0, 0, 0, 0, 0);
 		} else if (!strcmp(a, "getpid")) {
 			r = syscall(SYS_getpid);
 		} else if (!strcmp(a, "euid")) {

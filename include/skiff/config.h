@@ -252,6 +252,7 @@ int sk_resources_parse(const char *json, size_t len, const char *name,
 /* Helpers over the model. */
 const struct sk_namespace *sk_config_ns(const struct sk_config *c, enum sk_ns_type t);
 const char *sk_ns_type_name(enum sk_ns_type t);      /* "pid", "network", ... */
+bool sk_cap_name_known(const char *name);           /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE */
 const char *sk_hook_phase_name(enum sk_hook_phase p); /* "prestart", ... */
 
 #endif

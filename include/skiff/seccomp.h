@@ -67,6 +67,11 @@ struct sk_seccomp_prog {
  * On success the caller owns `out` (sk_seccomp_prog_free()). */
 int sk_seccomp_compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 		       struct sk_error *err);
+/* seccomp_enosys.c: put the -ENOSYS stub (runc's patchbpf) in front of
+ * prog, for the architectures `tokens` (SCMP_ARCH_*) of the filter. */
+int sk_seccomp_add_enosys_stub(const struct sk_seccomp *s, uint32_t def_action,
+			       const uint32_t *tokens, size_t n_tokens,
+			       struct sk_seccomp_prog *prog, struct sk_error *err);
 /* Load with seccomp(2) on the calling thread (all threads with
  * SECCOMP_FILTER_FLAG_TSYNC).  Adds SECCOMP_FILTER_FLAG_NEW_LISTENER when
  * the program notifies (plus TSYNC_ESRCH when TSYNC is set, which the

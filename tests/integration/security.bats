@@ -412,6 +412,8 @@ CapAmb:	0000000000000000"
 	update_config '.process.env = ["PATH=/bin", "ONLY=this"]'
 	set_args env
 	run -0 env SECRET_TOKEN=s3cr3t SKIFF_X=1 HOME=/host-home "$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null
-	assert_eq "$(sort <<<"$output")" "ONLY=this
+	# HOME: the container's /etc/passwd entry of root, not skiff's (runc)
+	assert_eq "$(sort <<<"$output")" "HOME=/root
+ONLY=this
 PATH=/bin"
 }

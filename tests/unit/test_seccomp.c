@@ -5,11 +5,14 @@
  * loads the filter and reports) in seccomp_harness.c.
  * Prints "ok - name" / "not ok - name: reason", then "N passed, N failed". */
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "seccomp_harness.h"
 
@@ -371,11 +374,110 @@ static void t_names(void)
 		ok(name);
 }
 
+/* syscall 1000 (above every syscall of every arch the profile names),
+ * getcwd (named, not allowed), getppid (allowed) */
+static void c_new_syscall(struct res *r)
+{
+	DO(r, syscall(1000, 0, 0, 0, 0, 0, 0));
+	DO(r, syscall(SYS_getcwd, cwd_buf, sizeof(cwd_buf)));
+	DO(r, syscall(SYS_getppid));
+}
+
+/* The -ENOSYS stub (runc's patchbpf): a syscall newer than the profile
+ * gets ENOSYS whatever the default action, with several arches listed
+ * (x86_64 with x32: the x32-bit branch) or none. */
+static void t_enosys_stub(void)
+{
+	static const char *ar[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
+	static const char *defs[] = { "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP" };
+
+	for (size_t d = 0; d < sizeof(defs) / sizeof(defs[0]); d++)
+		for (int with_arches = 0; with_arches < 2; with_arches++) {
+			char name[128];
+			struct cfg c;
+			struct res r;
+
+			snprintf(name, sizeof(name), "-ENOSYS stub: default %s%s, a syscall newer than the profile",
+				 defs[d], with_arches ? ", x86_64+x86+x32" : "");
+			cfg_init(&c, defs[d]);
+			cfg_harness(&c);
+			rule1(&c, "SCMP_ACT_ALLOW", "getppid");
+			set_errno(rule1(&c, "SCMP_ACT_ERRNO", "getcwd"), EACCES);
+			if (with_arches) {
+				c.s.architectures = (char **)ar;
+				c.s.n_architectures = sizeof(ar) / sizeof(ar[0]);
+			}
+			if (run_ok(name, &c, c_new_syscall, &r) == 0 &&
+			    expect_res(name, &r, 0, -1, ENOSYS) == 0 &&
+			    expect_res(name, &r, 1, -1, EACCES) == 0 &&
+			    expect_res(name, &r, 2, getpid(), 0) == 0)
+				ok(name);
+		}
+}
+
+static bool is_ret_enosys(const struct sock_filter *f)
+{
+	return f->code == (BPF_RET | BPF_K) && f->k == SCMP_ACT_ERRNO(ENOSYS);
+}
+
+static size_t count_ret_enosys(const struct sk_seccomp_prog *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->len; i++)
+		n += is_ret_enosys(&((struct sock_filter *)p->filter)[i]);
+	return n;
+}
+
+/* No stub when the default lets syscalls through: the trace/log/allow
+ * default sees the new syscall (here: the kernel's own ENOSYS), and the
+ * program is exactly libseccomp's (no extra instructions). */
+static void t_enosys_no_stub(void)
+{
+	const char *name = "-ENOSYS stub: none with an ALLOW default, added with ERRNO";
+	struct sk_seccomp_prog allow, deny;
+	struct sk_error err = { 0 };
+	const struct sock_filter *d;
+	size_t first_ret = 0;
+	struct cfg c;
+
+	cfg_init(&c, "SCMP_ACT_ALLOW");
+	set_errno(rule1(&c, "SCMP_ACT_ERRNO", "getcwd"), EACCES);
+	if (sk_seccomp_compile(&c.s, &allow, &err) < 0) {
+		not_ok(name, "%s", err.msg);
+		return;
+	}
+	cfg_init(&c, "SCMP_ACT_ERRNO");
+	rule1(&c, "SCMP_ACT_ALLOW", "getcwd");
+	if (sk_seccomp_compile(&c.s, &deny, &err) < 0) {
+		not_ok(name, "%s", err.msg);
+		sk_seccomp_prog_free(&allow);
+		return;
+	}
+	/* the ERRNO one has the stub in front (native arch only): ld arch,
+	 * jeq, ja, ld nr, [jset x32 bit], jgt, ja, ret ENOSYS; the ALLOW one
+	 * returns ENOSYS nowhere */
+	d = deny.filter;
+	while (first_ret < deny.len && BPF_CLASS(d[first_ret].code) != BPF_RET)
+		first_ret++;
+	if (first_ret >= deny.len || first_ret > 7 || !is_ret_enosys(&d[first_ret]))
+		not_ok(name, "the first return of the ERRNO program (%zu of %zu) is not the stub's ENOSYS",
+		       first_ret, deny.len);
+	else if (count_ret_enosys(&allow))
+		not_ok(name, "ret ENOSYS in the ALLOW program");
+	else
+		ok(name);
+	sk_seccomp_prog_free(&allow);
+	sk_seccomp_prog_free(&deny);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	t_not_present();
+	t_enosys_stub();
+	t_enosys_no_stub();
 	t_names();
 	t_errors();
 	t_errno_ret();
