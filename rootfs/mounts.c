@@ -138,6 +138,33 @@ static int check_proc_target(struct mnt *x, int fd, struct sk_error *err)
 			x->what, x->dest);
 }
 
+/* procfs and sysfs go exactly where config.json says, onto a directory:
+ * a symlink there (the image's /proc -> elsewhere) is refused, never
+ * followed, as runc refuses it.  Missing, the directory is made. */
+static int open_special_target(struct mnt *x, const char *fstype, struct sk_error *err)
+{
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int dir = -1;
+	struct stat st;
+	int fd;
+
+	dir = sk_open_parent_in_root(x->rootfd, x->dest, true, &name, err);
+	if (dir < 0)
+		return sk_error_ctx(err, "mount \"%s\" on \"%s\"", x->what, x->dest);
+	if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+		return mnt_err(x, err, "mkdir");
+	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mnt_err(x, err, "open");
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return sk_error(err, ENOTDIR, "mount \"%s\" on \"%s\": filesystem \"%s\" must be "
+				"mounted on ordinary directory (it is %s in the rootfs)", x->what,
+				x->dest, fstype, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	}
+	return fd;
+}
+
 static int open_target_again(struct mnt *x, struct sk_error *err)
 {
 	int fd = sk_open_in_root(x->rootfd, x->dest, O_PATH, 0, err);
@@ -466,6 +493,7 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	const char *type = m->type, *source = m->source;
 	unsigned long flags;
 	char p[SK_FD_PATH_MAX];
+	bool special;
 	int ret = -1;
 
 	x.what = source && *source ? source : (type ? type : "none");
@@ -484,6 +512,13 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		}
 		ret = mount_idmapped(&x, tree, flags, err);
 		goto out;
+	}
+	special = type && (!strcmp(type, "proc") || !strcmp(type, "sysfs")) && !(flags & MS_REMOUNT);
+	if (special) {
+		/* (refused before sysfs may turn into a bind of the host's) */
+		fd = open_special_target(&x, type, err);
+		if (fd < 0)
+			goto out;
 	}
 	if (type && !strcmp(type, "sysfs") && !(flags & MS_REMOUNT) && !own_netns(r->config)) {
 		/* sysfs belongs to the network namespace: without one of its
@@ -516,7 +551,8 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		sk_error(err, EINVAL, "mount \"%s\" on \"%s\": no type", x.what, x.dest);
 		goto out;
 	}
-	fd = sk_open_in_root(rootfd, x.dest, O_PATH, S_IFDIR, err);
+	if (fd < 0)
+		fd = sk_open_in_root(rootfd, x.dest, O_PATH, S_IFDIR, err);
 	if (fd < 0) {
 		sk_error_ctx(err, "mount \"%s\" on \"%s\"", x.what, x.dest);
 		goto out;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# Mounts and the root filesystem as runc does them (issue #20): special
+# mount targets, --no-pivot, no mount namespace, tmpfs modes, mount order,
+# read-only /dev, bind flags, hooks' working directory, process.cwd.
+# Runs against runc too (SKIFF=$(command -v runc)): skiff-only wording is
+# guarded with is_skiff.
+
+load helpers
+
+# expect_run_error WORD...: `run` fails promptly (within SKIFF_TIMEOUT) with
+# one line on stderr naming each WORD (skiff) and leaves no container.
+expect_run_error() {
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 124 ] || { echo "run timed out" >&2; return 1; }
+	if is_skiff; then
+		assert_one_line_error
+	else
+		[ "$status" -ne 0 ]
+	fi
+	local w
+	for w in "$@"; do
+		# (runc logs the message quoted, with \" for ")
+		assert_contains "${stderr//\\\"/\"}" "$w"
+	done
+	run ! rt state "$CID"
+}
+
+@test "compat mounts: /proc as a symlink in the rootfs is refused, not followed" {
+	local t
+	for t in /symlink /tmp ../../proc /proc; do
+		rm -rf "$ROOTFS/proc" "$ROOTFS/symlink"
+		ln -s "$t" "$ROOTFS/proc"
+		set_args true
+		SKIFF_TIMEOUT=10 expect_run_error 'filesystem "proc" must be mounted on ordinary directory'
+		# nothing was mounted or made through the link
+		[ ! -e "$ROOTFS/symlink" ]
+		[ -z "$(ls -A "$ROOTFS/tmp")" ]
+	done
+}
+
+@test "compat mounts: /sys as a symlink in the rootfs is refused, not followed" {
+	rm -rf "$ROOTFS/sys"
+	ln -s /symlink "$ROOTFS/sys"
+	set_args true
+	SKIFF_TIMEOUT=10 expect_run_error
+	[ ! -e "$ROOTFS/symlink" ]
+	if is_skiff; then
+		assert_contains "$stderr" 'filesystem "sysfs" must be mounted on ordinary directory'
+	fi
+}
