@@ -42,6 +42,8 @@ int sk_propagation_flags(const char *name, unsigned long *out);
  * (heap).  "/" or a path ending in ".." is refused. */
 int sk_open_parent_in_root(int rootfd, const char *path, bool create,
 			   char **name, struct sk_error *err);
+/* mountinfo's \040-style escapes, decoded in place. */
+void sk_unescape_octal(char *s);
 /* "//dev/./" -> "/dev" (lexical, for comparisons; ".." kept). */
 char *sk_clean_path(const char *path);
 /* Default devices, /dev symlinks (when `setup_dev`), then linux.devices. */

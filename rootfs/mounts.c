@@ -36,7 +36,7 @@ struct mnt {
 
 /* ---- mountinfo ---------------------------------------------------- */
 
-static void unescape_octal(char *s)
+void sk_unescape_octal(char *s)
 {
 	char *o = s;
 
@@ -77,7 +77,7 @@ static char *mount_point_of(const char *path, struct sk_error *err)
 		f = strchr(mp, ' ');
 		if (f)
 			*f = '\0';
-		unescape_octal(mp);
+		sk_unescape_octal(mp);
 		n = strlen(mp);
 		if (!strcmp(mp, "/"))
 			n = 0;
@@ -402,7 +402,7 @@ static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk
 		}
 		if (n < 5 || !sk_str_has_prefix(f[4], "/sys/fs/cgroup/"))
 			continue;
-		unescape_octal(f[4]);
+		sk_unescape_octal(f[4]);
 		name = f[4] + strlen("/sys/fs/cgroup/");
 		if (!*name || strchr(name, '/'))
 			continue;

@@ -48,3 +48,36 @@ expect_run_error() {
 		assert_contains "$stderr" 'filesystem "sysfs" must be mounted on ordinary directory'
 	fi
 }
+
+# The container may make user namespaces of its own (mapping its root needs
+# CAP_SETFCAP since Linux 5.12).
+allow_nested_userns() {
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SETFCAP"]) | del(.linux.seccomp)'
+}
+
+@test "compat mounts: --no-pivot: a nested user+pid namespace cannot mount a fresh procfs" {
+	allow_nested_userns
+	# what the check needs works: a nested user namespace, and mount
+	# namespace with the container's /proc
+	set_args unshare -Urmf sh -c 'id -u; grep -c " - proc " /proc/self/mountinfo'
+	run -0 rt run --no-pivot --bundle "$BUNDLE" "$CID"
+	assert_eq "${lines[0]}" 0
+	local opt
+	update_config '.linux.maskedPaths += ["/proc/cmdline"]'
+	for opt in "" --no-pivot; do
+		set_args unshare -Urpf --mount-proc sh -c 'echo mounted; head -1 /proc/1/status'
+		run rt run $opt --bundle "$BUNDLE" "$CID"
+		echo "run $opt: $status $output"
+		[ "$status" -ne 0 ]
+		assert_not_contains "$output" mounted
+		assert_contains "$output" "Operation not permitted"
+		# the masked and read-only paths hold, the host's /proc and /sys
+		# are not in sight
+		set_args sh -c 'wc -c </proc/cmdline; (echo 1 >/proc/sys/kernel/ns_last_pid) 2>/dev/null || echo ro
+			awk '\''$4 == "/" && / - (proc|sysfs) /'\'' /proc/self/mountinfo | wc -l'
+		run -0 rt run $opt --bundle "$BUNDLE" "$CID"
+		assert_eq "$output" "0
+ro
+2"
+	done
+}
