@@ -651,6 +651,8 @@ int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err)
 	_cleanup_close_ int rootfd = -1;
 	unsigned long prop = 0;
 
+	if (r->shared_mntns)
+		return 0;   /* skiff's own mounts are not the container's to change */
 	if (c->linux.rootfs_propagation &&
 	    sk_propagation_flags(c->linux.rootfs_propagation, &prop) < 0)
 		return sk_error(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"",

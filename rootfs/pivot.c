@@ -106,13 +106,15 @@ static int hide_outer_procfs(const struct sk_rootfs *r, struct sk_error *err)
 	return 0;
 }
 
+/* With no_pivot the rootfs is moved onto "/" first; with no mount
+ * namespace of the container's own (shared_mntns) nothing is moved. */
 static int do_chroot(const struct sk_rootfs *r, struct sk_error *err)
 {
-	if (hide_outer_procfs(r, err) < 0)
+	if (r->no_pivot && hide_outer_procfs(r, err) < 0)
 		return -1;
 	if (chdir(r->rootfs) < 0)
 		return sk_error_sys(err, "chdir to rootfs \"%s\"", r->rootfs);
-	if (mount(r->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+	if (r->no_pivot && mount(r->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
 		return sk_error_sys(err, "move rootfs \"%s\" to \"/\"", r->rootfs);
 	if (chroot(".") < 0)
 		return sk_error_sys(err, "chroot to rootfs \"%s\"", r->rootfs);
@@ -123,7 +125,8 @@ static int do_chroot(const struct sk_rootfs *r, struct sk_error *err)
 
 int sk_rootfs_pivot(const struct sk_rootfs *r, struct sk_error *err)
 {
+
 	/* linux.rootfsPropagation is applied at the end of sk_rootfs_finish:
 	 * an unbindable tree could not be bound from (masked paths) */
-	return r->no_pivot ? do_chroot(r, err) : do_pivot(r, err);
+	return r->no_pivot || r->shared_mntns ? do_chroot(r, err) : do_pivot(r, err);
 }

@@ -151,14 +151,22 @@ static int set_sysctls(const struct sk_config *c, struct sk_error *err)
 }
 
 /* process.cwd is resolved in the new root (after pivot_root): it cannot
- * name anything outside.  A missing cwd is created, as runc does. */
+ * name anything outside.  A missing cwd is created, as runc does, right
+ * after the pivot: before root.readonly and the read-only paths. */
+static int make_cwd(const struct sk_process *p, struct sk_error *err)
+{
+	struct stat st;
+
+	if (stat(p->cwd, &st) == 0 || errno != ENOENT)
+		return 0;   /* (enter_cwd reports what is wrong with it) */
+	if (sk_mkdir_p(p->cwd, 0755) < 0)
+		return sk_error_sys(err, "process.cwd %s", p->cwd);
+	return 0;
+}
+
 static int enter_cwd(const struct sk_process *p, struct sk_error *err)
 {
-	if (chdir(p->cwd) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return sk_error_sys(err, "process.cwd %s", p->cwd);
-	if (sk_mkdir_p(p->cwd, 0755) < 0 || chdir(p->cwd) < 0)
+	if (chdir(p->cwd) < 0)
 		return sk_error_sys(err, "process.cwd %s", p->cwd);
 	return 0;
 }
@@ -201,6 +209,9 @@ static int creation_hooks(struct sk_init_args *a, char **state, struct sk_error 
 	if (n <= 0)
 		return sk_error(err, EPIPE, "skiff did not send the state (a hook failed?)");
 	(*state)[n] = '\0';
+	/* they run in the container's root directory, as runc runs them */
+	if (chdir(a->rootfs) < 0)
+		return sk_error_sys(err, "hooks.createContainer: chdir to rootfs \"%s\"", a->rootfs);
 	return sk_hooks_run(a->config, SK_HOOK_CREATE_CONTAINER, *state, err);
 }
 
@@ -264,7 +275,8 @@ void sk_init_run(struct sk_init_args *a)
 	const struct sk_config *c = a->config;
 	const struct sk_process *p = &c->process;
 	struct sk_rootfs r = { .config = c, .rootfs = a->rootfs, .bundle = a->bundle,
-			       .no_pivot = a->no_pivot };
+			       .no_pivot = a->no_pivot,
+			       .shared_mntns = !sk_config_ns(c, SK_NS_MOUNT) };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *exe = NULL, *state = NULL;
 	struct sk_late_seccomp late;
@@ -300,6 +312,7 @@ void sk_init_run(struct sk_init_args *a)
 	    enter_netns(a, &err) < 0 ||
 	    creation_hooks(a, &state, &err) < 0 ||
 	    sk_rootfs_pivot(&r, &err) < 0 ||
+	    make_cwd(p, &err) < 0 ||
 	    set_uts(c, &err) < 0 ||
 	    set_sysctls(c, &err) < 0)
 		fail_setup(a, &err);

@@ -124,6 +124,23 @@ static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
 }
 
+/* The init exited while skiff sent it something: the error it sent
+ * before says why, better than the broken pipe. */
+static void init_error_instead(struct sk_spawn *s, struct sk_error *err)
+{
+	struct pollfd pfd = { .fd = s->sync_fd, .events = POLLIN };
+	struct sk_error e = { 0 };
+	struct sk_sync_msg m;
+	int fd;
+
+	if (poll(&pfd, 1, 1000) <= 0 || sk_sync_recv(s->sync_fd, &m, &fd, &e) < 0)
+		return;
+	if (fd >= 0)
+		close(fd);
+	if (m.type == SK_SYNC_ERROR)
+		sk_error(err, m.errnum, "%s", m.msg);
+}
+
 static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 {
 	struct sk_sync_msg m;
@@ -387,8 +404,11 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
 		goto fail;
 	/* the network namespace the thread made and sent (netns_ahead.c) */
-	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0)
+	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0) {
+		if (err->errnum == EPIPE || err->errnum == ECONNRESET)
+			init_error_instead(s, err);
 		goto fail;
+	}
 	if (net_early && sk_netdev_setup(c, s->pid, s->netns.fd, err) < 0)
 		goto fail;
 	sk_netns_ahead_drop(&s->netns);

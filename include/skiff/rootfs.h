@@ -23,6 +23,7 @@ struct sk_rootfs {
 	const char *rootfs;      /* absolute path of root.path */
 	const char *bundle;      /* absolute bundle dir: relative mount sources are relative to it */
 	bool no_pivot;
+	bool shared_mntns;       /* no mount namespace of its own: only chroot */
 	bool userns;             /* in a new user namespace: bind devices instead of mknod */
 	const int *idmap_fds;    /* per config mount: detached id-mapped tree, or -1 */
 	/* When set, called before a sysfs mount (sysfs shows the network

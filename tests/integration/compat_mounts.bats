@@ -7,6 +7,21 @@
 
 load helpers
 
+# umount_all PATH: every mount stacked on PATH (bounded).
+umount_all() {
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		mountpoint -q "$1" || return 0
+		umount -l "$1"
+	done
+}
+
+teardown() {
+	# a /proc the test bound into the rootfs (never left for rm -rf)
+	[ -z "${PROC_BOUND:-}" ] || umount_all "$ROOTFS/proc"
+	common_teardown
+}
+
 # expect_run_error WORD...: `run` fails promptly (within SKIFF_TIMEOUT) with
 # one line on stderr naming each WORD (skiff) and leaves no container.
 expect_run_error() {
@@ -80,4 +95,84 @@ allow_nested_userns() {
 ro
 2"
 	done
+}
+
+# No mount namespace in linux.namespaces, and nothing that would mount.
+no_mntns_config() {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .mounts = []
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+}
+
+@test "compat mounts: without a mount namespace the container shares the runtime's, chroot'ed into its root" {
+	no_mntns_config
+	# (the runtime mounts nothing then: the test gives the rootfs a /proc,
+	# which runc needs)
+	mount --bind /proc "$ROOTFS/proc"
+	PROC_BOUND=1
+	set_args sh -c '[ -x /bin/busybox ] && [ ! -e /usr ] && echo in-rootfs; readlink /proc/self/ns/mnt'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	assert_eq "$output" "in-rootfs
+$(readlink /proc/self/ns/mnt)"
+	set_args sleep 60
+	run -0 run_detached "$CID"
+	pid="$(pid_of "$CID")"
+	assert_eq "$(readlink /proc/$pid/ns/mnt)" "$(readlink /proc/self/ns/mnt)"
+	[ "/proc/$pid/root/bin/busybox" -ef "$ROOTFS/bin/busybox" ]
+	# skiff-specific: exec joins the chroot (runc's exec runs in the
+	# runtime's root then)
+	if is_skiff; then
+		run -0 rt exec "$CID" sh -c '[ -x /bin/busybox ] && [ ! -e /usr ] && echo in-rootfs'
+		assert_eq "$output" in-rootfs
+	fi
+	rt delete -f "$CID"
+	# runc binds the rootfs on itself in the runtime's namespace and
+	# leaves it there
+	is_skiff || umount_all "$ROOTFS"
+	umount "$ROOTFS/proc"
+	PROC_BOUND=
+	[ -z "$(_test_mounts)" ]
+}
+
+@test "compat mounts: without a mount namespace masked and read-only paths are refused" {
+	no_mntns_config
+	update_config '.linux.maskedPaths = ["/proc/kcore"]'
+	expect_run_error "unable to restrict sys entries without a private MNT namespace"
+	update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = ["/proc/sys"]'
+	expect_run_error "unable to restrict sys entries without a private MNT namespace"
+}
+
+@test "compat mounts: without a mount namespace what would change the runtime's mounts is refused" {
+	# skiff-specific: runc mounts these in its own namespace and leaves
+	# them there (and runc 1.1 unmounts the runtime's /proc and /sys with
+	# --no-pivot): not run against runc
+	is_skiff || skip "runc changes the runtime's mounts here"
+	no_mntns_config
+	set_args true
+	run --separate-stderr rt run --no-pivot --bundle "$BUNDLE" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "unable to use no-pivot without a private MNT namespace"
+	update_config '.mounts = [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]'
+	expect_run_error "mounts:" "mount namespace"
+	update_config '.mounts = [] | .root.readonly = true'
+	expect_run_error "root.readonly:" "mount namespace"
+	update_config '.root.readonly = false | .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]'
+	expect_run_error "linux.devices:" "mount namespace"
+	[ -z "$(_test_mounts)" ]
+}
+
+@test "compat mounts: createContainer hooks run in the container's root directory" {
+	update_config '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "pwd -P >\"$1\"", "sh", $f]}]' \
+		--arg f "$TESTDIR/hook.cwd"
+	set_args true
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	assert_eq "$(cat "$TESTDIR/hook.cwd")" "$(cd "$ROOTFS" && pwd -P)"
+}
+
+@test "compat mounts: a missing process.cwd is made before the root is read-only" {
+	update_config '.root.readonly = true | .process.cwd = "/made/for/it"'
+	set_args sh -c 'pwd; touch x 2>/dev/null || echo read-only'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	assert_eq "$output" "/made/for/it
+read-only"
+	[ -d "$ROOTFS/made/for/it" ]
 }
