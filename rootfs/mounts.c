@@ -271,6 +271,17 @@ static int copy_tree(int from, int to, int depth)
 
 /* ---- one mount ------------------------------------------------------ */
 
+/* "key=" among the comma-separated filesystem options `data`. */
+static bool has_data_opt(const char *data, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *d = data; d && *d; d = strchr(d, ',') ? strchr(d, ',') + 1 : NULL)
+		if (!strncmp(d, key, n) && d[n] == '=')
+			return true;
+	return false;
+}
+
 /* For a bind of the host's /sys or cgroup tree: its submounts get the
  * restrictions of the options too. */
 static uint64_t recursive_attrs(unsigned long flags)
@@ -493,7 +504,8 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	const char *type = m->type, *source = m->source;
 	unsigned long flags;
 	char p[SK_FD_PATH_MAX];
-	bool special;
+	bool special, tmpfs, keep_mode = false;
+	mode_t mode = 0;
 	int ret = -1;
 
 	x.what = source && *source ? source : (type ? type : "none");
@@ -551,6 +563,18 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		sk_error(err, EINVAL, "mount \"%s\" on \"%s\": no type", x.what, x.dest);
 		goto out;
 	}
+	tmpfs = !strcmp(type, "tmpfs");
+	if (fd < 0 && tmpfs && !has_data_opt(x.o.data, "mode")) {
+		/* over a directory, the tmpfs keeps its mode (set-id bits and
+		 * all), as runc does; a new one stays at tmpfs's 1777 */
+		struct stat st;
+
+		fd = sk_open_in_root(rootfd, x.dest, O_PATH, 0, err);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			keep_mode = true;
+			mode = st.st_mode & 07777;
+		}
+	}
 	if (fd < 0)
 		fd = sk_open_in_root(rootfd, x.dest, O_PATH, S_IFDIR, err);
 	if (fd < 0) {
@@ -567,14 +591,17 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	if (!strcmp(type, "cgroup"))
 		type = "cgroup2";
 	label_mount(r->config, type, &x.o.data);
-	if (x.o.tmpcopyup && !strcmp(type, "tmpfs")) {
+	if (x.o.tmpcopyup && tmpfs) {
 		old = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (old < 0) {
 			mnt_err(&x, err, "tmpcopyup: open");
 			goto out;
 		}
 	}
-	if (mount(source && *source ? source : type, p, type, flags & ~MS_REC, x.o.data) < 0) {
+	/* a read-only tmpfs is made read-only last (sk_rootfs_finish):
+	 * there are mount points, devices or its mode to set up in it */
+	if (mount(source && *source ? source : type, p, type,
+		  flags & ~(MS_REC | (tmpfs ? MS_RDONLY : 0)), x.o.data) < 0) {
 		int e = errno;
 
 		if ((e == EPERM || e == EBUSY) &&
@@ -591,21 +618,24 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		goto out;
 	}
 	/* the new mount, for what finish_mount and tmpcopyup do to it */
-	if (!x.o.n_prop && !x.o.attr_set && !x.o.attr_clr && old < 0) {
+	if (!x.o.n_prop && !x.o.attr_set && !x.o.attr_clr && old < 0 && !keep_mode) {
 		ret = 0;
 		goto out;
 	}
 	nfd = open_target_again(&x, err);
 	if (nfd < 0)
 		goto out;
-	if (old >= 0) {
+	if (old >= 0 || keep_mode) {
 		_cleanup_close_ int to = openat(nfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
 		struct stat st;
 
-		/* the tmpfs root gets the mode and owner of the directory */
-		if (to < 0 || fstat(old, &st) < 0 || fchmod(to, st.st_mode & 07777) < 0 ||
-		    fchown(to, st.st_uid, st.st_gid) < 0 || copy_tree(old, to, 0) < 0) {
+		if (to < 0 || (keep_mode && fchmod(to, mode) < 0)) {
+			mnt_err(&x, err, "set the mode of the tmpfs");
+			goto out;
+		}
+		/* tmpcopyup: the owner of the directory, and its contents */
+		if (old >= 0 && (fstat(old, &st) < 0 || fchown(to, st.st_uid, st.st_gid) < 0 ||
+				 copy_tree(old, to, 0) < 0)) {
 			mnt_err(&x, err, "tmpcopyup");
 			goto out;
 		}

@@ -176,3 +176,56 @@ $(readlink /proc/self/ns/mnt)"
 read-only"
 	[ -d "$ROOTFS/made/for/it" ]
 }
+
+# add_tmpfs DEST OPTIONS_JSON
+add_tmpfs() {
+	update_config '.mounts += [{"destination": $d, "type": "tmpfs", "source": "tmpfs", "options": $o}]' \
+		--arg d "$1" --argjson o "$2"
+}
+
+@test "compat mounts: a tmpfs over a directory keeps its mode, set-id bits included" {
+	mkdir -p "$ROOTFS/sgid" "$ROOTFS/suid"
+	chmod 2751 "$ROOTFS/sgid"
+	chmod 4700 "$ROOTFS/suid"
+	add_tmpfs /sgid '["nosuid"]'
+	add_tmpfs /suid '["ro"]'
+	add_tmpfs /new '[]'
+	set_args sh -c 'stat -c "%n %a" /sgid /suid /new; touch /suid/x 2>/dev/null || echo ro
+		awk '\''$5 ~ /^\/(sgid|suid|new)$/ { print $9 }'\'' /proc/self/mountinfo | uniq'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	# a new directory: tmpfs's own 1777
+	assert_eq "$output" "/sgid 2751
+/suid 4700
+/new 1777
+ro
+tmpfs"
+}
+
+@test "compat mounts: a tmpfs with mode= has that mode at its root" {
+	mkdir -p "$ROOTFS/data"
+	chmod 755 "$ROOTFS/data"
+	add_tmpfs /data '["mode=1710"]'
+	add_tmpfs /rodata '["ro", "mode=2750"]'
+	set_args sh -c 'stat -c "%n %a" /data /rodata; touch /rodata/x 2>/dev/null || echo ro'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	if is_runc; then
+		# runc 1.1 sets the mode of the directory it covers over mode=
+		assert_eq "${lines[0]}" "/data 755"
+	else
+		assert_eq "${lines[0]}" "/data 1710"
+	fi
+	assert_eq "${lines[1]}" "/rodata 2750"
+	assert_eq "${lines[2]}" ro
+}
+
+@test "compat mounts: a read-only /dev gets its devices and symlinks first" {
+	update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_args sh -c 'echo x >/dev/null && head -c 2 /dev/zero | wc -c; readlink /dev/ptmx; readlink /dev/fd; touch /dev/new 2>/dev/null || echo ro
+		awk '\''$5 == "/dev" { print $6 }'\'' /proc/self/mountinfo | tr , "\n" | grep -x ro'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	assert_eq "$output" "2
+pts/ptmx
+/proc/self/fd
+ro
+ro"
+}
