@@ -177,7 +177,7 @@ static int readonly_tmpfs(const struct sk_config *c, int rootfd, struct sk_error
 			return sk_error_ctx(err, "mount \"tmpfs\" on \"%s\": read-only", m->destination);
 		sk_fd_path(fd, p);
 		flags &= MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
-			 MS_RELATIME | MS_STRICTATIME;
+			 MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
 		if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
 			return sk_error_sys(err, "mount \"tmpfs\" on \"%s\": remount read-only",
 					    m->destination);
