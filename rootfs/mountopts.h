@@ -53,4 +53,9 @@ int sk_rootfs_devices(const struct sk_rootfs *r, int rootfd, bool setup_dev,
  * back to /proc/self/fd paths).  `recursive`: the whole tree. */
 int sk_bind_fd(int src, int dst, bool recursive);
 
+/* A detached clone of `path` (the whole tree with `rec`), id-mapped as
+ * user namespace `userns` maps (its submounts too with `ridmap`); -1
+ * with errno. */
+int sk_idmap_tree(int dirfd, const char *path, bool rec, bool ridmap, int userns);
+
 #endif

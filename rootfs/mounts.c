@@ -4,11 +4,14 @@
  * /proc is still visible at this point). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -360,9 +363,19 @@ static int mount_bind(struct mnt *x, const char *source, unsigned long flags,
  * created to match it (file or directory), then apply the flags. */
 static int mount_idmapped(struct mnt *x, int tree, unsigned long flags, struct sk_error *err)
 {
-	_cleanup_close_ int fd = -1, nfd = -1;
+	_cleanup_close_ int fd = -1, nfd = -1, own = -1;
 	struct stat st;
 
+	if (ioctl(tree, NS_GET_NSTYPE) == CLONE_NEWUSER) {
+		/* a user namespace: the source is made by an earlier mount
+		 * (rootfs/idmap.c), map it now */
+		_cleanup_free_ char *src = x->m->source[0] == '/' ? sk_xstrdup(x->m->source) :
+					   sk_xasprintf("%s/%s", x->r->bundle, x->m->source);
+
+		tree = own = sk_idmap_tree(AT_FDCWD, src, x->o.flags & MS_REC, x->o.ridmap, tree);
+		if (tree < 0)
+			return mnt_err(x, err, "id-mapped tree");
+	}
 	if (fstat(tree, &st) < 0)
 		return mnt_err(x, err, "stat id-mapped tree");
 	fd = sk_open_in_root(x->rootfd, x->dest, O_PATH,
