@@ -178,11 +178,16 @@ static int open_target_again(struct mnt *x, struct sk_error *err)
 }
 
 /* Remount a bind mount with its flags.  Flags the kernel locked (a mount
- * from a more privileged user namespace) are kept on EPERM. */
+ * from a more privileged user namespace) are kept on EPERM, unless asked
+ * to be cleared or, for the atime ones, asked otherwise (refused). */
+#define LOCKABLE (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+#define ATIME (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
 static int bind_remount(struct mnt *x, int fd, unsigned long flags, struct sk_error *err)
 {
 	char p[SK_FD_PATH_MAX];
 	struct statvfs sv;
+	unsigned long src;
 
 	sk_fd_path(fd, p);
 	if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
@@ -191,9 +196,15 @@ static int bind_remount(struct mnt *x, int fd, unsigned long flags, struct sk_er
 		return mnt_err(x, err, "remount");
 	if (statvfs(p, &sv) < 0)
 		return mnt_err(x, err, "statvfs");
-	flags |= statvfs_to_ms(sv.f_flag) & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
-	if (!(flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
-		flags |= statvfs_to_ms(sv.f_flag) & (MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+	src = statvfs_to_ms(sv.f_flag);
+	/* as runc: what was asked must not silently differ from the mount */
+	if (x->o.clear & src & LOCKABLE)
+		return sk_error(err, EPERM, "mount \"%s\" on \"%s\": cannot clear locked flags "
+				"of the source mount (nosuid, nodev, noexec, ro)", x->what, x->dest);
+	if ((flags & ATIME) && (flags & ATIME) != (src & ATIME))
+		return sk_error(err, EPERM, "mount \"%s\" on \"%s\": cannot change locked atime "
+				"flags of the source mount", x->what, x->dest);
+	flags |= src & (LOCKABLE | ATIME);
 	if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
 		return mnt_err(x, err, "remount");
 	return 0;
@@ -316,7 +327,9 @@ static int finish_mount(struct mnt *x, int fd, bool bind, unsigned long flags,
 	char p[SK_FD_PATH_MAX];
 
 	sk_fd_path(fd, p);
-	if (bind && (flags & BIND_REMOUNT_FLAGS) && !(flags & MS_REMOUNT) &&
+	/* (an explicit "suid", "rw" ... too: it may be refused) */
+	if (bind && ((flags & BIND_REMOUNT_FLAGS) || (x->o.clear & (LOCKABLE | ATIME))) &&
+	    !(flags & MS_REMOUNT) &&
 	    bind_remount(x, fd, flags & BIND_REMOUNT_FLAGS, err) < 0)
 		return -1;
 	for (size_t i = 0; i < x->o.n_prop; i++)

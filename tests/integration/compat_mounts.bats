@@ -5,7 +5,7 @@
 # Runs against runc too (SKIFF=$(command -v runc)): skiff-only wording is
 # guarded with is_skiff.
 
-load helpers
+load fields_helpers
 
 # umount_all PATH: every mount stacked on PATH (bounded).
 umount_all() {
@@ -19,6 +19,7 @@ umount_all() {
 teardown() {
 	# a /proc the test bound into the rootfs (never left for rm -rf)
 	[ -z "${PROC_BOUND:-}" ] || umount_all "$ROOTFS/proc"
+	[ -z "${LOCKED_MNT:-}" ] || umount_all "$LOCKED_MNT"
 	common_teardown
 }
 
@@ -267,4 +268,56 @@ ro"
 		assert_eq "$output" "0 0
 1000 1000"
 	fi
+}
+
+# bind_opts OPTIONS_JSON: the per-mount options of a bind of $TESTDIR/src
+# on /m, seen in the container (one per line, sorted)
+bind_opts() {
+	update_config '.mounts |= map(select(.destination != "/m"))
+		| .mounts += [{"destination": "/m", "type": "bind", "source": $s, "options": $o}]' \
+		--arg s "$TESTDIR/src" --argjson o "$1"
+	set_args sh -c 'awk '\''$5 == "/m" { print $6 }'\'' /proc/self/mountinfo | tail -1 | tr , "\n" | sort'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	echo "$output" | paste -sd, -
+}
+
+@test "compat mounts: atime options on a bind mount" {
+	mkdir -p "$TESTDIR/src"
+	assert_eq "$(bind_opts '["bind", "nodiratime"]')" "nodiratime,relatime,rw"
+	assert_eq "$(bind_opts '["bind", "noatime"]')" "noatime,rw"
+	assert_eq "$(bind_opts '["bind", "strictatime"]')" "rw"
+	assert_eq "$(bind_opts '["bind", "relatime", "nodiratime", "ro"]')" "nodiratime,relatime,ro"
+	assert_eq "$(bind_opts '["bind", "noatime", "nodiratime", "nosuid"]')" "noatime,nodiratime,nosuid,rw"
+}
+
+@test "compat mounts: a bind of a mount with locked flags keeps them (user namespace)" {
+	userns_config
+	mkdir -p "$TESTDIR/src" "$ROOTFS/m"
+	chmod o+x "$TESTDIR"
+	mount -t tmpfs -o nosuid,nodev,noexec,noatime tmpfs "$TESTDIR/src"
+	LOCKED_MNT="$TESTDIR/src"
+	if is_runc; then
+		# runc 1.1 does not add the locked flags when it remounts
+		# (EPERM; runc 1.2 does): only that it fails is checked
+		update_config '.mounts += [{"destination": "/m", "type": "bind", "source": $s, "options": ["bind", "ro"]}]' \
+			--arg s "$TESTDIR/src"
+		expect_run_error
+		return
+	fi
+	# asking for none of them, or for the same: the locked ones stay
+	assert_eq "$(bind_opts '["bind", "ro"]')" "noatime,nodev,noexec,nosuid,ro"
+	assert_eq "$(bind_opts '["bind", "nosuid", "noatime"]')" "noatime,nodev,noexec,nosuid,rw"
+	# clearing a locked flag, or another atime: refused
+	update_config '.mounts[-1].options = ["bind", "suid"]'
+	expect_run_error
+	if is_skiff; then
+		assert_contains "$stderr" "cannot clear locked flags"
+	fi
+	update_config '.mounts[-1].options = ["bind", "strictatime"]'
+	expect_run_error
+	if is_skiff; then
+		assert_contains "$stderr" "cannot change locked atime flags"
+	fi
+	umount "$TESTDIR/src"
+	LOCKED_MNT=
 }
