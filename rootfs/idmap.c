@@ -187,6 +187,26 @@ int sk_idmap_tree(int dirfd, const char *path, bool rec, bool ridmap, int userns
 	return fd;
 }
 
+bool sk_mount_source_opened_ahead(const struct sk_config *c, const char *rootfs, size_t i)
+{
+	const struct sk_mount *m = &c->mounts[i];
+	size_t rl = strlen(rootfs);
+	struct sk_mount_opts o;
+	struct sk_error e;
+	bool bind;
+
+	if (!m->source || m->source[0] != '/' || sk_mount_is_idmapped(m) ||
+	    (!strncmp(m->source, rootfs, rl) && (m->source[rl] == '/' || !m->source[rl])))
+		return false;
+	if (m->type && !strcmp(m->type, "bind"))
+		return true;
+	if (sk_mount_opts_parse(m->options, m->n_options, &o, &e) < 0)
+		return false;
+	bind = (o.flags & MS_BIND) && !(o.flags & MS_REMOUNT);
+	sk_mount_opts_free(&o);
+	return bind;
+}
+
 void sk_idmap_close_mounts(int *fds, size_t n)
 {
 	for (size_t i = 0; fds && i < n; i++)

@@ -352,9 +352,14 @@ static int mount_bind(struct mnt *x, const char *source, unsigned long flags,
 	char p[SK_FD_PATH_MAX];
 	struct stat st;
 
+	int ahead = x->r->src_fds && source == x->m->source ? x->r->src_fds[x->m - x->r->config->mounts] : -1;
+
 	if (!source || !*source)
 		return sk_error(err, EINVAL, "mount on \"%s\": bind mount without a source", x->dest);
-	src = source[0] == '/' ? sk_xstrdup(source) : sk_xasprintf("%s/%s", x->r->bundle, source);
+	if (ahead >= 0)
+		src = sk_xasprintf("/proc/self/fd/%d", ahead);   /* opened by skiff */
+	else
+		src = source[0] == '/' ? sk_xstrdup(source) : sk_xasprintf("%s/%s", x->r->bundle, source);
 	if (stat(src, &st) < 0)
 		return mnt_err(x, err, "stat source");
 	fd = sk_open_in_root(x->rootfd, x->dest, O_PATH,

@@ -124,6 +124,26 @@ static int enter_netns(void *arg, struct sk_error *err)
 	return r;
 }
 
+/* The bind sources skiff opened for a new user namespace (one message
+ * each, in order, before SK_SYNC_GO). */
+static int receive_sources(struct sk_init_args *a, int **fds, struct sk_error *err)
+{
+	const struct sk_config *c = a->config;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		if (!sk_mount_source_opened_ahead(c, a->rootfs, i))
+			continue;
+		if (!*fds) {
+			*fds = sk_xcalloc(c->n_mounts, sizeof(int));
+			for (size_t j = 0; j < c->n_mounts; j++)
+				(*fds)[j] = -1;
+		}
+		if (expect(a, SK_SYNC_MOUNTSRC, &(*fds)[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int set_uts(const struct sk_config *c, struct sk_error *err)
 {
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -279,6 +299,7 @@ void sk_init_run(struct sk_init_args *a)
 			       .shared_mntns = !sk_config_ns(c, SK_NS_MOUNT) };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *exe = NULL, *state = NULL;
+	_cleanup_free_ int *src_fds = NULL;
 	struct sk_late_seccomp late;
 	char **argv, **envp;
 	sigset_t none;
@@ -287,6 +308,9 @@ void sk_init_run(struct sk_init_args *a)
 	close_inherited(a);
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
 	r.idmap_fds = a->idmap_fds;
+	if (a->userns && receive_sources(a, &src_fds, &err) < 0)
+		fail_setup(a, &err);
+	r.src_fds = src_fds;
 	if ((a->userns || a->wait_go) && expect(a, SK_SYNC_GO, NULL, &err) < 0)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)

@@ -321,3 +321,19 @@ bind_opts() {
 	umount "$TESTDIR/src"
 	LOCKED_MNT=
 }
+
+@test "compat mounts: a bind source only the host's root can reach works with a user namespace" {
+	userns_config
+	mkdir -p "$TESTDIR/priv/src" "$ROOTFS/m" "$ROOTFS/later"
+	chmod o+x "$TESTDIR"
+	# the container's root (host uid 100000) cannot pass priv/
+	chmod 700 "$TESTDIR/priv"
+	echo reached >"$TESTDIR/priv/src/f"
+	update_config '.mounts += [{"destination": "/m", "type": "bind", "source": $s, "options": ["rbind", "ro"]},
+		{"destination": "/later", "type": "tmpfs", "source": "tmpfs"}]' --arg s "$TESTDIR/priv/src"
+	set_args sh -c 'cat /m/f; id -u; touch /m/x 2>/dev/null || echo ro'
+	run -0 rt run --bundle "$BUNDLE" "$CID"
+	assert_eq "$output" "reached
+0
+ro"
+}
