@@ -3,7 +3,9 @@
  * filesystem, which the container's init in its own user namespace does
  * not have: so skiff builds each id-mapped tree before clone3, detached
  * (open_tree OPEN_TREE_CLONE + mount_setattr), and the init attaches it
- * at its destination with move_mount (rootfs/mounts.c).
+ * at its destination with move_mount (rootfs/mounts.c).  A source that
+ * does not exist yet (an earlier mount of the container makes it) is
+ * mapped by the init at its turn: skiff sends it the user namespace.
  *
  * The mappings are those of a user namespace made for the mount and
  * written as given ("containerID hostID size"): a file owned by
@@ -135,7 +137,6 @@ int sk_idmap_open_mounts(const struct sk_config *c, const char *bundle, int *fds
 		fds[i] = -1;
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct sk_mount *m = &c->mounts[i];
-		struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP };
 		_cleanup_free_ char *src = NULL;
 		_cleanup_close_ int ns = -1;
 		struct sk_mount_opts o;
@@ -154,18 +155,56 @@ int sk_idmap_open_mounts(const struct sk_config *c, const char *bundle, int *fds
 		ns = mount_userns(c, m, err);
 		if (ns < 0)
 			return sk_error_ctx(err, "id-mapped mount \"%s\" on \"%s\"", m->source, m->destination);
-		fds[i] = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				   (rec ? AT_RECURSIVE : 0));
+		fds[i] = sk_idmap_tree(AT_FDCWD, src, rec, ridmap, ns);
+		if (fds[i] < 0 && errno == ENOENT) {
+			/* made by an earlier mount of the container (mounts
+			 * are done in order, as runc does them): the init
+			 * maps it at its turn, with this user namespace */
+			fds[i] = ns;
+			ns = -1;
+			continue;
+		}
 		if (fds[i] < 0)
-			return sk_error_sys(err, "id-mapped mount \"%s\" on \"%s\": open_tree",
+			return sk_error_sys(err, "id-mapped mount \"%s\" on \"%s\"",
 					    m->source, m->destination);
-		a.userns_fd = (uint64_t)ns;
-		if (mount_setattr(fds[i], "", AT_EMPTY_PATH | (ridmap ? AT_RECURSIVE : 0),
-				  &a, sizeof(a)) < 0)
-			return sk_error_sys(err, "id-mapped mount \"%s\" on \"%s\": mount_setattr "
-					    "MOUNT_ATTR_IDMAP", m->source, m->destination);
 	}
 	return 0;
+}
+
+int sk_idmap_tree(int dirfd, const char *path, bool rec, bool ridmap, int userns)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	int fd = open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+
+	if (fd >= 0 && mount_setattr(fd, "", AT_EMPTY_PATH | (ridmap ? AT_RECURSIVE : 0),
+				     &a, sizeof(a)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+bool sk_mount_source_opened_ahead(const struct sk_config *c, const char *rootfs, size_t i)
+{
+	const struct sk_mount *m = &c->mounts[i];
+	size_t rl = strlen(rootfs);
+	struct sk_mount_opts o;
+	struct sk_error e;
+	bool bind;
+
+	if (!m->source || m->source[0] != '/' || sk_mount_is_idmapped(m) ||
+	    (!strncmp(m->source, rootfs, rl) && (m->source[rl] == '/' || !m->source[rl])))
+		return false;
+	if (m->type && !strcmp(m->type, "bind"))
+		return true;
+	if (sk_mount_opts_parse(m->options, m->n_options, &o, &e) < 0)
+		return false;
+	bind = (o.flags & MS_BIND) && !(o.flags & MS_REMOUNT);
+	sk_mount_opts_free(&o);
+	return bind;
 }
 
 void sk_idmap_close_mounts(int *fds, size_t n)

@@ -42,6 +42,8 @@ int sk_propagation_flags(const char *name, unsigned long *out);
  * (heap).  "/" or a path ending in ".." is refused. */
 int sk_open_parent_in_root(int rootfd, const char *path, bool create,
 			   char **name, struct sk_error *err);
+/* mountinfo's \040-style escapes, decoded in place. */
+void sk_unescape_octal(char *s);
 /* "//dev/./" -> "/dev" (lexical, for comparisons; ".." kept). */
 char *sk_clean_path(const char *path);
 /* Default devices, /dev symlinks (when `setup_dev`), then linux.devices. */
@@ -50,5 +52,10 @@ int sk_rootfs_devices(const struct sk_rootfs *r, int rootfd, bool setup_dev,
 /* Bind mount the object of fd `src` onto fd `dst` (new mount API, falling
  * back to /proc/self/fd paths).  `recursive`: the whole tree. */
 int sk_bind_fd(int src, int dst, bool recursive);
+
+/* A detached clone of `path` (the whole tree with `rec`), id-mapped as
+ * user namespace `userns` maps (its submounts too with `ridmap`); -1
+ * with errno. */
+int sk_idmap_tree(int dirfd, const char *path, bool rec, bool ridmap, int userns);
 
 #endif

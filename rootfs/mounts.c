@@ -4,11 +4,14 @@
  * /proc is still visible at this point). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -36,7 +39,7 @@ struct mnt {
 
 /* ---- mountinfo ---------------------------------------------------- */
 
-static void unescape_octal(char *s)
+void sk_unescape_octal(char *s)
 {
 	char *o = s;
 
@@ -77,7 +80,7 @@ static char *mount_point_of(const char *path, struct sk_error *err)
 		f = strchr(mp, ' ');
 		if (f)
 			*f = '\0';
-		unescape_octal(mp);
+		sk_unescape_octal(mp);
 		n = strlen(mp);
 		if (!strcmp(mp, "/"))
 			n = 0;
@@ -138,6 +141,33 @@ static int check_proc_target(struct mnt *x, int fd, struct sk_error *err)
 			x->what, x->dest);
 }
 
+/* procfs and sysfs go exactly where config.json says, onto a directory:
+ * a symlink there (the image's /proc -> elsewhere) is refused, never
+ * followed, as runc refuses it.  Missing, the directory is made. */
+static int open_special_target(struct mnt *x, const char *fstype, struct sk_error *err)
+{
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int dir = -1;
+	struct stat st;
+	int fd;
+
+	dir = sk_open_parent_in_root(x->rootfd, x->dest, true, &name, err);
+	if (dir < 0)
+		return sk_error_ctx(err, "mount \"%s\" on \"%s\"", x->what, x->dest);
+	if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+		return mnt_err(x, err, "mkdir");
+	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mnt_err(x, err, "open");
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return sk_error(err, ENOTDIR, "mount \"%s\" on \"%s\": filesystem \"%s\" must be "
+				"mounted on ordinary directory (it is %s in the rootfs)", x->what,
+				x->dest, fstype, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	}
+	return fd;
+}
+
 static int open_target_again(struct mnt *x, struct sk_error *err)
 {
 	int fd = sk_open_in_root(x->rootfd, x->dest, O_PATH, 0, err);
@@ -148,11 +178,16 @@ static int open_target_again(struct mnt *x, struct sk_error *err)
 }
 
 /* Remount a bind mount with its flags.  Flags the kernel locked (a mount
- * from a more privileged user namespace) are kept on EPERM. */
+ * from a more privileged user namespace) are kept on EPERM, unless asked
+ * to be cleared or, for the atime ones, asked otherwise (refused). */
+#define LOCKABLE (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+#define ATIME (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
 static int bind_remount(struct mnt *x, int fd, unsigned long flags, struct sk_error *err)
 {
 	char p[SK_FD_PATH_MAX];
 	struct statvfs sv;
+	unsigned long src;
 
 	sk_fd_path(fd, p);
 	if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
@@ -161,9 +196,15 @@ static int bind_remount(struct mnt *x, int fd, unsigned long flags, struct sk_er
 		return mnt_err(x, err, "remount");
 	if (statvfs(p, &sv) < 0)
 		return mnt_err(x, err, "statvfs");
-	flags |= statvfs_to_ms(sv.f_flag) & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
-	if (!(flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
-		flags |= statvfs_to_ms(sv.f_flag) & (MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+	src = statvfs_to_ms(sv.f_flag);
+	/* as runc: what was asked must not silently differ from the mount */
+	if (x->o.clear & src & LOCKABLE)
+		return sk_error(err, EPERM, "mount \"%s\" on \"%s\": cannot clear locked flags "
+				"of the source mount (nosuid, nodev, noexec, ro)", x->what, x->dest);
+	if ((flags & ATIME) && (flags & ATIME) != (src & ATIME))
+		return sk_error(err, EPERM, "mount \"%s\" on \"%s\": cannot change locked atime "
+				"flags of the source mount", x->what, x->dest);
+	flags |= src & (LOCKABLE | ATIME);
 	if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
 		return mnt_err(x, err, "remount");
 	return 0;
@@ -244,6 +285,17 @@ static int copy_tree(int from, int to, int depth)
 
 /* ---- one mount ------------------------------------------------------ */
 
+/* "key=" among the comma-separated filesystem options `data`. */
+static bool has_data_opt(const char *data, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *d = data; d && *d; d = strchr(d, ',') ? strchr(d, ',') + 1 : NULL)
+		if (!strncmp(d, key, n) && d[n] == '=')
+			return true;
+	return false;
+}
+
 /* For a bind of the host's /sys or cgroup tree: its submounts get the
  * restrictions of the options too. */
 static uint64_t recursive_attrs(unsigned long flags)
@@ -275,7 +327,9 @@ static int finish_mount(struct mnt *x, int fd, bool bind, unsigned long flags,
 	char p[SK_FD_PATH_MAX];
 
 	sk_fd_path(fd, p);
-	if (bind && (flags & BIND_REMOUNT_FLAGS) && !(flags & MS_REMOUNT) &&
+	/* (an explicit "suid", "rw" ... too: it may be refused) */
+	if (bind && ((flags & BIND_REMOUNT_FLAGS) || (x->o.clear & (LOCKABLE | ATIME))) &&
+	    !(flags & MS_REMOUNT) &&
 	    bind_remount(x, fd, flags & BIND_REMOUNT_FLAGS, err) < 0)
 		return -1;
 	for (size_t i = 0; i < x->o.n_prop; i++)
@@ -298,9 +352,14 @@ static int mount_bind(struct mnt *x, const char *source, unsigned long flags,
 	char p[SK_FD_PATH_MAX];
 	struct stat st;
 
+	int ahead = x->r->src_fds && source == x->m->source ? x->r->src_fds[x->m - x->r->config->mounts] : -1;
+
 	if (!source || !*source)
 		return sk_error(err, EINVAL, "mount on \"%s\": bind mount without a source", x->dest);
-	src = source[0] == '/' ? sk_xstrdup(source) : sk_xasprintf("%s/%s", x->r->bundle, source);
+	if (ahead >= 0)
+		src = sk_xasprintf("/proc/self/fd/%d", ahead);   /* opened by skiff */
+	else
+		src = source[0] == '/' ? sk_xstrdup(source) : sk_xasprintf("%s/%s", x->r->bundle, source);
 	if (stat(src, &st) < 0)
 		return mnt_err(x, err, "stat source");
 	fd = sk_open_in_root(x->rootfd, x->dest, O_PATH,
@@ -322,9 +381,19 @@ static int mount_bind(struct mnt *x, const char *source, unsigned long flags,
  * created to match it (file or directory), then apply the flags. */
 static int mount_idmapped(struct mnt *x, int tree, unsigned long flags, struct sk_error *err)
 {
-	_cleanup_close_ int fd = -1, nfd = -1;
+	_cleanup_close_ int fd = -1, nfd = -1, own = -1;
 	struct stat st;
 
+	if (ioctl(tree, NS_GET_NSTYPE) == CLONE_NEWUSER) {
+		/* a user namespace: the source is made by an earlier mount
+		 * (rootfs/idmap.c), map it now */
+		_cleanup_free_ char *src = x->m->source[0] == '/' ? sk_xstrdup(x->m->source) :
+					   sk_xasprintf("%s/%s", x->r->bundle, x->m->source);
+
+		tree = own = sk_idmap_tree(AT_FDCWD, src, x->o.flags & MS_REC, x->o.ridmap, tree);
+		if (tree < 0)
+			return mnt_err(x, err, "id-mapped tree");
+	}
 	if (fstat(tree, &st) < 0)
 		return mnt_err(x, err, "stat id-mapped tree");
 	fd = sk_open_in_root(x->rootfd, x->dest, O_PATH,
@@ -423,7 +492,7 @@ static int mount_cgroup_v1(struct mnt *x, int fd, unsigned long flags, struct sk
 		}
 		if (n < 5 || !sk_str_has_prefix(f[4], "/sys/fs/cgroup/"))
 			continue;
-		unescape_octal(f[4]);
+		sk_unescape_octal(f[4]);
 		name = f[4] + strlen("/sys/fs/cgroup/");
 		if (!*name || strchr(name, '/'))
 			continue;
@@ -519,6 +588,8 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	const char *type = m->type, *source = m->source;
 	unsigned long flags;
 	char p[SK_FD_PATH_MAX];
+	bool special, tmpfs, keep_mode = false;
+	mode_t mode = 0;
 	int ret = -1;
 
 	x.what = source && *source ? source : (type ? type : "none");
@@ -537,6 +608,13 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		}
 		ret = mount_idmapped(&x, tree, flags, err);
 		goto out;
+	}
+	special = type && (!strcmp(type, "proc") || !strcmp(type, "sysfs")) && !(flags & MS_REMOUNT);
+	if (special) {
+		/* (refused before sysfs may turn into a bind of the host's) */
+		fd = open_special_target(&x, type, err);
+		if (fd < 0)
+			goto out;
 	}
 	if (type && !strcmp(type, "sysfs") && !(flags & MS_REMOUNT) && !own_netns(r->config)) {
 		/* sysfs belongs to the network namespace: without one of its
@@ -569,7 +647,20 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		sk_error(err, EINVAL, "mount \"%s\" on \"%s\": no type", x.what, x.dest);
 		goto out;
 	}
-	fd = sk_open_in_root(rootfd, x.dest, O_PATH, S_IFDIR, err);
+	tmpfs = !strcmp(type, "tmpfs");
+	if (fd < 0 && tmpfs && !has_data_opt(x.o.data, "mode")) {
+		/* over a directory, the tmpfs keeps its mode (set-id bits and
+		 * all), as runc does; a new one stays at tmpfs's 1777 */
+		struct stat st;
+
+		fd = sk_open_in_root(rootfd, x.dest, O_PATH, 0, err);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			keep_mode = true;
+			mode = st.st_mode & 07777;
+		}
+	}
+	if (fd < 0)
+		fd = sk_open_in_root(rootfd, x.dest, O_PATH, S_IFDIR, err);
 	if (fd < 0) {
 		sk_error_ctx(err, "mount \"%s\" on \"%s\"", x.what, x.dest);
 		goto out;
@@ -584,14 +675,17 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 	if (!strcmp(type, "cgroup"))
 		type = "cgroup2";
 	label_mount(r->config, type, &x.o.data);
-	if (x.o.tmpcopyup && !strcmp(type, "tmpfs")) {
+	if (x.o.tmpcopyup && tmpfs) {
 		old = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (old < 0) {
 			mnt_err(&x, err, "tmpcopyup: open");
 			goto out;
 		}
 	}
-	if (mount(source && *source ? source : type, p, type, flags & ~MS_REC, x.o.data) < 0) {
+	/* a read-only tmpfs is made read-only last (sk_rootfs_finish):
+	 * there are mount points, devices or its mode to set up in it */
+	if (mount(source && *source ? source : type, p, type,
+		  flags & ~(MS_REC | (tmpfs ? MS_RDONLY : 0)), x.o.data) < 0) {
 		int e = errno;
 
 		if ((e == EPERM || e == EBUSY) &&
@@ -608,21 +702,24 @@ static int mount_one(const struct sk_rootfs *r, int rootfd, const struct sk_moun
 		goto out;
 	}
 	/* the new mount, for what finish_mount and tmpcopyup do to it */
-	if (!x.o.n_prop && !x.o.attr_set && !x.o.attr_clr && old < 0) {
+	if (!x.o.n_prop && !x.o.attr_set && !x.o.attr_clr && old < 0 && !keep_mode) {
 		ret = 0;
 		goto out;
 	}
 	nfd = open_target_again(&x, err);
 	if (nfd < 0)
 		goto out;
-	if (old >= 0) {
+	if (old >= 0 || keep_mode) {
 		_cleanup_close_ int to = openat(nfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
 		struct stat st;
 
-		/* the tmpfs root gets the mode and owner of the directory */
-		if (to < 0 || fstat(old, &st) < 0 || fchmod(to, st.st_mode & 07777) < 0 ||
-		    fchown(to, st.st_uid, st.st_gid) < 0 || copy_tree(old, to, 0) < 0) {
+		if (to < 0 || (keep_mode && fchmod(to, mode) < 0)) {
+			mnt_err(&x, err, "set the mode of the tmpfs");
+			goto out;
+		}
+		/* tmpcopyup: the owner of the directory, and its contents */
+		if (old >= 0 && (fstat(old, &st) < 0 || fchown(to, st.st_uid, st.st_gid) < 0 ||
+				 copy_tree(old, to, 0) < 0)) {
 			mnt_err(&x, err, "tmpcopyup");
 			goto out;
 		}
@@ -668,6 +765,8 @@ int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err)
 	_cleanup_close_ int rootfd = -1;
 	unsigned long prop = 0;
 
+	if (r->shared_mntns)
+		return 0;   /* skiff's own mounts are not the container's to change */
 	if (c->linux.rootfs_propagation &&
 	    sk_propagation_flags(c->linux.rootfs_propagation, &prop) < 0)
 		return sk_error(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"",

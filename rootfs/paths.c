@@ -151,6 +151,40 @@ static int readonly_root(struct sk_error *err)
 	return 0;
 }
 
+/* A tmpfs asked read-only was mounted read-write (rootfs/mounts.c), for
+ * what is made in it: the devices in /dev, mount points, the mode of its
+ * root.  Read-only now, as runc does it (finalizeRootfs); the topmost
+ * mount at the destination, in the new root. */
+static int readonly_tmpfs(const struct sk_config *c, int rootfd, struct sk_error *err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sk_mount *m = &c->mounts[i];
+		_cleanup_close_ int fd = -1;
+		struct sk_mount_opts o;
+		char p[SK_FD_PATH_MAX];
+		unsigned long flags;
+
+		if (!m->type || strcmp(m->type, "tmpfs") || !m->destination)
+			continue;
+		if (sk_mount_opts_parse(m->options, m->n_options, &o, err) < 0)
+			return -1;
+		flags = o.idmap ? 0 : o.flags;
+		sk_mount_opts_free(&o);
+		if (!(flags & MS_RDONLY) || (flags & (MS_REMOUNT | MS_BIND)))
+			continue;
+		fd = sk_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+		if (fd < 0)
+			return sk_error_ctx(err, "mount \"tmpfs\" on \"%s\": read-only", m->destination);
+		sk_fd_path(fd, p);
+		flags &= MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+			 MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
+		if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
+			return sk_error_sys(err, "mount \"tmpfs\" on \"%s\": remount read-only",
+					    m->destination);
+	}
+	return 0;
+}
+
 int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err)
 {
 	const struct sk_config *c = r->config;
@@ -159,6 +193,10 @@ int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err)
 
 	if (rootfd < 0)
 		return sk_error_sys(err, "open \"/\"");
+	if (r->shared_mntns)
+		return 0;   /* (nothing of this was allowed: src/checks.c) */
+	if (readonly_tmpfs(c, rootfd, err) < 0)
+		return -1;
 	for (size_t i = 0; i < c->linux.n_masked_paths; i++)
 		if (mask_path(rootfd, &devnull, c->linux.masked_paths[i], err) < 0)
 			return -1;

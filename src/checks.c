@@ -59,6 +59,36 @@ static bool resources_beyond_devices(const struct sk_resources *r)
 	       r->n_hugepage_limits || r->network.present || r->n_rdma || r->n_unified;
 }
 
+/* No mount namespace in linux.namespaces: the container shares skiff's
+ * (config-linux.md), chroot'ed into its root.  Like runc, maskedPaths and
+ * readonlyPaths cannot be honoured there; unlike runc (which mounts them
+ * in the host's namespace and leaves them there), neither can anything
+ * else that changes mounts or files of the host: mounts, devices, a
+ * read-only root or its propagation. */
+static int shared_mntns_check(const struct sk_config *c, struct sk_error *err)
+{
+	const struct sk_linux *l = &c->linux;
+	const char *what = NULL;
+
+	if (l->n_masked_paths || l->n_readonly_paths)
+		return sk_error(err, EINVAL, "config.json: linux.%s: unable to restrict sys entries "
+				"without a private MNT namespace",
+				l->n_masked_paths ? "maskedPaths" : "readonlyPaths");
+	if (c->n_mounts)
+		what = "mounts";
+	else if (l->n_devices)
+		what = "linux.devices";
+	else if (c->root_readonly)
+		what = "root.readonly";
+	else if (l->rootfs_propagation)
+		what = "linux.rootfsPropagation";
+	if (what)
+		return sk_error(err, EINVAL, "config.json: %s: needs a mount namespace of the container's "
+				"own (without one it shares skiff's, whose mounts skiff does not change)",
+				what);
+	return 0;
+}
+
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 {
 	const struct sk_linux *l = &c->linux;
@@ -69,9 +99,8 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 		return sk_error(err, EINVAL, "config.json: process: required to run a container");
 	if (!c->process.n_args)
 		return sk_error(err, EINVAL, "config.json: process.args: required: the command to run");
-	if (!sk_config_ns(c, SK_NS_MOUNT))
-		return sk_error(err, EINVAL, "config.json: linux.namespaces: skiff needs a mount namespace "
-				"(it must not change the host's mounts)");
+	if (!sk_config_ns(c, SK_NS_MOUNT) && shared_mntns_check(c, err) < 0)
+		return -1;
 	/* A UTS (network, ipc) namespace joined by path is the container's
 	 * as much as a new one: only the host's own is off limits. */
 	if ((c->hostname && *c->hostname) && in_host_ns(c, SK_NS_UTS))

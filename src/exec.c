@@ -142,6 +142,16 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	if (sync > from)
 		syscall(SYS_close_range, from, sync - 1, 0);
 	syscall(SYS_close_range, sync + 1, ~0U, 0);
+	if (!sk_config_ns(e->config, SK_NS_MOUNT)) {
+		/* skiff's own mount namespace: the init's root is a chroot */
+		char root[64];
+
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)e->init_pid);
+		if (chroot(root) < 0 || chdir("/") < 0) {
+			sk_error_sys(&err, "chroot to the root of container \"%s\"", e->id);
+			child_fail(sync, &err);
+		}
+	}
 	if (p->has_oom_score_adj && sk_process_set_oom_score_adj(p, &err) < 0)
 		child_fail(sync, &err);
 	if (p->terminal && exec_terminal(p, sync, &err) < 0)

@@ -124,6 +124,26 @@ static int enter_netns(void *arg, struct sk_error *err)
 	return r;
 }
 
+/* The bind sources skiff opened for a new user namespace (one message
+ * each, in order, before SK_SYNC_GO). */
+static int receive_sources(struct sk_init_args *a, int **fds, struct sk_error *err)
+{
+	const struct sk_config *c = a->config;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		if (!sk_mount_source_opened_ahead(c, a->rootfs, i))
+			continue;
+		if (!*fds) {
+			*fds = sk_xcalloc(c->n_mounts, sizeof(int));
+			for (size_t j = 0; j < c->n_mounts; j++)
+				(*fds)[j] = -1;
+		}
+		if (expect(a, SK_SYNC_MOUNTSRC, &(*fds)[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int set_uts(const struct sk_config *c, struct sk_error *err)
 {
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -151,14 +171,22 @@ static int set_sysctls(const struct sk_config *c, struct sk_error *err)
 }
 
 /* process.cwd is resolved in the new root (after pivot_root): it cannot
- * name anything outside.  A missing cwd is created, as runc does. */
+ * name anything outside.  A missing cwd is created, as runc does, right
+ * after the pivot: before root.readonly and the read-only paths. */
+static int make_cwd(const struct sk_process *p, struct sk_error *err)
+{
+	struct stat st;
+
+	if (stat(p->cwd, &st) == 0 || errno != ENOENT)
+		return 0;   /* (enter_cwd reports what is wrong with it) */
+	if (sk_mkdir_p(p->cwd, 0755) < 0)
+		return sk_error_sys(err, "process.cwd %s", p->cwd);
+	return 0;
+}
+
 static int enter_cwd(const struct sk_process *p, struct sk_error *err)
 {
-	if (chdir(p->cwd) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return sk_error_sys(err, "process.cwd %s", p->cwd);
-	if (sk_mkdir_p(p->cwd, 0755) < 0 || chdir(p->cwd) < 0)
+	if (chdir(p->cwd) < 0)
 		return sk_error_sys(err, "process.cwd %s", p->cwd);
 	return 0;
 }
@@ -201,6 +229,9 @@ static int creation_hooks(struct sk_init_args *a, char **state, struct sk_error 
 	if (n <= 0)
 		return sk_error(err, EPIPE, "skiff did not send the state (a hook failed?)");
 	(*state)[n] = '\0';
+	/* they run in the container's root directory, as runc runs them */
+	if (chdir(a->rootfs) < 0)
+		return sk_error_sys(err, "hooks.createContainer: chdir to rootfs \"%s\"", a->rootfs);
 	return sk_hooks_run(a->config, SK_HOOK_CREATE_CONTAINER, *state, err);
 }
 
@@ -264,9 +295,11 @@ void sk_init_run(struct sk_init_args *a)
 	const struct sk_config *c = a->config;
 	const struct sk_process *p = &c->process;
 	struct sk_rootfs r = { .config = c, .rootfs = a->rootfs, .bundle = a->bundle,
-			       .no_pivot = a->no_pivot };
+			       .no_pivot = a->no_pivot,
+			       .shared_mntns = !sk_config_ns(c, SK_NS_MOUNT) };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *exe = NULL, *state = NULL;
+	_cleanup_free_ int *src_fds = NULL;
 	struct sk_late_seccomp late;
 	char **argv, **envp;
 	sigset_t none;
@@ -276,6 +309,9 @@ void sk_init_run(struct sk_init_args *a)
 	sk_signals_reset_ignored();
 	r.userns = a->userns || a->join_fds[SK_NS_USER] >= 0;
 	r.idmap_fds = a->idmap_fds;
+	if (a->userns && receive_sources(a, &src_fds, &err) < 0)
+		fail_setup(a, &err);
+	r.src_fds = src_fds;
 	if ((a->userns || a->wait_go) && expect(a, SK_SYNC_GO, NULL, &err) < 0)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
@@ -301,6 +337,7 @@ void sk_init_run(struct sk_init_args *a)
 	    enter_netns(a, &err) < 0 ||
 	    creation_hooks(a, &state, &err) < 0 ||
 	    sk_rootfs_pivot(&r, &err) < 0 ||
+	    make_cwd(p, &err) < 0 ||
 	    set_uts(c, &err) < 0 ||
 	    set_sysctls(c, &err) < 0)
 		fail_setup(a, &err);

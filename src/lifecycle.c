@@ -166,6 +166,11 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	if (sk_config_check_supported(s->config, err) < 0 ||
 	    sk_seccomp_compile_cached(&s->config->linux.seccomp, &s->seccomp, err) < 0)
 		goto fail_config;
+	if (o->no_pivot && !sk_config_ns(s->config, SK_NS_MOUNT)) {
+		/* the move and chroot would change skiff's own mounts */
+		sk_error(err, EINVAL, "--no-pivot: unable to use no-pivot without a private MNT namespace");
+		goto fail_config;
+	}
 	if (s->config->process.terminal && !o->console_socket && (o->detach || s->mode == SK_SPAWN_CREATE)) {
 		sk_error(err, EINVAL, "process.terminal is true but no --console-socket was given "
 			 "(a detached container cannot use skiff's terminal)");

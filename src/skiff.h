@@ -161,6 +161,8 @@ enum sk_sync_type {
 				    * then send the state JSON back */
 	SK_SYNC_NETNS,             /* parent -> child: the network namespace to join */
 	SK_SYNC_EXEC_FAILED,       /* child -> parent (exec): execve(2) failed, msg says why */
+	SK_SYNC_MOUNTSRC,          /* parent -> child: a bind source opened for it
+				    * (or none attached: the path is used) */
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);

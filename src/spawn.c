@@ -115,6 +115,48 @@ static void restore_own_ns(int own_ns[2])
 	}
 }
 
+/* A new user namespace: the bind sources, opened by a child of skiff in
+ * the init's mount namespace (with the host's privileges, before the id
+ * maps let the init go on), sent to the init in order. */
+static int send_mount_sources(struct sk_spawn *s, struct sk_error *err)
+{
+	const struct sk_config *c = s->config;
+	int status;
+	pid_t pid;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_mounts; i++)
+		n += sk_mount_source_opened_ahead(c, s->rootfs, i);
+	if (!n)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return sk_error_sys(err, "fork to open the mount sources");
+	if (pid == 0) {
+		if (setns(s->pidfd, CLONE_NEWNS) < 0)
+			_exit(1);
+		for (size_t i = 0; i < c->n_mounts; i++) {
+			int fd;
+
+			if (!sk_mount_source_opened_ahead(c, s->rootfs, i))
+				continue;
+			/* not there (yet): the init tries the path */
+			fd = open(c->mounts[i].source, O_PATH | O_CLOEXEC);
+			if (sk_sync_send(s->sync_fd, SK_SYNC_MOUNTSRC, NULL, fd) < 0)
+				_exit(1);
+			if (fd >= 0)
+				close(fd);
+		}
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return sk_error_sys(err, "wait for the mount sources");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return sk_error(err, EIO, "open the mount sources in the container's mount namespace");
+	return 0;
+}
+
 static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 {
 	_cleanup_free_ char *v1 = sk_cgroup_owned_v1(&s->cgroup);
@@ -122,6 +164,23 @@ static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
 				      : sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
 
 	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
+}
+
+/* The init exited while skiff sent it something: the error it sent
+ * before says why, better than the broken pipe. */
+static void init_error_instead(struct sk_spawn *s, struct sk_error *err)
+{
+	struct pollfd pfd = { .fd = s->sync_fd, .events = POLLIN };
+	struct sk_error e = { 0 };
+	struct sk_sync_msg m;
+	int fd;
+
+	if (poll(&pfd, 1, 1000) <= 0 || sk_sync_recv(s->sync_fd, &m, &fd, &e) < 0)
+		return;
+	if (fd >= 0)
+		close(fd);
+	if (m.type == SK_SYNC_ERROR)
+		sk_error(err, m.errnum, "%s", m.msg);
 }
 
 static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
@@ -373,7 +432,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	if (a.userns || a.wait_go) {
 		if (a.wait_go && sk_cgroup_attach(&s->cgroup, s->pid, err) < 0)
 			goto fail;
-		if (a.userns && write_id_maps(s, err) < 0)
+		if (a.userns && (send_mount_sources(s, err) < 0 || write_id_maps(s, err) < 0))
 			goto fail;
 		if (sk_sync_send(s->sync_fd, SK_SYNC_GO, NULL, -1) < 0) {
 			sk_error_sys(err, "resume container init");
@@ -389,8 +448,11 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
 		goto fail;
 	/* the network namespace the thread made and sent (netns_ahead.c) */
-	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0)
+	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0) {
+		if (err->errnum == EPIPE || err->errnum == ECONNRESET)
+			init_error_instead(s, err);
 		goto fail;
+	}
 	if (net_early && sk_netdev_setup(c, s->pid, s->netns.fd, err) < 0)
 		goto fail;
 	sk_netns_ahead_drop(&s->netns);

@@ -54,12 +54,16 @@ int sk_sync_recv(int fd, struct sk_sync_msg *m, int *pass_fd, struct sk_error *e
 			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
 	ssize_t r;
+	int resets = 0;
 
 	*pass_fd = -1;
 	memset(m, 0, sizeof(*m));
+	/* ECONNRESET: the peer exited with a message of ours unread (the
+	 * init failed while skiff sent it something).  The error is reported
+	 * once, before what the peer sent last: read that. */
 	do
 		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
 	if (r < 0)
 		return sk_error_sys(err, "read from container init");
 	if (r == 0)

@@ -23,8 +23,10 @@ struct sk_rootfs {
 	const char *rootfs;      /* absolute path of root.path */
 	const char *bundle;      /* absolute bundle dir: relative mount sources are relative to it */
 	bool no_pivot;
+	bool shared_mntns;       /* no mount namespace of its own: only chroot */
 	bool userns;             /* in a new user namespace: bind devices instead of mknod */
 	const int *idmap_fds;    /* per config mount: detached id-mapped tree, or -1 */
+	const int *src_fds;      /* per config mount: O_PATH fd of the bind source, or -1 */
 	/* When set, called before a sysfs mount (sysfs shows the network
 	 * namespace of who mounts it): the init joins its network namespace
 	 * only there, made meanwhile by skiff.  It must be idempotent. */
@@ -62,6 +64,13 @@ int sk_idmap_check(const struct sk_config *c, struct sk_error *err);
 int sk_idmap_open_mounts(const struct sk_config *c, const char *bundle, int *fds,
 			 struct sk_error *err);
 void sk_idmap_close_mounts(int *fds, size_t n);
+
+/* In a new user namespace the init cannot reach what only the host's
+ * root can (a source below a 0700 directory): skiff opens those bind
+ * sources for it, in its mount namespace, before the id maps are written
+ * (as runc does).  Which mounts: binds, not id-mapped, with a source out
+ * of the rootfs. */
+bool sk_mount_source_opened_ahead(const struct sk_config *c, const char *rootfs, size_t i);
 
 /* The mount option names skiff understands (for `skiff features`). */
 const char *const *sk_mount_option_names(size_t *n);
