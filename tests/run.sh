@@ -10,8 +10,9 @@
 #      bats files against skiff built with -fsanitize=address,undefined
 #   5. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
 #      with every cgroup v2 controller (a unified host), running
-#      tests/integration/cgroups_v2.bats, then with v1 hierarchies only and no
-#      cgroup2 at all (a legacy host), running cgroups_v1.bats
+#      tests/integration/cgroups_v2.bats and features.bats, then with v1
+#      hierarchies only and no cgroup2 at all (a legacy host), running
+#      cgroups_v1.bats and features.bats
 #   6. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
@@ -23,9 +24,9 @@
 #   VM_ONLY=1                only the VM tier (after the build and unit tests, which
 #                            SKIP_BUILD/SKIP_UNIT skip): no host bats, no sanitizer stage
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
-#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2)
+#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2 features)
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
-#                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
+#                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
@@ -357,8 +358,10 @@ vm_diagnose() {
 
 if [ -z "${SKIP_VM:-}" ]; then
 	if [ -z "${TESTS:-}" ] || [ -n "${VM_ONLY:-}" ]; then
-		vm_v2="${VM_TESTS:-cgroups_v2}"
-		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1}"
+		# features.bats: the rdma claim needs the rdma controller (the VM's
+		# kernel has it), the v1 claim a legacy host
+		vm_v2="${VM_TESTS:-cgroups_v2 features}"
+		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1 features}"
 	else
 		vm_v2="${VM_TESTS:-}"
 		vm_legacy="${VM_LEGACY_TESTS:-}"

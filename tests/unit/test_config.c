@@ -696,7 +696,8 @@ static void test_features(void)
 		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len >= 38 &&
 		       streq(YAJL_GET_STRING(x->u.array.values[0]), "CAP_CHOWN"));
 		x = jget(v, "linux", "cgroup");
-		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_FALSE(jget(x, "v1", NULL)));
+		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_TRUE(jget(x, "v1", NULL)) &&
+		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_FALSE(jget(x, "systemd", NULL)));
 		x = jget(v, "linux", "seccomp");
 		EXPECT(x && jget(x, "enabled", NULL));
 		x = jget(v, "annotations", "io.github.skiff.version");
