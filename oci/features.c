@@ -43,11 +43,11 @@ static const struct {
 	const char *mpol_modes[8], *mpol_flags[4];
 } claims = {
 	.namespaces = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" },
-	.cgroup_v1 = false,
+	.cgroup_v1 = true,      /* cgroups/v1*.c: hybrid and legacy hosts */
 	.cgroup_v2 = true,
 	.cgroup_systemd = false,
 	.cgroup_systemd_user = false,
-	.cgroup_rdma = false,
+	.cgroup_rdma = true,    /* rdma.max, v2 (cgroups/v2.c) and v1 (cgroups/v1_res.c) */
 	.seccomp = true,
 	.seccomp_actions = {
 		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",

@@ -4,8 +4,11 @@
  *
  * Key: SHA-256 of every field of the seccomp object that shapes the BPF,
  * in a fixed order and length-prefixed (listenerPath and listenerMetadata
- * are left out), of the libseccomp version skiff runs with, of the native
- * architecture and of the entry format.  Entry:
+ * are left out), of skiff's build id (the GNU build-id note, a hash of
+ * the linked program: another build of skiff, e.g. one that compiles a
+ * field differently, never reads this one's entries; without a build id
+ * the cache is not used), of the libseccomp version skiff runs with, of
+ * the native architecture and of the entry format.  Entry:
  * <root>/.seccomp-cache/<hex key>.bpf, mode 0600 in a 0700 directory,
  * written to a unique temporary name and renamed into place:
  *
@@ -110,13 +113,16 @@ static uint32_t scmp_version(void)
 	return (uint32_t)v->major << 16 | (uint32_t)v->minor << 8 | v->micro;
 }
 
-void sk_seccomp_cache_key(const struct sk_seccomp *s, unsigned char key[32])
+void sk_seccomp_cache_key(const struct sk_seccomp *s, const unsigned char *build_id, size_t n,
+			  unsigned char key[32])
 {
 	struct sk_sha256 h = { .generic = false };
 
 	sk_sha256_init(&h);
 	put_str(&h, "skiff seccomp cache");
 	put_u64(&h, true, ENTRY_FORMAT);
+	put_u64(&h, true, n);
+	put(&h, build_id, n);
 	put_u64(&h, true, scmp_version());
 	put_u64(&h, true, seccomp_arch_native());
 	put_str(&h, s->default_action);
@@ -334,8 +340,8 @@ static int check_listener(const struct sk_seccomp *s, struct sk_seccomp_prog *ou
 			"(SCMP_ACT_NOTIFY needs an agent to hand the listener to)");
 }
 
-int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
-			      struct sk_error *err)
+int sk_seccomp_compile_cached_for(const struct sk_seccomp *s, const unsigned char *build_id,
+				  size_t id_len, struct sk_seccomp_prog *out, struct sk_error *err)
 {
 	unsigned char key[32];
 	char name[2 * 32 + 5];
@@ -344,7 +350,11 @@ int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog
 	memset(out, 0, sizeof(*out));
 	if (!s || !s->present || getenv("SKIFF_SECCOMP_NO_CACHE"))
 		return sk_seccomp_compile(s, out, err) < 0 ? -1 : s ? check_listener(s, out, err) : 0;
-	sk_seccomp_cache_key(s, key);
+	if (!build_id) {
+		sk_log_debug("seccomp cache: skiff has no build id: not used");
+		return sk_seccomp_compile(s, out, err) < 0 ? -1 : check_listener(s, out, err);
+	}
+	sk_seccomp_cache_key(s, build_id, id_len, key);
 	hex(key, 32, name);
 	strcpy(name + 64, ".bpf");
 	dirfd = open_dir(false);
@@ -361,4 +371,13 @@ int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog
 	if (dirfd >= 0)
 		write_entry(dirfd, name, key, out);
 	return 0;
+}
+
+int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
+			      struct sk_error *err)
+{
+	size_t n;
+	const unsigned char *id = sk_build_id(&n);
+
+	return sk_seccomp_compile_cached_for(s, id, n, out, err);
 }

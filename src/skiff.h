@@ -248,8 +248,20 @@ bool sk_exe_protect_needed(const struct sk_config *c);
 #define SK_SECCOMP_CACHE_MAX 64
 int sk_seccomp_compile_cached(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 			      struct sk_error *err);
-/* The cache key of a seccomp object (SHA-256, see seccomp_cache.c). */
-void sk_seccomp_cache_key(const struct sk_seccomp *s, unsigned char key[32]);
+/* The same for the build of skiff whose id is build_id (n bytes; NULL:
+ * none, the cache is not used): sk_seccomp_compile_cached() passes
+ * sk_build_id()'s. */
+int sk_seccomp_compile_cached_for(const struct sk_seccomp *s, const unsigned char *build_id,
+				  size_t n, struct sk_seccomp_prog *out, struct sk_error *err);
+/* The cache key of a seccomp object (SHA-256, see seccomp_cache.c) for
+ * the build of skiff whose id is build_id (n bytes; sk_build_id()'s). */
+void sk_seccomp_cache_key(const struct sk_seccomp *s, const unsigned char *build_id, size_t n,
+			  unsigned char key[32]);
+
+/* ---- build_id.c ---- */
+/* This program's GNU build-id (a hash of the linked program, -Wl,--build-id)
+ * and its length in *len; NULL (*len 0) when it was linked without one. */
+const unsigned char *sk_build_id(size_t *len);
 
 /* ---- terminal.c ---- */
 /* In the init: make a pty inside the container, bind its slave on

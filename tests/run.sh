@@ -14,8 +14,9 @@
 #      for FUZZ_SECONDS (default 60) from its seed corpus
 #   6. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
 #      with every cgroup v2 controller (a unified host), running
-#      tests/integration/cgroups_v2.bats, then with v1 hierarchies only and no
-#      cgroup2 at all (a legacy host), running cgroups_v1.bats
+#      tests/integration/cgroups_v2.bats and features.bats, then with v1
+#      hierarchies only and no cgroup2 at all (a legacy host), running
+#      cgroups_v1.bats and features.bats
 #   7. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
@@ -29,9 +30,9 @@
 #                            SKIP_BUILD/SKIP_UNIT skip): no host bats, no sanitizer stage
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
 #   RUNC_CONTROL=0           do not run the compat_*.bats files against runc as well
-#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2)
+#   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2 features)
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
-#                            (default: cgroups_v1); "none" skips that pass (VM_TESTS=none too)
+#                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
@@ -415,8 +416,10 @@ vm_diagnose() {
 
 if [ -z "${SKIP_VM:-}" ]; then
 	if [ -z "${TESTS:-}" ] || [ -n "${VM_ONLY:-}" ]; then
-		vm_v2="${VM_TESTS:-cgroups_v2}"
-		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1}"
+		# features.bats: the rdma claim needs the rdma controller (the VM's
+		# kernel has it), the v1 claim a legacy host
+		vm_v2="${VM_TESTS:-cgroups_v2 features}"
+		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1 features}"
 	else
 		vm_v2="${VM_TESTS:-}"
 		vm_legacy="${VM_LEGACY_TESTS:-}"

@@ -28,14 +28,14 @@
 /* report(NAME, GOOD, FMT, ...): tap() with the name first */
 #define report(name, good, ...) tap(good, name, __VA_ARGS__)
 
-#ifndef SPEC_DIR_BUILT
-#define SPEC_DIR_BUILT "../shared/oci-runtime-spec"
-#endif
 #ifndef SRC_DIR
 #define SRC_DIR "."
 #endif
-/* OCI_SPEC_DIR overrides the path compiled in (a copy of the tree elsewhere). */
-#define SPEC_DIR (getenv("OCI_SPEC_DIR") ? getenv("OCI_SPEC_DIR") : SPEC_DIR_BUILT)
+/* The repository's own config cases (tests/unit/data/config/{good,bad}). */
+#define FIXTURES SRC_DIR "/tests/unit/data/config"
+/* The OCI runtime-spec's schema test set, extra cases when there is a copy:
+ * OCI_SPEC_DIR, else ../shared/oci-runtime-spec beside the repository. */
+#define SPEC_DIR (getenv("OCI_SPEC_DIR") ? getenv("OCI_SPEC_DIR") : SRC_DIR "/../shared/oci-runtime-spec")
 
 /* Stand-in for rootfs/mountopts.c when it is not linked in. */
 __attribute__((weak)) const char *const *sk_mount_option_names(size_t *n)
@@ -103,44 +103,53 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* The messages for the spec's bad files (new files need only be refused). */
+/* The exact messages for the repository's bad cases (the spec's, and new
+ * files, need only be refused with one line naming config.json). */
 static const char *const bad_msgs[][2] = {
 	{ "invalid-json.json",
 	  "config.json: invalid JSON: parse error: invalid object key (must be a string)" },
-	{ "linux-hugepage.json",
+	{ "hugepage-size.json",
 	  "config.json: linux.resources.hugepageLimits[0].pageSize: expected a size like "
-	  "\"2MB\", got \"64kB\"" },
-	{ "linux-netdevice.json",
-	  "config.json: linux.netDevices.eth0.name: expected a string, got 23" },
-	{ "linux-rdma.json",
-	  "config.json: linux.resources.rdma.mlx5_1.hcaHandles: expected a non-negative "
-	  "integer, got \"not a uint32\"" },
+	  "\"2MB\", got \"2mb\"" },
+	{ "net-device-name.json",
+	  "config.json: linux.netDevices.veth9.name: expected a string, got an array" },
+	{ "rdma-handles.json",
+	  "config.json: linux.resources.rdma.siw0.hcaHandles: expected a non-negative "
+	  "integer, got \"two\"" },
+	{ "rdma-objects.json",
+	  "config.json: linux.resources.rdma.siw0.hcaObjects: expected a non-negative "
+	  "integer, got -1" },
 };
 
-/* Every file of the spec's schema/test/config/{good,bad}. */
-static void test_schema_dir(const char *kind, bool want_ok)
+/* Every file of DIR/{good,bad}: good ones parse, bad ones are refused.
+ * `required`: a missing DIR fails (else it is noted and skipped). */
+static void test_case_dir(const char *base, const char *kind, bool want_ok, bool required)
 {
-	_cleanup_free_ char *dir = sk_xasprintf("%s/schema/test/config/%s", SPEC_DIR, kind);
+	_cleanup_free_ char *dir = sk_xasprintf("%s/%s", base, kind);
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *de;
 	int count = 0;
 
 	if (!d) {
-		report(kind, false, "opendir %s: %s", dir, strerror(errno));
+		if (required)
+			report(kind, false, "opendir %s: %s", dir, strerror(errno));
+		else
+			printf("# %s: %s: its extra cases skipped\n", dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *path = NULL, *name = NULL, *buf = NULL;
 		struct sk_config *c = NULL;
 		struct sk_error e = { 0 };
-		size_t len = 0;
+		const char *want = NULL;
+		size_t len = 0, i;
 		int r;
 
 		if (de->d_name[0] == '.' || !strstr(de->d_name, ".json"))
 			continue;
 		count++;
 		path = sk_xasprintf("%s/%s", dir, de->d_name);
-		name = sk_xasprintf("schema %s/%s", kind, de->d_name);
+		name = sk_xasprintf("%s %s/%s", required ? "cases" : "spec schema", kind, de->d_name);
 		buf = slurp(path, &len);
 		if (!buf) {
 			report(name, false, "cannot read %s", path);
@@ -148,23 +157,31 @@ static void test_schema_dir(const char *kind, bool want_ok)
 		}
 		r = sk_config_parse(buf, len, "config.json", &c, &e);
 		sk_config_free(r == 0 ? c : NULL);
-		if (want_ok)
+		if (want_ok) {
 			report(name, r == 0, "refused: %s", e.msg);
-		else {
-			const char *want = NULL;
-			size_t i;
-
-			for (i = 0; i < SK_ARRAY_SIZE(bad_msgs); i++)
-				if (strcmp(de->d_name, bad_msgs[i][0]) == 0)
-					want = bad_msgs[i][1];
-			report(name, r < 0 && strchr(e.msg, '\n') == NULL &&
-			       strncmp(e.msg, "config.json: ", 13) == 0 &&
-			       (!want || strcmp(e.msg, want) == 0),
-			       "accepted or unexpected message \"%s\"", e.msg);
+			continue;
 		}
+		for (i = 0; required && i < SK_ARRAY_SIZE(bad_msgs); i++)
+			if (strcmp(de->d_name, bad_msgs[i][0]) == 0)
+				want = bad_msgs[i][1];
+		report(name, r < 0 && strchr(e.msg, '\n') == NULL &&
+		       strncmp(e.msg, "config.json: ", 13) == 0 &&
+		       (!want || strcmp(e.msg, want) == 0),
+		       "accepted or unexpected message \"%s\"", e.msg);
 	}
 	if (!count)
 		report(kind, false, "no files in %s", dir);
+}
+
+/* The repository's cases, then the spec's schema test set when there. */
+static void test_cases(void)
+{
+	_cleanup_free_ char *spec = sk_xasprintf("%s/schema/test/config", SPEC_DIR);
+
+	test_case_dir(FIXTURES, "good", true, true);
+	test_case_dir(FIXTURES, "bad", false, true);
+	test_case_dir(spec, "good", true, false);
+	test_case_dir(spec, "bad", false, false);
 }
 
 static const struct sk_hook *hook(const struct sk_config *c, enum sk_hook_phase p, size_t i)
@@ -172,10 +189,9 @@ static const struct sk_hook *hook(const struct sk_config *c, enum sk_hook_phase 
 	return i < c->hooks.n[p] ? &c->hooks.list[p][i] : NULL;
 }
 
-static void test_spec_example(void)
+static void test_full_example(void)
 {
-	_cleanup_free_ char *path = sk_xasprintf("%s/schema/test/config/good/spec-example.json",
-						 SPEC_DIR);
+	const char *path = FIXTURES "/good/full.json";
 	_cleanup_free_ char *buf = NULL;
 	const struct sk_process *p;
 	const struct sk_linux *l;
@@ -186,7 +202,7 @@ static void test_spec_example(void)
 
 	buf = slurp(path, &len);
 	if (!buf || sk_config_parse(buf, len, "config.json", &c, &e) < 0) {
-		report("spec-example fields", false, "cannot parse: %s", e.msg);
+		report("full example fields", false, "cannot parse %s: %s", path, e.msg);
 		return;
 	}
 	p = &c->process;
@@ -194,153 +210,153 @@ static void test_spec_example(void)
 	r = &l->resources;
 
 	BEGIN();
-	EXPECT(streq(c->oci_version, "0.5.0-dev"));
-	EXPECT(c->has_root && streq(c->root_path, "rootfs") && c->root_readonly);
-	EXPECT(streq(c->hostname, "slartibartfast"));
-	EXPECT(streq(c->domainname, "foobarbaz.test"));
-	EXPECT(c->n_annotations == 2 && streq(c->annotations[1].key, "com.example.key2") &&
-	       streq(c->annotations[1].value, "value2"));
-	END("spec-example: top level");
+	EXPECT(streq(c->oci_version, "1.3.0"));
+	EXPECT(c->has_root && streq(c->root_path, "fs") && c->root_readonly);
+	EXPECT(streq(c->hostname, "skiff-full"));
+	EXPECT(streq(c->domainname, "full.skiff.test"));
+	EXPECT(c->n_annotations == 2 && streq(c->annotations[1].key, "org.skiff.second") &&
+	       streq(c->annotations[1].value, "two"));
+	END("full example: top level");
 
 	BEGIN();
 	EXPECT(p->present && p->terminal);
-	EXPECT(p->user.uid == 1 && p->user.gid == 1);
-	EXPECT(p->user.n_additional_gids == 2 && p->user.additional_gids[0] == 5 &&
-	       p->user.additional_gids[1] == 6);
+	EXPECT(p->user.uid == 7 && p->user.gid == 8);
+	EXPECT(p->user.n_additional_gids == 2 && p->user.additional_gids[0] == 20 &&
+	       p->user.additional_gids[1] == 21);
 	EXPECT(!p->user.has_umask);
-	EXPECT(p->n_args == 1 && streq(p->args[0], "sh"));
-	EXPECT(p->n_env == 2 && streq(p->env[1], "TERM=xterm"));
-	EXPECT(streq(p->cwd, "/"));
+	EXPECT(p->n_args == 1 && streq(p->args[0], "/bin/sh"));
+	EXPECT(p->n_env == 2 && streq(p->env[1], "HOME=/root"));
+	EXPECT(streq(p->cwd, "/work"));
 	EXPECT(p->caps.present);
 	EXPECT(p->caps.n[SK_CAP_BOUNDING] == 3 &&
-	       streq(p->caps.set[SK_CAP_BOUNDING][2], "CAP_NET_BIND_SERVICE"));
+	       streq(p->caps.set[SK_CAP_BOUNDING][2], "CAP_SYS_TIME"));
 	EXPECT(p->caps.n[SK_CAP_EFFECTIVE] == 2 &&
-	       streq(p->caps.set[SK_CAP_EFFECTIVE][1], "CAP_KILL"));
+	       streq(p->caps.set[SK_CAP_EFFECTIVE][1], "CAP_SETUID"));
 	EXPECT(p->caps.n[SK_CAP_INHERITABLE] == 3 && p->caps.n[SK_CAP_PERMITTED] == 3);
 	EXPECT(p->caps.n[SK_CAP_AMBIENT] == 1 &&
-	       streq(p->caps.set[SK_CAP_AMBIENT][0], "CAP_NET_BIND_SERVICE"));
-	EXPECT(p->n_rlimits == 2 && streq(p->rlimits[0].type, "RLIMIT_CORE") &&
-	       p->rlimits[0].hard == 1024 && p->rlimits[1].soft == 1024 &&
-	       streq(p->rlimits[1].type, "RLIMIT_NOFILE"));
-	EXPECT(streq(p->apparmor_profile, "acme_secure_profile"));
-	EXPECT(streq(p->selinux_label, "system_u:system_r:svirt_lxc_net_t:s0:c124,c675"));
+	       streq(p->caps.set[SK_CAP_AMBIENT][0], "CAP_SYS_TIME"));
+	EXPECT(p->n_rlimits == 2 && streq(p->rlimits[0].type, "RLIMIT_NPROC") &&
+	       p->rlimits[0].hard == 128 && p->rlimits[0].soft == 64 &&
+	       p->rlimits[1].soft == 256 && streq(p->rlimits[1].type, "RLIMIT_NOFILE"));
+	EXPECT(streq(p->apparmor_profile, "skiff_profile"));
+	EXPECT(streq(p->selinux_label, "system_u:system_r:container_t:s0:c1,c2"));
 	EXPECT(p->no_new_privileges);
 	EXPECT(!p->has_oom_score_adj && !p->scheduler.present && !p->has_io_priority);
-	END("spec-example: process");
+	END("full example: process");
 
 	BEGIN();
-	EXPECT(c->n_mounts == 7);
-	EXPECT(c->n_mounts == 7 && streq(c->mounts[0].destination, "/proc") &&
+	EXPECT(c->n_mounts == 4 && streq(c->mounts[0].destination, "/proc") &&
 	       streq(c->mounts[0].type, "proc") && streq(c->mounts[0].source, "proc") &&
 	       c->mounts[0].n_options == 0);
-	EXPECT(c->n_mounts == 7 && c->mounts[2].n_options == 6 &&
+	EXPECT(c->n_mounts == 4 && c->mounts[2].n_options == 6 &&
 	       streq(c->mounts[2].options[5], "gid=5"));
-	EXPECT(c->n_mounts == 7 && streq(c->mounts[6].destination, "/sys/fs/cgroup") &&
-	       streq(c->mounts[6].options[4], "ro"));
-	END("spec-example: mounts");
+	EXPECT(c->n_mounts == 4 && streq(c->mounts[3].destination, "/sys/fs/cgroup") &&
+	       streq(c->mounts[3].options[4], "ro"));
+	END("full example: mounts");
 
 	BEGIN();
 	EXPECT(c->hooks.n[SK_HOOK_PRESTART] == 2);
 	EXPECT(hook(c, SK_HOOK_PRESTART, 0) &&
-	       streq(hook(c, SK_HOOK_PRESTART, 0)->path, "/usr/bin/fix-mounts") &&
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->path, "/bin/pre") &&
 	       hook(c, SK_HOOK_PRESTART, 0)->n_args == 3 &&
-	       streq(hook(c, SK_HOOK_PRESTART, 0)->args[2], "arg2") &&
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->args[2], "b") &&
 	       hook(c, SK_HOOK_PRESTART, 0)->n_env == 1 &&
-	       streq(hook(c, SK_HOOK_PRESTART, 0)->env[0], "key1=value1"));
+	       streq(hook(c, SK_HOOK_PRESTART, 0)->env[0], "K=v"));
 	EXPECT(hook(c, SK_HOOK_PRESTART, 1) &&
 	       hook(c, SK_HOOK_PRESTART, 1)->n_args == 0 &&
 	       !hook(c, SK_HOOK_PRESTART, 1)->has_timeout);
 	EXPECT(c->hooks.n[SK_HOOK_CREATE_RUNTIME] == 2);
 	EXPECT(hook(c, SK_HOOK_CREATE_CONTAINER, 0) &&
-	       streq(hook(c, SK_HOOK_CREATE_CONTAINER, 0)->path, "/usr/bin/mount-hook"));
+	       streq(hook(c, SK_HOOK_CREATE_CONTAINER, 0)->path, "/bin/cc"));
 	EXPECT(hook(c, SK_HOOK_START_CONTAINER, 0) &&
-	       streq(hook(c, SK_HOOK_START_CONTAINER, 0)->path, "/usr/bin/refresh-ldcache"));
+	       streq(hook(c, SK_HOOK_START_CONTAINER, 0)->path, "/bin/sc"));
 	EXPECT(hook(c, SK_HOOK_POSTSTART, 0) && hook(c, SK_HOOK_POSTSTART, 0)->has_timeout &&
-	       hook(c, SK_HOOK_POSTSTART, 0)->timeout == 5);
+	       hook(c, SK_HOOK_POSTSTART, 0)->timeout == 9);
 	EXPECT(hook(c, SK_HOOK_POSTSTOP, 0) &&
-	       streq(hook(c, SK_HOOK_POSTSTOP, 0)->args[1], "-f"));
-	END("spec-example: hooks");
+	       streq(hook(c, SK_HOOK_POSTSTOP, 0)->args[1], "-r"));
+	END("full example: hooks");
 
 	BEGIN();
 	EXPECT(l->present && l->n_devices == 2);
-	EXPECT(l->n_devices == 2 && streq(l->devices[0].path, "/dev/fuse") &&
+	EXPECT(l->n_devices == 2 && streq(l->devices[0].path, "/dev/net/tun") &&
 	       streq(l->devices[0].type, "c") && l->devices[0].major == 10 &&
-	       l->devices[0].minor == 229 && l->devices[0].file_mode == 438 &&
+	       l->devices[0].minor == 200 && l->devices[0].file_mode == 420 &&
 	       l->devices[0].has_uid && l->devices[0].uid == 0);
 	EXPECT(l->n_devices == 2 && streq(l->devices[1].type, "b") &&
-	       l->devices[1].file_mode == 432);
-	EXPECT(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 1000 &&
-	       l->uid_mappings[0].size == 32000 && l->uid_mappings[0].container_id == 0);
-	EXPECT(l->n_gid_mappings == 1 && l->gid_mappings[0].host_id == 1000);
-	EXPECT(l->n_sysctl == 2 && streq(l->sysctl[0].key, "net.ipv4.ip_forward") &&
-	       streq(l->sysctl[0].value, "1"));
-	EXPECT(streq(l->cgroups_path, "/myRuntime/myContainer"));
-	EXPECT(streq(l->rootfs_propagation, "slave"));
+	       l->devices[1].file_mode == 384 && !l->devices[1].has_uid);
+	EXPECT(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 200000 &&
+	       l->uid_mappings[0].size == 65536 && l->uid_mappings[0].container_id == 0);
+	EXPECT(l->n_gid_mappings == 1 && l->gid_mappings[0].host_id == 300000);
+	EXPECT(l->n_sysctl == 2 && streq(l->sysctl[0].key, "net.ipv4.ip_unprivileged_port_start") &&
+	       streq(l->sysctl[0].value, "0"));
+	EXPECT(streq(l->cgroups_path, "/skiff/full"));
+	EXPECT(streq(l->rootfs_propagation, "rslave"));
 	EXPECT(l->has_time_offsets && l->time_monotonic.present &&
-	       l->time_monotonic.secs == 172800 && l->time_boottime.secs == 604800 &&
-	       l->time_boottime.nanosecs == 0);
-	EXPECT(l->n_namespaces == 8 && l->namespaces[0].type == SK_NS_PID &&
-	       l->namespaces[1].type == SK_NS_NET && l->namespaces[7].type == SK_NS_TIME &&
+	       l->time_monotonic.secs == 3600 && l->time_monotonic.nanosecs == 5 &&
+	       l->time_boottime.secs == 7200 && l->time_boottime.nanosecs == 0);
+	EXPECT(l->n_namespaces == 8 && l->namespaces[0].type == SK_NS_MOUNT &&
+	       l->namespaces[1].type == SK_NS_PID && l->namespaces[7].type == SK_NS_TIME &&
 	       !l->namespaces[0].path);
 	EXPECT(sk_config_ns(c, SK_NS_USER) && !sk_config_ns(c, SK_NS_USER)->path);
-	EXPECT(l->n_masked_paths == 4 && streq(l->masked_paths[3], "/proc/sched_debug"));
-	EXPECT(l->n_readonly_paths == 6 && streq(l->readonly_paths[0], "/proc/asound"));
-	EXPECT(streq(l->mount_label, "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811"));
-	END("spec-example: linux");
+	EXPECT(l->n_masked_paths == 3 && streq(l->masked_paths[2], "/sys/firmware"));
+	EXPECT(l->n_readonly_paths == 2 && streq(l->readonly_paths[0], "/proc/sys"));
+	EXPECT(streq(l->mount_label, "system_u:object_r:container_file_t:s0:c1,c2"));
+	END("full example: linux");
 
 	BEGIN();
 	EXPECT(r->present);
 	EXPECT(r->network.present && r->network.has_class_id &&
-	       r->network.class_id == 1048577 && r->network.n_priorities == 2 &&
-	       streq(r->network.priorities[1].name, "eth1") &&
-	       r->network.priorities[1].priority == 1000);
-	EXPECT(r->pids.present && r->pids.has_limit && r->pids.limit == 32771);
-	EXPECT(r->n_hugepage_limits == 2 && streq(r->hugepage_limits[0].page_size, "2MB") &&
-	       r->hugepage_limits[0].limit == 9223372036854772000ULL &&
-	       streq(r->hugepage_limits[1].page_size, "64KB") &&
-	       r->hugepage_limits[1].limit == 1000000);
-	EXPECT(r->memory.present && r->memory.has_limit && r->memory.limit == 536870912 &&
-	       r->memory.reservation == 536870912 && r->memory.swap == 536870912 &&
+	       r->network.class_id == 42 && r->network.n_priorities == 2 &&
+	       streq(r->network.priorities[1].name, "eth0") &&
+	       r->network.priorities[1].priority == 7);
+	EXPECT(r->pids.present && r->pids.has_limit && r->pids.limit == 100);
+	EXPECT(r->n_hugepage_limits == 2 && streq(r->hugepage_limits[0].page_size, "1GB") &&
+	       r->hugepage_limits[0].limit == 1073741824ULL &&
+	       streq(r->hugepage_limits[1].page_size, "2MB") &&
+	       r->hugepage_limits[1].limit == 4194304);
+	EXPECT(r->memory.present && r->memory.has_limit && r->memory.limit == 268435456 &&
+	       r->memory.reservation == 134217728 && r->memory.swap == 536870912 &&
 	       r->memory.has_kernel && r->memory.kernel == -1 && r->memory.kernel_tcp == -1 &&
-	       r->memory.has_swappiness && r->memory.swappiness == 0 &&
-	       r->memory.has_disable_oom_killer && !r->memory.disable_oom_killer &&
+	       r->memory.has_swappiness && r->memory.swappiness == 10 &&
+	       r->memory.has_disable_oom_killer && r->memory.disable_oom_killer &&
 	       r->memory.has_use_hierarchy && r->memory.has_check_before_update);
-	EXPECT(r->cpu.present && r->cpu.shares == 1024 && r->cpu.quota == 1000000 &&
-	       r->cpu.has_burst && r->cpu.burst == 1000000 && r->cpu.period == 500000 &&
-	       r->cpu.realtime_runtime == 950000 && r->cpu.realtime_period == 1000000 &&
-	       streq(r->cpu.cpus, "2-3") && streq(r->cpu.mems, "0-7") && !r->cpu.has_idle);
+	EXPECT(r->cpu.present && r->cpu.shares == 512 && r->cpu.quota == 50000 &&
+	       r->cpu.has_burst && r->cpu.burst == 10000 && r->cpu.period == 100000 &&
+	       r->cpu.realtime_runtime == 1000 && r->cpu.realtime_period == 10000 &&
+	       streq(r->cpu.cpus, "0-1") && streq(r->cpu.mems, "0") && !r->cpu.has_idle);
 	EXPECT(r->n_devices == 3 && !r->devices[0].allow && !r->devices[0].type &&
 	       !r->devices[0].has_major && streq(r->devices[0].access, "rwm"));
 	EXPECT(r->n_devices == 3 && r->devices[1].allow && streq(r->devices[1].type, "c") &&
-	       r->devices[1].major == 10 && r->devices[1].minor == 229 &&
+	       r->devices[1].major == 1 && r->devices[1].minor == 3 &&
+	       r->devices[2].has_major && !r->devices[2].has_minor &&
 	       streq(r->devices[2].access, "r"));
-	EXPECT(r->blkio.present && r->blkio.weight == 10 && r->blkio.leaf_weight == 10);
+	EXPECT(r->blkio.present && r->blkio.weight == 200 && r->blkio.leaf_weight == 100);
 	EXPECT(r->blkio.n_weight_device == 2 && r->blkio.weight_device[0].major == 8 &&
-	       r->blkio.weight_device[0].weight == 500 &&
+	       r->blkio.weight_device[0].weight == 300 &&
 	       r->blkio.weight_device[0].has_leaf_weight &&
-	       r->blkio.weight_device[0].leaf_weight == 300 &&
+	       r->blkio.weight_device[0].leaf_weight == 150 &&
 	       r->blkio.weight_device[1].minor == 16 &&
 	       !r->blkio.weight_device[1].has_leaf_weight);
-	EXPECT(r->blkio.n_throttle_read_bps == 1 && r->blkio.throttle_read_bps[0].rate == 600);
+	EXPECT(r->blkio.n_throttle_read_bps == 1 && r->blkio.throttle_read_bps[0].rate == 1048576);
 	EXPECT(r->blkio.n_throttle_write_iops == 1 &&
 	       r->blkio.throttle_write_iops[0].minor == 16 &&
-	       r->blkio.throttle_write_iops[0].rate == 300);
+	       r->blkio.throttle_write_iops[0].rate == 50);
 	EXPECT(r->blkio.n_throttle_write_bps == 0 && r->blkio.n_throttle_read_iops == 0);
-	END("spec-example: linux.resources");
+	END("full example: linux.resources");
 
 	BEGIN();
-	EXPECT(l->seccomp.present && streq(l->seccomp.default_action, "SCMP_ACT_ALLOW"));
+	EXPECT(l->seccomp.present && streq(l->seccomp.default_action, "SCMP_ACT_ERRNO"));
 	EXPECT(l->seccomp.n_architectures == 2 &&
-	       streq(l->seccomp.architectures[1], "SCMP_ARCH_X32"));
-	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].n_names == 2 &&
-	       streq(l->seccomp.syscalls[0].names[1], "chmod") &&
-	       streq(l->seccomp.syscalls[0].action, "SCMP_ACT_ERRNO") &&
+	       streq(l->seccomp.architectures[1], "SCMP_ARCH_X86"));
+	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].n_names == 3 &&
+	       streq(l->seccomp.syscalls[0].names[2], "exit_group") &&
+	       streq(l->seccomp.syscalls[0].action, "SCMP_ACT_ALLOW") &&
 	       !l->seccomp.syscalls[0].has_errno_ret);
-	END("spec-example: seccomp");
+	END("full example: seccomp");
 	sk_config_free(c);
 }
 
-#include "data/extras.inc"     /* extras_json: what spec-example.json lacks */
+#include "data/extras.inc"     /* extras_json: what full.json lacks */
 
 static void test_extras(void)
 {
@@ -721,7 +737,8 @@ static void test_features(void)
 		EXPECT(x && YAJL_IS_ARRAY(x) && x->u.array.len >= 38 &&
 		       streq(YAJL_GET_STRING(x->u.array.values[0]), "CAP_CHOWN"));
 		x = jget(v, "linux", "cgroup");
-		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_FALSE(jget(x, "v1", NULL)));
+		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_TRUE(jget(x, "v1", NULL)) &&
+		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_FALSE(jget(x, "systemd", NULL)));
 		x = jget(v, "linux", "seccomp");
 		EXPECT(x && jget(x, "enabled", NULL));
 		x = jget(v, "annotations", "io.github.skiff.version");
@@ -911,9 +928,8 @@ static void test_format_utc(void)
 int main(void)
 {
 	test_format_utc();
-	test_schema_dir("good", true);
-	test_schema_dir("bad", false);
-	test_spec_example();
+	test_cases();
+	test_full_example();
 	test_extras();
 	test_errors();
 	test_big_config();

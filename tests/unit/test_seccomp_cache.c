@@ -102,6 +102,93 @@ static char *only_entry(const char *dir)
 	return found;
 }
 
+/* The key for this build (sk_build_id()'s), as the cache computes it. */
+static void key_of(const struct sk_seccomp *s, unsigned char key[32])
+{
+	size_t n;
+	const unsigned char *id = sk_build_id(&n);
+
+	sk_seccomp_cache_key(s, id, n, key);
+}
+
+/* sk_build_id() is this program's NT_GNU_BUILD_ID, as readelf reads it
+ * from this program's file (the test is linked as skiff is). */
+static void t_build_id(void)
+{
+	char want[128] = "", got[128] = "", line[256], cmd[64];
+	size_t n = 0;
+	const unsigned char *id = sk_build_id(&n);
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "readelf -n /proc/%d/exe 2>/dev/null", (int)getpid());
+	f = popen(cmd, "r");
+
+	if (!f) {
+		tap(false, "build id", "popen readelf: %s", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " Build ID: %127s", want) == 1)
+			break;
+	pclose(f);
+	for (size_t i = 0; id && i < n && i < 60; i++)
+		sprintf(got + 2 * i, "%02x", id[i]);
+	tap(id && n == 20 && !strcmp(got, want), "build id: the program's own note (sha1, as readelf -n shows it)",
+	    "got %zu bytes \"%s\", readelf says \"%s\"", n, got, want);
+}
+
+static bool exists_in(const char *dir, const char *name);
+
+/* Another build of skiff (another build id) has keys of its own: it misses
+ * the entries of this one and writes its own; this one still hits its own.
+ * Without a build id the cache is not used at all. */
+static void t_other_build(const char *root)
+{
+	struct sk_seccomp s;
+	struct sk_seccomp_syscall sc;
+	struct sk_seccomp_prog fresh = { 0 }, a = { 0 };
+	struct sk_error err = { 0 };
+	unsigned char k1[32], k2[32], id_a[20] = { 1, 2, 3 }, id_b[20] = { 1, 2, 4 };
+	char dir[512], ha[80], hb[80], *e = NULL;
+	bool ok;
+
+	profile(&s, &sc, "SCMP_ACT_ERRNO", 21);
+	sk_seccomp_cache_key(&s, id_a, sizeof(id_a), k1);
+	sk_seccomp_cache_key(&s, id_b, sizeof(id_b), k2);
+	tap(memcmp(k1, k2, 32) != 0, "cache key: another build id, another key", "same key");
+	sk_seccomp_cache_key(&s, id_a, 19, k2);
+	tap(memcmp(k1, k2, 32) != 0, "cache key: the build id's length counts", "same key");
+	hexs(k1, ha);
+	strcat(ha, ".bpf");
+	sk_seccomp_cache_key(&s, id_b, sizeof(id_b), k2);
+	hexs(k2, hb);
+	strcat(hb, ".bpf");
+
+	sk_g.root = root;
+	snprintf(dir, sizeof(dir), "%s/.seccomp-cache", root);
+	if (sk_seccomp_compile(&s, &fresh, &err) < 0) {
+		tap(false, "other build: compile", "%s", err.msg);
+		return;
+	}
+	ok = sk_seccomp_compile_cached_for(&s, NULL, 0, &a, &err) == 0 && same(&a, &fresh);
+	e = only_entry(dir);
+	tap(ok && !e, "no build id: compiled, nothing cached", "%s %s", err.msg, e ? e : "");
+	free(e);
+	sk_seccomp_prog_free(&a);
+	ok = sk_seccomp_compile_cached_for(&s, id_a, sizeof(id_a), &a, &err) == 0 && same(&a, &fresh);
+	e = only_entry(dir);
+	tap(ok && e && !strcmp(strrchr(e, '/') + 1, ha),
+	    "build A: a miss writes the entry named by A's key", "%s %s", err.msg, e ? e : "no entry");
+	free(e);
+	sk_seccomp_prog_free(&a);
+	/* B misses A's entry: it compiles and writes its own */
+	tap(sk_seccomp_compile_cached_for(&s, id_b, sizeof(id_b), &a, &err) == 0 && same(&a, &fresh) &&
+	    exists_in(dir, ha) && exists_in(dir, hb),
+	    "build B: misses A's entry, writes its own", "%s", err.msg);
+	sk_seccomp_prog_free(&a);
+	sk_seccomp_prog_free(&fresh);
+}
+
 static void t_cache(const char *root)
 {
 	struct sk_seccomp s, s2;
@@ -115,12 +202,12 @@ static void t_cache(const char *root)
 
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 19);
-	sk_seccomp_cache_key(&s, k1);
-	sk_seccomp_cache_key(&s, k2);
-	sk_seccomp_cache_key(&s2, k3);
+	key_of(&s, k1);
+	key_of(&s, k2);
+	key_of(&s2, k3);
 	tap(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "cache key is stable and tells profiles apart", "keys of the same profile differ, or of different ones match");
 	s.listener_path = "/x";
-	sk_seccomp_cache_key(&s, k2);
+	key_of(&s, k2);
 	tap(!memcmp(k1, k2, 32), "cache key leaves listenerPath out", "listenerPath changed the key");
 	s.listener_path = NULL;
 	/* no two different objects share a key by a shift between fields */
@@ -128,22 +215,22 @@ static void t_cache(const char *root)
 	s2.syscalls = &sc2;
 	sc.names = ab_c;
 	sc2.names = a_bc;
-	sk_seccomp_cache_key(&s, k1);
-	sk_seccomp_cache_key(&s2, k2);
+	key_of(&s, k1);
+	key_of(&s2, k2);
 	sc2.names = sc.names;
 	sc2.has_errno_ret = false;
 	sc.errno_ret = sc2.errno_ret = 0;
-	sk_seccomp_cache_key(&s, k3);
+	key_of(&s, k3);
 	tap(memcmp(k1, k2, 32) != 0, "cache key: names [ab, c] and [a, bc] differ", "same key");
-	sk_seccomp_cache_key(&s2, k2);
+	key_of(&s2, k2);
 	tap(memcmp(k2, k3, 32) != 0, "cache key: errnoRet 0 and no errnoRet differ", "same key");
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 18);
 	s2.default_action = NULL;
-	sk_seccomp_cache_key(&s, k1);
+	key_of(&s, k1);
 	s.default_action = "";
-	sk_seccomp_cache_key(&s, k2);
-	sk_seccomp_cache_key(&s2, k3);
+	key_of(&s, k2);
+	key_of(&s2, k3);
 	tap(memcmp(k2, k3, 32) != 0, "cache key: an empty and an absent defaultAction differ", "same key");
 	profile(&s, &sc, "SCMP_ACT_ERRNO", 18);
 	profile(&s2, &sc2, "SCMP_ACT_ERRNO", 19);
@@ -377,6 +464,11 @@ int main(void)
 		return 1;
 	}
 	t_sha256();
+	t_build_id();
+	t_other_build(root);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/.seccomp-cache", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", root);
 	t_cache(root);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/.seccomp-cache", root);
 	if (system(cmd) != 0)

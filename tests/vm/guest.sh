@@ -11,8 +11,18 @@
 # share under a private cgroup+mount namespace (as tests/run.sh does), writes
 # the TAP and the status back to the share and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# the repository: this file's (the host's path, seen through the overlay)
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# a repository under /tmp or /run (a clone in /tmp) would be hidden by the
+# tmpfs mounted there: it is kept aside and moved back to the same path
+case "$REPO/" in
+/tmp/* | /run/*) mkdir -p /.skiff-repo && mount --bind "$REPO" /.skiff-repo ;;
+esac
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+if mountpoint -q /.skiff-repo 2>/dev/null; then
+	mkdir -p "$REPO" && mount --move /.skiff-repo "$REPO" || echo "guest: cannot keep $REPO"
+fi
 mkdir -p /dev/pts /dev/shm /dev/mqueue /out
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
@@ -52,7 +62,6 @@ else
 	echo "guest: kernel $(uname -r), controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 fi
 
-REPO="$(cat /out/repo)"
 cd "$REPO" || { echo 1 >/out/rc; poweroff -f; }
 mapfile -t files </out/files
 export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60

@@ -128,7 +128,6 @@ chmod +x "$WORK/initrd/init"
 # ---- what the guest runs
 printf '%s\n' "${files[@]}" >"$OUT/files"
 [ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$OUT/cmd"
-echo "$REPO_ROOT" >"$OUT/repo"
 
 # a small scratch disk: /dev/vda, for the io and devices tests
 truncate -s 16M "$WORK/disk.img"
