@@ -8,7 +8,12 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       busybox-static bats jq strace runc util-linux iproute2 uidmap
       # engines driven end to end (tests/integration/engines_*.bats), the
       # console-socket receiver (python3) and interactive terminals (tmux)
-      podman conmon containerd python3 tmux)
+      podman conmon containerd python3 tmux
+      # the CRI path (engines_cri.bats: CNI plugins, a gRPC client in
+      # python3), Docker (engines_docker.bats; tini is its docker-init) and
+      # buildah (engines_buildah.bats)
+      containernetworking-plugins python3-grpcio python3-grpc-tools
+      docker.io tini buildah)
 
 missing=()
 for p in "${PKGS[@]}"; do
