@@ -16,6 +16,7 @@
 # pulled.  teardown_file stops the daemon and checks nothing is left.
 
 load helpers
+source "$REPO_ROOT/tests/tools/engines.sh"
 
 NS=k8s.io
 PAUSE=docker.io/library/skiff-pause:1
@@ -30,78 +31,12 @@ setup_file() {
 		skip "needs containernetworking-plugins"
 	$PY -c 'import grpc, grpc_tools' 2>/dev/null || skip "needs python3-grpcio and python3-grpc-tools"
 	export C="$BATS_FILE_TMPDIR/cri"
-	mkdir -p "$C/root" "$C/state" "$C/net.d" "$C/ipam" "$C/logs" "$C/img/pause"
-	[ -e /run/containerd ] || touch "$C/made-run-containerd"
-	[ -e /var/lib/cni ] || touch "$C/made-var-lib-cni"
+	mkdir -p "$C/logs" "$C/img/pause"
 	export CRI_DESCRIPTORS="$C/api.pb"
 	# the cgroup every pod goes below (cgroupfs), under the run's own cgroup
 	export PODS_CG="skiffcri$$"
-
-	cat >"$C/net.d/10-skiff.conflist" <<EOC
-{
-  "cniVersion": "0.4.0",
-  "name": "skiff-pods",
-  "plugins": [{
-    "type": "bridge", "bridge": "skiffbr0", "isGateway": false, "ipMasq": false,
-    "ipam": { "type": "host-local", "dataDir": "$C/ipam",
-              "ranges": [[{ "subnet": "192.0.2.0/24" }]] }
-  }]
-}
-EOC
-	local rt
-	rt="$(command -v runc)"
-	cat >"$C/config.toml" <<EOC
-version = 2
-root = "$C/root"
-state = "$C/state"
-disabled_plugins = ["io.containerd.internal.v1.opt",
-  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
-  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-[grpc]
-  address = "$C/containerd.sock"
-[ttrpc]
-  address = "$C/containerd.sock.ttrpc"
-[debug]
-  address = "$C/debug.sock"
-[metrics]
-  address = ""
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE"
-  # root here lacks CAP_SYS_RESOURCE: no oom_score_adj below containerd's
-  restrict_oom_score_adj = true
-  disable_apparmor = true
-  netns_mounts_under_state_dir = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "native"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.skiff]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.skiff.options]
-        BinaryName = "$SKIFF"
-        Root = "$C/rt-skiff"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        BinaryName = "$rt"
-        Root = "$C/rt-runc"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$C/net.d"
-    max_conf_num = 1
-EOC
-	# its own network namespace, loopback up (the streaming server's)
-	unshare --net -- sh -c 'ip link set lo up && exec containerd --config "$1"' sh "$C/config.toml" \
-		>"$C/containerd.log" 2>&1 &
-	echo $! >"$C/containerd.pid"
-	local i
-	for i in $(seq 300); do
-		[ -S "$C/containerd.sock" ] && cri Version >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-	cri Version >/dev/null || { tail -30 "$C/containerd.log" >&2; return 1; }
+	eng_containerd_start "$C" "$PAUSE" skiff="$SKIFF" runc="$(command -v runc)"
+	eng_wait cri Version
 
 	# the images
 	cc -static -O2 -o "$C/img/pause/pause" "$REPO_ROOT/tests/tools/pause.c"
@@ -119,7 +54,7 @@ EOC
 
 teardown_file() {
 	[ -n "${C:-}" ] && [ -d "$C" ] || return 0
-	local p pid h
+	local p
 	if [ -S "$C/containerd.sock" ]; then
 		for p in $(cri ListPodSandbox 2>/dev/null | jq -r '.items[].id'); do
 			cri StopPodSandbox "{\"pod_sandbox_id\": \"$p\"}" >/dev/null 2>&1
@@ -127,19 +62,7 @@ teardown_file() {
 		done
 		c images rm "$PAUSE" "$BB" >/dev/null 2>&1 || true
 	fi
-	pid="$(cat "$C/containerd.pid" 2>/dev/null)"
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $C/" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
-		[ -d "$h/$PODS_CG" ] && find "$h/$PODS_CG" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	grep -F "$C" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-	[ -e "$C/made-run-containerd" ] && rm -rf /run/containerd
-	[ -e "$C/made-var-lib-cni" ] && rm -rf /var/lib/cni
+	eng_containerd_stop "$C" "$PODS_CG"
 	rm -rf "$C"
 }
 

@@ -12,6 +12,7 @@
 # tests/tools/mkimage.sh and loaded with `docker load`: nothing is pulled.
 
 load helpers
+source "$REPO_ROOT/tests/tools/engines.sh"
 
 IMG=skiff-busybox:1
 DOCKER=/usr/bin/docker
@@ -19,29 +20,13 @@ DOCKER=/usr/bin/docker
 setup_file() {
 	command -v dockerd >/dev/null && [ -x "$DOCKER" ] || skip "needs docker.io (tools/deps.sh installs it)"
 	export D="$BATS_FILE_TMPDIR/docker"
-	mkdir -p "$D/data" "$D/exec" "$D/cfg"
-	[ -e /run/containerd ] || touch "$D/made-run-containerd"
+	mkdir -p "$D"
 	[ -e /etc/docker ] || touch "$D/made-etc-docker"
-	[ -e /run/docker ] || touch "$D/made-run-docker"
 	export DOCKER_CG="skiffdocker$$"
 	# skiff, each call recorded
 	printf '#!/bin/sh\necho "$*" >>%q\nexec %q "$@"\n' "$D/skiff-calls" "$SKIFF" >"$D/skiff"
 	chmod +x "$D/skiff"
-	jq -n --arg s "$D/skiff" --arg init "$(command -v docker-init || command -v tini-static)" '{
-		runtimes: {skiff: {path: $s}}, "default-runtime": "skiff", "init-path": $init,
-		iptables: false, "ip-forward": false, "ip-masq": false, bridge: "none",
-		"userland-proxy": false, "storage-driver": "vfs",
-		"exec-opts": ["native.cgroupdriver=cgroupfs"], "log-level": "warn"}' >"$D/daemon.json"
-	DOCKER_CONFIG="$D/cfg" unshare --net -- dockerd --config-file "$D/daemon.json" \
-		--data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/docker.pid" \
-		-H "unix://$D/docker.sock" --cgroup-parent "/$DOCKER_CG" >"$D/dockerd.log" 2>&1 &
-	echo $! >"$D/dockerd.pid"
-	local i
-	for i in $(seq 600); do
-		[ -S "$D/docker.sock" ] && dk version >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-	dk version >/dev/null || { tail -30 "$D/dockerd.log" >&2; return 1; }
+	eng_dockerd_start "$D" "$DOCKER_CG" skiff="$D/skiff" runc="$(command -v runc)"
 	bash "$REPO_ROOT/tests/tools/mkimage.sh" "$(_rootfs_template)" "$IMG" "$D/busybox.tar" sh
 	dk load -i "$D/busybox.tar" >/dev/null
 	jq -n '{defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
@@ -50,28 +35,12 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${D:-}" ] && [ -d "$D" ] || return 0
-	local pid h
 	if [ -S "$D/docker.sock" ]; then
 		dk rm -f $(dk ps -aq 2>/dev/null) >/dev/null 2>&1 || true
 		dk system prune -af >/dev/null 2>&1 || true
 	fi
-	pid="$(cat "$D/dockerd.pid" 2>/dev/null)"
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	# its containerd and shims, if any outlived it
-	for pid in $(pgrep -f "containerd --config $D/" 2>/dev/null) $(pgrep -f "containerd-shim-runc-v2 .*-address $D/" 2>/dev/null); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
-		[ -d "$h/$DOCKER_CG" ] && find "$h/$DOCKER_CG" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	grep -F "$D" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-	[ -e "$D/made-run-containerd" ] && rm -rf /run/containerd
+	eng_dockerd_stop "$D" "$DOCKER_CG"
 	[ -e "$D/made-etc-docker" ] && rm -rf /etc/docker
-	[ -e "$D/made-run-docker" ] && rm -rf /run/docker
 	rm -rf "$D"
 }
 
