@@ -41,35 +41,56 @@ def descriptors():
 	return pool
 
 
+class Client:
+	"""CRI calls over SOCKET: call(METHOD, dict) returns the response as a dict."""
+
+	def __init__(self, sock, timeout=None):
+		self.pool = descriptors()
+		self.channel = grpc.insecure_channel("unix://" + sock)
+		self.timeout = timeout or float(os.environ.get("CRI_TIMEOUT", "60"))
+		self.calls = {}
+
+	def _stub(self, method):
+		if method not in self.calls:
+			for svc in ("RuntimeService", "ImageService"):
+				m = self.pool.FindServiceByName("runtime.v1." + svc).methods_by_name.get(method)
+				if m:
+					break
+			else:
+				raise KeyError("no method %s in api.proto" % method)
+			req, resp = (message_class(self.pool, t) for t in (m.input_type, m.output_type))
+			call = self.channel.unary_unary("/runtime.v1.%s/%s" % (svc, method),
+					request_serializer=lambda r: r.SerializeToString(),
+					response_deserializer=resp.FromString)
+			self.calls[method] = (req, call)
+		return self.calls[method]
+
+	def call(self, method, body=None):
+		req, call = self._stub(method)
+		resp = call(json_format.ParseDict(body or {}, req()), timeout=self.timeout)
+		return json_format.MessageToDict(resp, preserving_proto_field_name=True,
+				including_default_value_fields=True)
+
+
+def message_class(pool, desc):
+	if hasattr(message_factory, "GetMessageClass"):
+		return message_factory.GetMessageClass(desc)
+	return message_factory.MessageFactory(pool).GetPrototype(desc)
+
+
 def main():
 	if len(sys.argv) < 3:
 		sys.exit(__doc__)
 	sock, method = sys.argv[1], sys.argv[2]
 	body = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
-	pool = descriptors()
-	for svc in ("RuntimeService", "ImageService"):
-		s = pool.FindServiceByName("runtime.v1." + svc)
-		m = s.methods_by_name.get(method)
-		if m:
-			break
-	else:
-		sys.exit("cri: no method %s in api.proto" % method)
-	req_cls = message_factory.GetMessageClass(m.input_type) if hasattr(message_factory, "GetMessageClass") \
-		else message_factory.MessageFactory(pool).GetPrototype(m.input_type)
-	resp_cls = message_factory.GetMessageClass(m.output_type) if hasattr(message_factory, "GetMessageClass") \
-		else message_factory.MessageFactory(pool).GetPrototype(m.output_type)
-	req = json_format.ParseDict(body, req_cls())
-	with grpc.insecure_channel("unix://" + sock) as ch:
-		call = ch.unary_unary("/runtime.v1.%s/%s" % (svc, method),
-				request_serializer=lambda r: r.SerializeToString(),
-				response_deserializer=resp_cls.FromString)
-		try:
-			resp = call(req, timeout=float(os.environ.get("CRI_TIMEOUT", "60")))
-		except grpc.RpcError as e:
-			print("cri: %s: %s: %s" % (method, e.code().name, e.details()), file=sys.stderr)
-			sys.exit(124 if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED else 1)
-	print(json_format.MessageToJson(resp, preserving_proto_field_name=True,
-			including_default_value_fields=True, indent=None))
+	try:
+		resp = Client(sock).call(method, body)
+	except KeyError as e:
+		sys.exit("cri: %s" % e.args[0])
+	except grpc.RpcError as e:
+		print("cri: %s: %s: %s" % (method, e.code().name, e.details()), file=sys.stderr)
+		sys.exit(124 if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED else 1)
+	print(json.dumps(resp))
 
 
 if __name__ == "__main__":
