@@ -9,7 +9,9 @@
 # Env: RUNS (timed rounds per engine and runtime, default 20), WARM (untimed
 # rounds first, default 2), RUNTIMES (default "skiff runc crun"), ENGINES
 # (default "docker podman cri"), SKIFF (default ./skiff), RESULTS (default
-# bench/results), NO_APT=1 (never call apt-get).
+# bench/results), NO_APT=1 (never call apt-get), CGROUP2=1 (/sys/fs/cgroup one
+# cgroup2 mount, as bench/run.sh has it for crun; on this host no controller
+# is there: podman and the CRI, which ask for pids and cpu limits, fail).
 #
 # The daemons are private (tests/tools/engines.sh: own roots, sockets, a
 # network namespace each, vfs/native storage, cgroupfs below this run's
@@ -18,8 +20,8 @@
 # through the same one-line wrapper that gives it a --root under the run's
 # directory.  Runtimes alternate round
 # by round; the cgroup hierarchies stay as the host has them (this host:
-# v1 + an empty unified mount), where crun 1.8 refuses to run a container:
-# its row then says so, with crun's message.  Writes RESULTS/engines.md.
+# v1 + a unified mount holding hugetlb), where crun 1.8 refuses to run a
+# container: its row then says so, with crun's message.  Writes RESULTS/engines.md.
 set -uo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
