@@ -123,7 +123,7 @@ round() {
 	case $1 in
 	docker) ms dk run --rm --network none --runtime "$2" skiff-busybox:1 true ;;
 	podman) ms pm run --rm --network none --runtime "$W/podman/$2" localhost/skiff-busybox:1 true ;;
-	cri) $PY "$BENCH/cri-pods.py" "$W/cri/containerd.sock" docker.io/library/skiff-busybox:1 "$2" 1 "$CG-pods" ;;
+	cri) $PY "$BENCH/cri-pods.py" "$W/cri/containerd.sock" docker.io/library/skiff-busybox:1 "$2" 1 "$CG-cri" ;;
 	esac
 }
 
