@@ -240,9 +240,16 @@ t_pod() {
 	assert_eq "$(jq -r .stderr <<<"$output" | base64 -d)" err
 	assert_eq "$(jq -r .exit_code <<<"$output")" 3
 
-	# Exec: the runtime hands back a URL of the streaming server
-	run -0 cri Exec "$(jq -cn --arg id "$c2" '{container_id: $id, cmd: ["true"], stdout: true}')"
-	[[ $(jq -r .url <<<"$output") == http://127.0.0.1:*/exec/* ]]
+	# Exec: a URL of the streaming server (in containerd's network
+	# namespace), the command's output and exit status through it
+	run -0 cri Exec "$(jq -cn --arg id "$c2" '{container_id: $id, stdout: true, stderr: true,
+		cmd: ["sh", "-c", "echo streamed-out; echo streamed-err >&2; exit 4"]}')"
+	local url
+	url="$(jq -r .url <<<"$output")"
+	[[ $url == http://127.0.0.1:*/exec/* ]]
+	run -4 --separate-stderr in_netns timeout 60 $PY "$REPO_ROOT/tests/integration/cri/cri.py" --stream "$url"
+	assert_eq "$output" streamed-out
+	assert_eq "$stderr" streamed-err
 
 	# the log where the CRI asked, in the CRI log format
 	local log="$C/logs/pod-$h/c1.log"

@@ -4,6 +4,10 @@
   cri.py SOCKET METHOD [JSON]   call runtime.v1.RuntimeService/METHOD (or
                                 ImageService's) with the request given as JSON
                                 (proto field names), print the response as JSON.
+  cri.py --stream URL           attach to the streaming server's URL that Exec
+                                returned (WebSocket, v4.channel.k8s.io; no stdin):
+                                the command's stdout and stderr to ours, its exit
+                                status as ours.
 
 The messages come from api.proto beside this file, compiled at run time by
 grpc_tools' protoc into a descriptor set (cached as api.pb next to the
@@ -78,7 +82,59 @@ def message_class(pool, desc):
 	return message_factory.MessageFactory(pool).GetPrototype(desc)
 
 
+def stream(url):
+	"""A WebSocket client of the streaming server, just enough for exec."""
+	import base64
+	import socket
+	import struct
+	import urllib.parse
+	u = urllib.parse.urlparse(url)
+	sock = socket.create_connection((u.hostname, u.port), timeout=60)
+	key = base64.b64encode(os.urandom(16)).decode()
+	sock.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+		"Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n" % (u.path, u.netloc, key)).encode())
+	f = sock.makefile("rb")
+	status = f.readline()
+	if b" 101 " not in status:
+		sys.exit("cri: stream: %s" % status.decode(errors="replace").strip())
+	while f.readline() not in (b"\r\n", b""):
+		pass
+	out = {1: sys.stdout.buffer, 2: sys.stderr.buffer}
+	result = b""
+	while True:
+		head = f.read(2)
+		if len(head) < 2:
+			break
+		op, n = head[0] & 0x0F, head[1] & 0x7F
+		if n == 126:
+			n = struct.unpack(">H", f.read(2))[0]
+		elif n == 127:
+			n = struct.unpack(">Q", f.read(8))[0]
+		data = f.read(n)
+		if op == 8:
+			break
+		if op in (1, 2) and data:
+			if data[0] in out:
+				out[data[0]].write(data[1:])
+				out[data[0]].flush()
+			elif data[0] == 3:
+				result += data[1:]
+	if not result:
+		return 0
+	st = json.loads(result)
+	if st.get("status") == "Success":
+		return 0
+	for cause in st.get("details", {}).get("causes", []):
+		if cause.get("reason") == "ExitCode":
+			return int(cause["message"])
+	print("cri: stream: %s" % st.get("message", result.decode()), file=sys.stderr)
+	return 1
+
+
 def main():
+	if len(sys.argv) == 3 and sys.argv[1] == "--stream":
+		sys.exit(stream(sys.argv[2]))
 	if len(sys.argv) < 3:
 		sys.exit(__doc__)
 	sock, method = sys.argv[1], sys.argv[2]
