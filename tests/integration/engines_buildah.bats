@@ -9,6 +9,7 @@
 # nothing comes from a registry.
 
 load helpers
+source "$REPO_ROOT/tests/tools/engines.sh"
 
 BASE=docker.io/library/skiff-busybox:1
 
@@ -46,11 +47,7 @@ teardown_file() {
 	[ -n "${B:-}" ] && [ -d "$B" ] || return 0
 	bh rm -a >/dev/null 2>&1 || true
 	bh rmi -af >/dev/null 2>&1 || true
-	local h
-	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
-		[ -d "$h/buildah-skiff" ] && find "$h/buildah-skiff" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	grep -F "$B" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	eng_leftovers "$B" ""
 	[ -e "$B/made-var-lib-containers" ] && rm -rf /var/lib/containers
 	rm -rf "$B"
 }

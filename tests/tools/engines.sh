@@ -96,7 +96,7 @@ eng_containerd_stop() {
 	pid="$(cat "$d/containerd.pid" 2>/dev/null)"
 	_eng_kill "$pid"
 	for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $d/" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-	_eng_leftovers "$d" "$2"
+	eng_leftovers "$d" "$2"
 	[ -e "$d/made-var-lib-cni" ] && _eng_rmdirs /var/lib/cni
 	return 0
 }
@@ -135,7 +135,7 @@ eng_dockerd_stop() {
 	for pid in $(pgrep -f "containerd --config $d/" 2>/dev/null) $(pgrep -f "containerd-shim-runc-v2 .*-address $d/" 2>/dev/null); do
 		kill -9 "$pid" 2>/dev/null
 	done
-	_eng_leftovers "$d" "$2"
+	eng_leftovers "$d" "$2"
 	[ -e "$d/made-run-docker" ] && _eng_rmdirs /run/docker
 	[ -e "$d/made-key-json" ] && rm -f /etc/docker/key.json
 	return 0
@@ -149,8 +149,8 @@ _eng_kill() {
 	kill -9 "$1" 2>/dev/null || true
 }
 
-# _eng_leftovers D CGROUP: the cgroups below CGROUP, mounts under D, /run/containerd if ours
-_eng_leftovers() {
+# eng_leftovers D [CGROUP]: the cgroups below CGROUP, mounts under D, /run/containerd if ours
+eng_leftovers() {
 	local h
 	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
 		[ -n "$2" ] && [ -d "$h/$2" ] && find "$h/$2" -depth -type d -exec rmdir {} \; 2>/dev/null
