@@ -131,10 +131,12 @@ int sk_cg2_check(const struct sk_resources *r, struct sk_cg_ctrls *n, struct sk_
 	for (i = 0; i < r->blkio.n_weight_device; i++)
 		if (r->blkio.weight_device[i].has_leaf_weight && !r->blkio.weight_device[i].has_weight)
 			return no_v2(err, "blockIO.weightDevice.leafWeight", "a leaf weight");
-	if (r->blkio.has_weight && (r->blkio.weight < 10 || r->blkio.weight > 1000))
+	/* weight 0 is "unset", as runc and the v1 driver take it: Docker 20.10
+	 * sends blockIO.weight 0 with every container */
+	if (r->blkio.has_weight && r->blkio.weight && (r->blkio.weight < 10 || r->blkio.weight > 1000))
 		return sk_error(err, EINVAL, "linux.resources.blockIO.weight: %u is not in 10..1000",
 				r->blkio.weight);
-	if (r->blkio.has_weight || r->blkio.n_weight_device || r->blkio.n_throttle_read_bps ||
+	if ((r->blkio.has_weight && r->blkio.weight) || r->blkio.n_weight_device || r->blkio.n_throttle_read_bps ||
 	    r->blkio.n_throttle_write_bps || r->blkio.n_throttle_read_iops ||
 	    r->blkio.n_throttle_write_iops)
 		need(n, "io", "blockIO");
@@ -475,11 +477,11 @@ static int apply_throttle(int fd, const char *key, const struct sk_blkio_dev *d,
 static int apply_io(int fd, const struct sk_resources *r, struct sk_error *err)
 {
 	/* looked up only when a weight is asked for */
-	bool bfq = (r->blkio.has_weight || r->blkio.n_weight_device) &&
+	bool bfq = ((r->blkio.has_weight && r->blkio.weight) || r->blkio.n_weight_device) &&
 		   faccessat(fd, "io.bfq.weight", F_OK, 0) == 0;
 	size_t i;
 
-	if (r->blkio.has_weight) {
+	if (r->blkio.has_weight && r->blkio.weight) {
 		unsigned w = r->blkio.weight;
 
 		if (bfq ? wr(fd, "io.bfq.weight", err, "%u", w) < 0

@@ -10,7 +10,12 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       # console-socket receiver (python3) and interactive terminals (tmux)
       podman conmon containerd python3 tmux
       # the fuzzing stage (make fuzz: libFuzzer and its sanitizer runtimes)
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev
+      # the CRI path (engines_cri.bats: CNI plugins, a gRPC client in
+      # python3), Docker (engines_docker.bats; tini is its docker-init) and
+      # buildah (engines_buildah.bats)
+      containernetworking-plugins python3-grpcio python3-grpc-tools
+      docker.io tini buildah)
 
 missing=()
 for p in "${PKGS[@]}"; do
