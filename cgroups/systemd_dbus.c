@@ -198,7 +198,7 @@ static int job_call(struct sk_dbus *c, struct sk_dbus_msg *h, const struct sk_db
 	j->found = -1;
 	c->on_msg = on_msg;
 	c->data = j;
-	if (sk_dbus_call(c, h, body, &r, wait_ms > 0 ? wait_ms : 25000, err) < 0 ||
+	if (sk_dbus_call(c, h, body, &r, wait_ms > 0 ? wait_ms : c->timeout_ms, err) < 0 ||
 	    sk_dbus_read(&r, "o", err, &path) < 0)
 		goto out;
 	snprintf(job, jobsize, "%s", path);
@@ -256,7 +256,7 @@ static int unit_call(struct sk_dbus *c, const char *member, const char *unit,
 
 	manager_call(&h, member, "s");
 	sk_dbus_w_s(&w, unit);
-	rc = sk_dbus_call(c, &h, &w, r, 25000, err);
+	rc = sk_dbus_call(c, &h, &w, r, c->timeout_ms, err);
 	sk_dbus_w_free(&w);
 	return rc;
 }

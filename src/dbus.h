@@ -126,6 +126,7 @@ struct sk_dbus {
 	int fd;			/* -1 when closed */
 	uint32_t serial;	/* of the last message sent */
 	bool bus;		/* a message bus (Hello sent), not a peer */
+	int timeout_ms;		/* the bound of sk_dbus_open, for later calls too */
 	char unique_name[256];
 	uint8_t *rbuf;		/* the last message received */
 	size_t rlen;

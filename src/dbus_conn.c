@@ -129,6 +129,7 @@ int sk_dbus_open(struct sk_dbus *c, const char *path, bool bus, int timeout_ms,
 
 	memset(c, 0, sizeof(*c));
 	c->record_fd = -1;
+	c->timeout_ms = timeout_ms;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return c->fd = -1, sk_error(err, ENAMETOOLONG, "D-Bus: %s: path too long", path);
 	strcpy(sa.sun_path, path);

@@ -7,10 +7,38 @@
 #           the kernel offers (cgroup2 is never mounted: the controllers stay
 #           free for v1, and /proc/*/cgroup has no "0::" line, as on a host
 #           that never mounted cgroup2);
+#   systemd: systemd is PID 1 and this runs as its service skiff-vm.service
+#           (tests/vm/run.sh): systemd mounted everything (cgroup2 only);
+#           the bats files run right here, in the service's cgroup, without
+#           a private cgroup namespace (they look at systemd's hierarchy);
 # runs the bats files listed in the `out`
 # share under a private cgroup+mount namespace (as tests/run.sh does), writes
 # the TAP and the status back to the share and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+mode="$(sed -n 's/.*skiff\.cgroup=\([^ ]*\).*/\1/p' /proc/cmdline)"
+if [ "$mode" = systemd ]; then
+	mkdir -p /out
+	mount -t 9p -o trans=virtio,version=9p2000.L out /out
+	REPO="$(cat /out/repo)"
+	cd "$REPO" || { echo 1 >/out/rc; echo o >/proc/sysrq-trigger; }
+	mapfile -t files </out/files
+	echo "guest: kernel $(uname -r), systemd $(systemctl --version | sed -n '1s/systemd //p'), booted in $(cut -d' ' -f1 /proc/uptime) s," \
+		"controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+	export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
+	bash tests/vm/watchdog.sh /out/bats.tap 300 &
+	if [ -s /out/cmd ]; then
+		bash /out/cmd </dev/null >/out/bats.tap 2>&1
+	else
+		timeout -k 10 900 bats --tap --timing --print-output-on-failure "${files[@]}" \
+			</dev/null >/out/bats.tap 2>&1
+	fi
+	echo $? >/out/rc
+	sync
+	cat /out/bats.tap
+	echo o >/proc/sysrq-trigger
+	sleep 10
+	exit 0
+fi
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm /dev/mqueue /out
@@ -22,7 +50,6 @@ mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t 9p -o trans=virtio,version=9p2000.L out /out
 umount -l /sys/fs/cgroup 2>/dev/null
-mode="$(sed -n 's/.*skiff\.cgroup=\([^ ]*\).*/\1/p' /proc/cmdline)"
 hostname skiff-vm
 if [ "$mode" = legacy ]; then
 	mount -t tmpfs -o mode=0755,size=64k cgroup /sys/fs/cgroup
