@@ -64,6 +64,8 @@ int sk_sd_start_transient(struct sk_dbus *c, const struct sk_dbus_w *body, char 
 			  size_t jobsize, int wait_ms, struct sk_error *err);
 int sk_sd_stop_unit(struct sk_dbus *c, const char *unit, char *job, size_t jobsize,
 		    int wait_ms, struct sk_error *err);
+/* ResetFailedUnit; a unit not loaded (a stopped transient unit is
+ * unloaded at once) has nothing to reset: 0. */
 int sk_sd_reset_failed(struct sk_dbus *c, const char *unit, struct sk_error *err);
 /* The unit's object path; -1 (err "org.freedesktop.systemd1.NoSuchUnit: ...")
  * when it is not loaded. */

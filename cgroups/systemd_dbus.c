@@ -12,6 +12,7 @@
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_NO_SUCH_UNIT "org.freedesktop.systemd1.NoSuchUnit"
 #define JOBS_SEEN 16
 
 /* the JobRemoved signals seen (a job may end before its caller reads the
@@ -263,9 +264,12 @@ static int unit_call(struct sk_dbus *c, const char *member, const char *unit,
 
 int sk_sd_reset_failed(struct sk_dbus *c, const char *unit, struct sk_error *err)
 {
-	struct sk_dbus_msg r;
+	struct sk_dbus_msg r = { 0 };
 
-	return unit_call(c, "ResetFailedUnit", unit, &r, err);
+	if (unit_call(c, "ResetFailedUnit", unit, &r, err) == 0)
+		return 0;
+	/* a stopped transient unit is unloaded at once: nothing to reset */
+	return r.type == SK_DBUS_ERROR && !strcmp(r.error, SD_NO_SUCH_UNIT) ? 0 : -1;
 }
 
 int sk_sd_get_unit(struct sk_dbus *c, const char *unit, char *path, size_t size,

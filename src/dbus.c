@@ -634,8 +634,7 @@ static int decode_fields(const uint8_t *buf, size_t end, struct sk_dbus_msg *m,
 	return 0;
 }
 
-int sk_dbus_decode(const uint8_t *buf, size_t len, struct sk_dbus_msg *m,
-		   struct sk_error *err)
+static int decode(const uint8_t *buf, size_t len, struct sk_dbus_msg *m, struct sk_error *err)
 {
 	static const char *const need[] = { NULL, "path and member", "reply serial",
 					    "error name and reply serial",
@@ -684,6 +683,15 @@ int sk_dbus_decode(const uint8_t *buf, size_t len, struct sk_dbus_msg *m,
 	if (it.pos != it.end)
 		return bad(err, "body longer than its signature");
 	return 0;
+}
+
+int sk_dbus_decode(const uint8_t *buf, size_t len, struct sk_dbus_msg *m,
+		   struct sk_error *err)
+{
+	if (decode(buf, len, m, err) == 0)
+		return 0;
+	memset(m, 0, sizeof(*m));	/* nothing of a malformed message is used */
+	return -1;
 }
 
 void sk_dbus_it_init(struct sk_dbus_it *it, const struct sk_dbus_msg *m)

@@ -5,6 +5,8 @@
 # bounded wait for a job.  Needs systemd as PID 1 on cgroup v2: the VM tier
 # runs it (VM_CGROUP=systemd tests/vm/run.sh); elsewhere every test is skipped.
 
+bats_require_minimum_version 1.5.0
+
 PROBE="$BATS_TEST_DIRNAME/../tools/dbus_probe"
 CG=/sys/fs/cgroup
 

@@ -22,32 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../cgroups/systemd.h"
-#include "skiff/error.h"
+#include "dbus_probe_props.h"
 
 #define TIMEOUT_MS 20000
-
-static void start_body(struct sk_dbus_w *w, char **a)
-{
-	static const char *const devs[][2] = { { "/dev/null", "rwm" }, { "char-pts", "rw" } };
-	pid_t pid = atoi(a[2]);
-	struct sk_error err;
-
-	sk_sd_transient_begin(w, a[0], "fail");
-	sk_sd_prop_s(w, "Description", "skiff probe");
-	sk_sd_prop_s(w, "Slice", a[1]);
-	sk_sd_prop_b(w, "Delegate", true);
-	sk_sd_prop_b(w, "DefaultDependencies", false);
-	sk_sd_prop_pids(w, &pid, 1);
-	sk_sd_prop_t(w, "MemoryMax", strtoull(a[3], NULL, 10));
-	sk_sd_prop_t(w, "TasksMax", strtoull(a[4], NULL, 10));
-	sk_sd_prop_t(w, "CPUWeight", 50);
-	sk_sd_prop_t(w, "CPUQuotaPerSecUSec", 500000);
-	sk_sd_prop_s(w, "DevicePolicy", "strict");
-	sk_sd_prop_devices(w, devs, 2);
-	sk_sd_prop_bitmask(w, "AllowedCPUs", "0", &err);
-	sk_sd_transient_end(w);
-}
 
 static int wait_job(struct sk_dbus *c, const char *job, int ms, struct sk_error *err);
 
@@ -70,9 +47,7 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		goto usage;
 	if (!strcmp(argv[i], "call-body") && argc - i == 1) {
-		char *a[] = { "skiff-probe.scope", "system.slice", "4242", "67108864", "32" };
-
-		start_body(&w, a);
+		probe_props(&w, "skiff-probe.scope", "system.slice", 4242, 67108864, 32);
 		for (size_t k = 0; k < w.len; k++)
 			printf("%02x", w.p[k]);
 		printf("\n");
@@ -89,7 +64,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!strcmp(argv[i], "start") && argc - i == 6) {
-		start_body(&w, argv + i + 1);
+		probe_props(&w, argv[i + 1], argv[i + 2], atoi(argv[i + 3]),
+			    strtoull(argv[i + 4], NULL, 10), strtoull(argv[i + 5], NULL, 10));
 		rc = sk_sd_start_transient(&c, &w, out, sizeof(out), TIMEOUT_MS, &err);
 		if (rc == 0)
 			printf("%s\n", out);

@@ -18,7 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../cgroups/systemd.h"
+#include "../tools/dbus_probe_props.h"
 #include "skiff/error.h"
 #include "tap.h"
 
@@ -42,28 +42,6 @@ static uint8_t *load(const char *name, size_t *len)
 	}
 	*len = (size_t)n;
 	return b;
-}
-
-static void probe_body(struct sk_dbus_w *w)
-{
-	static const char *const devs[][2] = { { "/dev/null", "rwm" }, { "char-pts", "rw" } };
-	struct sk_error err;
-	pid_t pid = 4242;
-
-	sk_sd_transient_begin(w, "skiff-probe.scope", "fail");
-	sk_sd_prop_s(w, "Description", "skiff probe");
-	sk_sd_prop_s(w, "Slice", "system.slice");
-	sk_sd_prop_b(w, "Delegate", true);
-	sk_sd_prop_b(w, "DefaultDependencies", false);
-	sk_sd_prop_pids(w, &pid, 1);
-	sk_sd_prop_t(w, "MemoryMax", 67108864);
-	sk_sd_prop_t(w, "TasksMax", 32);
-	sk_sd_prop_t(w, "CPUWeight", 50);
-	sk_sd_prop_t(w, "CPUQuotaPerSecUSec", 500000);
-	sk_sd_prop_s(w, "DevicePolicy", "strict");
-	sk_sd_prop_devices(w, devs, 2);
-	sk_sd_prop_bitmask(w, "AllowedCPUs", "0", &err);
-	sk_sd_transient_end(w);
 }
 
 /* the properties of a decoded StartTransientUnit call, as "Name=value;" */
@@ -140,7 +118,7 @@ static void test_start_transient(void)
 	char props[2048];
 	int r;
 
-	probe_body(&w);
+	probe_props(&w, "skiff-probe.scope", "system.slice", 4242, 67108864, 32);
 	r = sk_dbus_decode(rec, len, &m, &err);
 	tap(r == 0, "dbus: sd-bus's StartTransientUnit call decodes", "%s", err.msg);
 	tap(r == 0 && m.type == SK_DBUS_CALL && m.serial == 2 && !strcmp(m.path, "/org/freedesktop/systemd1") &&
@@ -474,23 +452,20 @@ static void server(int lfd)
 	if (fd < 0)
 		_exit(1);
 	s.fd = fd;
-	while (n < sizeof(line) - 1 && read(fd, line + n, 1) == 1 && line[n++] != '\n')
-		;
-	line[n] = 0;
 	snprintf(uid, sizeof(uid), "%u", getuid());
 	k = (size_t)snprintf(want, sizeof(want), "AUTH EXTERNAL ");
 	for (const char *p = uid; *p; p++)
 		k += (size_t)snprintf(want + k, sizeof(want) - k, "%02x", *p);
-	snprintf(want + k, sizeof(want) - k, "\r\n");
-	if (line[0] || strncmp(line + 1, want, strlen(want)))
+	snprintf(want + k, sizeof(want) - k, "\r\nBEGIN\r\n");
+	/* a NUL, AUTH and BEGIN, before OK */
+	k = strlen(want) + 1;
+	while (n < k && read(fd, line + n, 1) == 1)
+		n++;
+	line[n] = 0;
+	if (n != k || line[0] || strcmp(line + 1, want))
 		_exit(2);
 	if (write(fd, "OK 0123456789abcdef0123456789abcdef\r\n", 37) != 37)
 		_exit(3);
-	n = 0;
-	while (n < 7 && read(fd, line + n, 1) == 1)
-		n++;
-	if (n != 7 || memcmp(line, "BEGIN\r\n", 7))
-		_exit(4);
 	/* Hello */
 	if (sk_dbus_recv(&s, &m, INT64_MAX, &err) < 0 || strcmp(m.member, "Hello") ||
 	    srv_reply(fd, m.serial, SK_DBUS_RETURN, NULL, "s", ":1.7") < 0)
