@@ -5,8 +5,8 @@
  *   error_reply.bin           dbus-daemon's error reply to it
  *   hello_return.bin          dbus-daemon's reply to Hello
  *   job_removed.bin           a JobRemoved signal (busctl emit)
- *   systemd_return.bin        systemd 252's reply to StartTransientUnit (a
- *                             job path) and its JobRemoved, recorded in the
+ *   systemd_return.bin        what systemd 252 sent after StartTransientUnit (its
+ *                             signals, the job path, JobRemoved), recorded in the
  *                             VM tier (tests/integration/systemd.bats)
  * then malformed messages, and a connection to a fake bus (a child). */
 #include <errno.h>
@@ -25,7 +25,7 @@
 static uint8_t *load(const char *name, size_t *len)
 {
 	char path[512];
-	static uint8_t buf[8][4096];
+	static uint8_t buf[8][16384];
 	static int next;
 	uint8_t *b = buf[next++ % 8];
 	ssize_t n;
@@ -540,7 +540,7 @@ int main(void)
 {
 	test_start_transient();
 	test_replies();
-	//test_systemd_recorded();
+	test_systemd_recorded();
 	test_malformed();
 	test_writer();
 	test_connection();
