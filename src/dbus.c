@@ -68,7 +68,7 @@ static void w_pad(struct sk_dbus_w *w, size_t a)
 	size_t n = (a - w->len % a) % a;
 
 	w_grow(w, n);
-	if (w->oom)
+	if (w->oom || !n)
 		return;
 	memset(w->p + w->len, 0, n);
 	w->len += n;
@@ -78,7 +78,7 @@ static void w_put(struct sk_dbus_w *w, size_t a, const void *v, size_t n)
 {
 	w_pad(w, a);
 	w_grow(w, n);
-	if (w->oom)
+	if (w->oom || !n)
 		return;
 	memcpy(w->p + w->len, v, n);
 	w->len += n;
