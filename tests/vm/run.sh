@@ -24,8 +24,8 @@
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
 # test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
-# tests/logs/vm-{console,bats}-{legacy,systemd}.log for legacy and systemd; vm-stall[-legacy].log
-# when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
+# tests/logs/vm-{console,bats}-{legacy,systemd}.log for legacy and systemd;
+# vm-stall[-legacy|-systemd].log when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
 # Env: VM_CGROUP (v2, legacy or systemd), VM_TIMEOUT (seconds a boot may take, default
 #      600), VM_STALL (seconds without test output after which the guest is
 #      taken for stopped, 600), VM_RETRIES (boots after a stopped guest, 1),
@@ -132,9 +132,9 @@ for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m || echo 
 for d in proc sys dev; do /bin/busybox mount --move /$d /root/$d; done
 guest="$(/bin/busybox sed -n 's/.*skiff.guest=\([^ ]*\).*/\1/p' /root/proc/cmdline)"
 if /bin/busybox grep -q 'skiff.cgroup=systemd' /root/proc/cmdline; then
-	# systemd as PID 1: guest.sh runs as the one service the boot starts
-	# (--unit), after basic.target (the bus
-	# socket is there; dbus.service starts on the first connection)
+	# systemd as PID 1 (--unit: guest.sh runs as the one unit the boot
+	# starts, after basic.target: the bus socket is there, dbus.service
+	# starts on the first connection)
 	/bin/busybox mkdir -p /root/etc/systemd/system
 	# the host's /tmp, /var/tmp are not the guest's (systemd-tmpfiles would
 	# walk and empty them over 9p at boot, minutes under TCG)
