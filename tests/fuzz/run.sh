@@ -34,7 +34,7 @@ for t in $targets; do
 	jobs=()
 	[ "${FUZZ_JOBS:-1}" -gt 1 ] && jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
 	dict=(-dict="$DIR/oci.dict")
-	[ "$t" = netlink ] && dict=()
+	case "$t" in netlink | dbus) dict=() ;; esac
 	(cd "$scratch" && "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 "${dict[@]}" -artifact_prefix="$DIR/found-$t-" -print_final_stats=1 \
 		"${jobs[@]}" "$scratch/corpus" "$DIR/corpus/$t" >"$log" 2>&1 </dev/null)

@@ -14,12 +14,19 @@
 #           at /sys/fs/cgroup with one v1 hierarchy per controller the kernel
 #           offers (cpu,cpuacct and net_cls,net_prio co-mounted, as systemd
 #           does): a v1-only host.  Default files: tests/integration/cgroups_v1.bats.
+#   systemd systemd as PID 1 (the host's /lib/systemd/systemd, after the
+#           initramfs switched root) on a pure cgroup v2 hierarchy
+#           (cgroup_no_v1=all); the bats files run in a service it starts
+#           (skiff-vm.service, the boot's only target: no getty), outside
+#           any private cgroup namespace, with the system bus and
+#           systemd's private socket there.  Default files:
+#           tests/integration/systemd.bats.
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
 # test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
-# tests/logs/vm-{console,bats}-legacy.log for legacy; vm-stall[-legacy].log
-# when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
-# Env: VM_CGROUP (v2 or legacy), VM_TIMEOUT (seconds a boot may take, default
+# tests/logs/vm-{console,bats}-{legacy,systemd}.log for legacy and systemd;
+# vm-stall[-legacy|-systemd].log when the guest's watchdog found a stuck test (tests/vm/watchdog.sh).
+# Env: VM_CGROUP (v2, legacy or systemd), VM_TIMEOUT (seconds a boot may take, default
 #      600), VM_STALL (seconds without test output after which the guest is
 #      taken for stopped, 600), VM_RETRIES (boots after a stopped guest, 1),
 #      VM_MEM (1536M), VM_SMP (2), VM_TCG_THREAD (single), VM_CMD (a shell
@@ -35,7 +42,8 @@ VM_CGROUP="${VM_CGROUP:-v2}"
 case "$VM_CGROUP" in
 v2) sfx= ;;
 legacy) sfx=-legacy ;;
-*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2 or legacy"; exit 1 ;;
+systemd) sfx=-systemd ;;
+*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2, legacy or systemd"; exit 1 ;;
 esac
 CONSOLE="$LOGS/vm-console$sfx.log"
 TAP="$LOGS/vm-bats$sfx.log"
@@ -79,6 +87,8 @@ files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
 	if [ "$VM_CGROUP" = legacy ]; then
 		files=(tests/integration/cgroups_v1.bats)
+	elif [ "$VM_CGROUP" = systemd ]; then
+		files=(tests/integration/systemd.bats)
 	else
 		files=(tests/integration/cgroups_v2.bats)
 	fi
@@ -120,12 +130,43 @@ for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m || echo 
 /bin/busybox mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /root ||
 	echo "mount overlay failed"
 for d in proc sys dev; do /bin/busybox mount --move /$d /root/$d; done
-exec /bin/busybox switch_root /root /bin/bash "$(/bin/busybox sed -n 's/.*skiff.guest=\([^ ]*\).*/\1/p' /root/proc/cmdline)"
+guest="$(/bin/busybox sed -n 's/.*skiff.guest=\([^ ]*\).*/\1/p' /root/proc/cmdline)"
+if /bin/busybox grep -q 'skiff.cgroup=systemd' /root/proc/cmdline; then
+	# systemd as PID 1 (--unit: guest.sh runs as the one unit the boot
+	# starts, after basic.target: the bus socket is there, dbus.service
+	# starts on the first connection)
+	/bin/busybox mkdir -p /root/etc/systemd/system
+	# the host's /tmp, /var/tmp are not the guest's (systemd-tmpfiles would
+	# walk and empty them over 9p at boot, minutes under TCG)
+	/bin/busybox mount -t tmpfs -o mode=1777 tmpfs /root/tmp
+	/bin/busybox mount -t tmpfs -o mode=1777 tmpfs /root/var/tmp
+	# the host may be a container: its marker files would make systemd
+	# think it runs in one (no kernel command line read, no cgroup setup)
+	/bin/busybox rm -f /root/.dockerenv /root/run/.containerenv
+	/bin/busybox cat >/root/etc/systemd/system/skiff-vm.service <<UNIT
+[Unit]
+Description=skiff VM tests
+Wants=dbus.socket
+After=basic.target dbus.socket
+[Service]
+Type=oneshot
+TimeoutStartSec=infinity
+ExecStart=/bin/bash $guest
+StandardOutput=journal+console
+StandardError=journal+console
+UNIT
+	exec /bin/busybox switch_root /root /lib/systemd/systemd --unit=skiff-vm.service
+fi
+exec /bin/busybox switch_root /root /bin/bash "$guest"
 INIT
 chmod +x "$WORK/initrd/init"
 (cd "$WORK/initrd" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initrd.gz" || fail "cannot build the initramfs"
 
 # ---- what the guest runs
+# systemd.bats talks to systemd through tests/tools/dbus_probe (make check builds it)
+if [ "$VM_CGROUP" = systemd ] && ! make -C "$REPO_ROOT" -s tests/tools/dbus_probe >>"$LOGS/vm-deps.log" 2>&1; then
+	fail "cannot build tests/tools/dbus_probe (see tests/logs/vm-deps.log)"
+fi
 printf '%s\n' "${files[@]}" >"$OUT/files"
 [ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$OUT/cmd"
 
@@ -146,12 +187,14 @@ stall_s="${VM_STALL:-600}"
 # good (cause not found; starved vCPUs under multi-threaded TCG are a known
 # source of guest stalls).  Single-threaded, each pass has a core of its own.
 boot() {
-	local q size last=-1 since=$SECONDS
+	local q size last=-1 since=$SECONDS append=
+	[ "$VM_CGROUP" = systemd ] &&
+		append="systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all systemd.show_status=error"
 	rm -f "$OUT/rc" "$OUT/bats.tap"
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 		-accel tcg,thread="${VM_TCG_THREAD:-single}" -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 		-kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-		-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh skiff.cgroup=$VM_CGROUP" \
+		-append "console=ttyS0 panic=-1 psi=1 swapaccount=1 rdinit=/init skiff.guest=$REPO_ROOT/tests/vm/guest.sh skiff.cgroup=$VM_CGROUP${append:+ $append}" \
 		-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
 		-drive "file=$WORK/disk.img,if=virtio,format=raw" \
