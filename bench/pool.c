@@ -11,9 +11,10 @@
  * LATENCIES gets one line a command: LINE_NUMBER EXIT_STATUS MS (wall time
  * from its spawn to its reaping, CLOCK_MONOTONIC).  stdout gets one line:
  *
- *   wall_ms=W ok=N fail=N memavail_drop_kb=K cg_peak_kb=C
+ *   wall_ms=W ok=N fail=N memavail_drop_kb=K cg_peak_kb=C cpu_ms=U
  *
- * wall_ms from the first spawn to the last reaping; memavail_drop_kb the
+ * wall_ms from the first spawn to the last reaping; cpu_ms the user + system
+ * time of the reaped commands and the descendants they reaped (getrusage); memavail_drop_kb the
  * largest drop of /proc/meminfo's MemAvailable below BASE_KB (default: its
  * value at the start),
  * cg_peak_kb the largest value of FILE (a cgroup's memory usage in bytes,
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,7 +216,10 @@ usage:
 		sample();
 	}
 	fclose(lat);
-	printf("wall_ms=%.1f ok=%d fail=%d memavail_drop_kb=%ld cg_peak_kb=%ld\n", t_end - t0, nok,
-	       nfail, drop, cgpeak);
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("wall_ms=%.1f ok=%d fail=%d memavail_drop_kb=%ld cg_peak_kb=%ld cpu_ms=%.1f\n", t_end - t0,
+	       nok, nfail, drop, cgpeak,
+	       (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
 	return 0;
 }

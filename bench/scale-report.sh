@@ -1,8 +1,8 @@
 #!/bin/bash
 # scale-report.sh SCALE.tsv OUTDIR "MACHINE LINE"
 # Turns bench/scale.sh's lines into OUTDIR/scale.md and OUTDIR/scale.png.
-# Lines: N RT PHASE WALL_MS OK FAIL P50_MS P99_MS, and per N and runtime
-#        N RT summary MEMAVAIL_DROP_KB CGROUP_PEAK_KB LEFT_STATE LEFT_CGROUPS -
+# Lines: N RT PHASE WALL_MS OK FAIL P50_MS P99_MS CPU_MS, and per N and runtime
+#        N RT summary MEMAVAIL_DROP_KB CGROUP_PEAK_KB LEFT_STATE LEFT_CGROUPS - -
 set -euo pipefail
 tsv=$1 outdir=$2 machine=$3
 order="crun runc skiff"
@@ -10,6 +10,7 @@ md=$outdir/scale.md
 agg='
 	$3 == "summary" { mem[$1, $2] = $4; cg[$1, $2] = $5; left[$1, $2] = $6 "/" $7; next }
 	{ wall[$1, $2, $3] = $4; ok[$1, $2, $3] = $5; fail[$1, $2, $3] = $6; p50[$1, $2, $3] = $7; p99[$1, $2, $3] = $8
+	  cpu[$1, $2, $3] = $9
 	  nf[$1, $2] += $6; if (!($1 in seen)) { seen[$1] = 1; ns[++nn] = $1 } }
 	function tput(n, r) { t = wall[n, r, "create"] + wall[n, r, "start"]; return t > 0 ? n * 1000 / t : 0 }'
 {
@@ -18,20 +19,23 @@ agg='
 	echo "$machine. N containers (/bin/sleep) are created, all at once (at most PAR"
 	echo "commands at a time), then started, then an \`exec /bin/true\` goes into each, then"
 	echo "all are deleted (\`delete --force\`); bench/pool.c times every command. Throughput: N"
-	echo "divided by the wall time of create + start. Memory: the largest drop of the host's"
+	echo "divided by the wall time of create + start. CPU: user + system time of the runtime's"
+	echo "commands per container, create + start (getrusage of the reaped commands; a runtime"
+	echo "whose container init is not its child, as a \`create\` that returns, leaves the init's"
+	echo "own setup out of it). Memory: the largest drop of the host's"
 	echo "MemAvailable below its value before create, and the peak of the session's memory"
 	echo "cgroup above it (the containers stay in it). Clean-up: the wall time of the delete"
 	echo "phase; left: state directories / cgroups still there after it. MemAvailable is the"
 	echo "whole host's: anything else running moves it; the cgroup peak is the session's."
 	echo
-	echo "| N | runtime | containers/s | create p50/p99 ms | start p50/p99 ms | exec p50/p99 ms | delete p50/p99 ms | failed | MemAvailable drop MB | cgroup peak MB | clean-up s | left |"
-	echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| N | runtime | containers/s | CPU ms/container | create p50/p99 ms | start p50/p99 ms | exec p50/p99 ms | delete p50/p99 ms | failed | MemAvailable drop MB | cgroup peak MB | clean-up s | left |"
+	echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	awk -F'\t' -v order="$order" "$agg"'
 	END {
 		nr = split(order, R, " ")
 		for (i = 1; i <= nn; i++) for (j = 1; j <= nr; j++) {
 			n = ns[i]; r = R[j]; if (!((n, r, "create") in wall)) continue
-			printf "| %s | %s | %.1f", n, r, tput(n, r)
+			printf "| %s | %s | %.1f | %.2f", n, r, tput(n, r), (cpu[n, r, "create"] + cpu[n, r, "start"]) / n
 			split("create start exec delete", P, " ")
 			for (k = 1; k <= 4; k++) printf " | %s / %s", p50[n, r, P[k]], p99[n, r, P[k]]
 			printf " | %d | %.1f | %s | %.2f | %s |\n", nf[n, r], mem[n, r] / 1024,

@@ -13,7 +13,8 @@
 #   delete  N `delete --force`
 # bench/pool.c runs each phase and times every command.  Reported per N and runtime:
 # throughput (N / wall time of create+start, containers per second), p50 and p99
-# of each command, failures, the host's peak memory (largest drop of MemAvailable
+# of each command, failures, CPU time per container (user + system of the runtime's
+# commands, create + start; with the wall time it tells CPU-bound from waiting), the host's peak memory (largest drop of MemAvailable
 # below its value before create, and the peak of this session's memory cgroup,
 # which the containers stay in: the runtimes' cgroups are made on the cgroup2
 # mount, which holds no memory controller on a v1 host), the time to clean up
@@ -84,14 +85,14 @@ for n in $SCALE_N; do
 			d=$(kv "$s" memavail_drop_kb) c=$(kv "$s" cg_peak_kb)
 			[ "$d" -le "$drop" ] || drop=$d
 			[ "$c" -le "$cg" ] || cg=$c
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$rt" "$phase" "$(kv "$s" wall_ms)" \
-				"$(kv "$s" ok)" "$(kv "$s" fail)" "$(pct "$l" 50)" "$(pct "$l" 99)" >>"$TSV"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$rt" "$phase" "$(kv "$s" wall_ms)" \
+				"$(kv "$s" ok)" "$(kv "$s" fail)" "$(pct "$l" 50)" "$(pct "$l" 99)" "$(kv "$s" cpu_ms)" >>"$TSV"
 		done
 		# what the delete phase left: state directories, cgroups of ours
 		left_state=$(find "$R" -mindepth 1 -maxdepth 1 -name "${PFX}-*" | wc -l)
 		left_cg=$(find /sys/fs/cgroup -mindepth 1 -type d -name "*${PFX}-*" | wc -l)
 		[ "$cg0" -lt 0 ] || cg=$((cg - cg0))
-		printf '%s\t%s\tsummary\t%s\t%s\t%s\t%s\t-\n' "$n" "$rt" "$drop" "$cg" "$left_state" "$left_cg" >>"$TSV"
+		printf '%s\t%s\tsummary\t%s\t%s\t%s\t%s\t-\t-\n' "$n" "$rt" "$drop" "$cg" "$left_state" "$left_cg" >>"$TSV"
 		for d in "$R"/*/; do # leftovers out of the way of the next runtime
 			[ ! -d "$d" ] || timeout 20 "$b" --root "$R" delete -f "$(basename "$d")" >/dev/null 2>&1 || true
 		done
