@@ -156,3 +156,20 @@ bench_active() {
 bench_machine() { # the machine line of a report
 	echo "$(uname -r), $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"); $(date -u +%Y-%m-%dT%H:%MZ)"
 }
+
+# bench_chart PNG SIZE TITLE DAT NCOL [GNUPLOT LINES...]: clustered bars, one group a
+# row of the TAB-separated DAT (first column the label, header line the series names),
+# NCOL series; extra lines (ylabel, log scale, ...) go before the plot.
+bench_chart() {
+	local png=$1 size=$2 title=$3 dat=$4 ncol=$5
+	shift 5
+	command -v gnuplot >/dev/null || return 0
+	{
+		printf '%s\n' "set terminal pngcairo size $size font \"sans,10\" noenhanced" \
+			"set output \"$png\"" "set title \"$title\"" \
+			"set style data histograms" "set style histogram clustered gap 1" \
+			"set style fill solid 0.85 border -1" "set boxwidth 0.9" "set grid ytics" \
+			"set datafile separator \"\\t\"" "set datafile missing \"NaN\"" "$@" \
+			"plot for [i=2:$((ncol + 1))] \"$dat\" using i:xtic(1) title columnheader(i)"
+	} | gnuplot || say "bench: gnuplot failed; no $png"
+}

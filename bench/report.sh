@@ -2,6 +2,7 @@
 # report.sh RESULTS.tsv SIZES.tsv OUTDIR PAR "MACHINE LINE"
 # Turns the runner's lines into OUTDIR/results.md and OUTDIR/chart.png.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tsv=$1 sizes=$2 outdir=$3 par=$4 machine=$5
 order="floor floor-dyn crun runc skiff"
 scen="run seccomp-first seccomp-cached create-start-delete exec parallel-$par mounts-40"
@@ -120,22 +121,6 @@ awk -F'\t' -v scen="$scen" -v cols="$cols" '
 		}
 	}' "$tsv" >"$dat"
 ncol=$(echo $cols | wc -w)
-if command -v gnuplot >/dev/null; then
-	gnuplot <<EOF || echo "report: gnuplot failed; no chart" >&2
-set terminal pngcairo size 1100,520 font "sans,10" noenhanced
-set output "$outdir/chart.png"
-set title "OCI runtimes: median wall time per scenario (log scale, lower is better)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set logscale y
-set ylabel "ms"
-set grid ytics
-set key top left
-set datafile separator "\t"
-set datafile missing "NaN"
-set xtics rotate by -20
-plot for [i=2:$((ncol + 1))] "$dat" using i:xtic(1) title columnheader(i)
-EOF
-fi
+bench_chart "$outdir/chart.png" 1100,520 \
+	"OCI runtimes: median wall time per scenario (log scale, lower is better)" "$dat" "$ncol" \
+	"set logscale y" 'set ylabel "ms"' "set key top left" "set xtics rotate by -20"

@@ -4,6 +4,7 @@
 # Lines: N RT PHASE WALL_MS OK FAIL P50_MS P99_MS CPU_MS, and per N and runtime
 #        N RT summary MEMAVAIL_DROP_KB CGROUP_PEAK_KB LEFT_STATE LEFT_CGROUPS - -
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tsv=$1 outdir=$2 machine=$3
 order="crun runc skiff"
 md=$outdir/scale.md
@@ -76,22 +77,6 @@ awk -F'\t' -v order="$order" "$agg"'
 			print ""
 		}
 	}' "$tsv" >"$dat"
-if command -v gnuplot >/dev/null; then
-	gnuplot <<EOF || echo "scale-report: gnuplot failed; no chart" >&2
-set terminal pngcairo size 900,480 font "sans,10" noenhanced
-set output "$outdir/scale.png"
-set title "N containers at once: create + start throughput (higher is better)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set yrange [0:*]
-set ylabel "containers/s"
-set xlabel "N"
-set grid ytics
-set key top right
-set datafile separator "\t"
-set datafile missing "NaN"
-plot for [i=2:4] "$dat" using i:xtic(1) title columnheader(i)
-EOF
-fi
+bench_chart "$outdir/scale.png" 900,480 \
+	"N containers at once: create + start throughput (higher is better)" "$dat" 3 \
+	"set yrange [0:*]" 'set ylabel "containers/s"' 'set xlabel "N"' "set key top right"

@@ -3,6 +3,7 @@
 # Turns bench/syscost.sh's lines (RT PROFILE ok|na GETPID_NS READ_NS PERSONALITY_NS
 # REASON) into OUTDIR/syscost.md and OUTDIR/syscost.png: medians per runtime and profile.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tsv=$1 outdir=$2 machine=$3
 order="host crun runc skiff"
 md=$outdir/syscost.md
@@ -61,22 +62,6 @@ trap 'rm -f "$dat"' EXIT
 	printf 'case\tgetpid\tread\tpersonality\n'
 	awk -F'\t' '{ printf "%s %s\t%s\t%s\t%s\n", $1, $2, $4, $5, $6 }' <<<"$med"
 } >"$dat"
-if command -v gnuplot >/dev/null; then
-	gnuplot <<EOF || echo "syscost-report: gnuplot failed; no chart" >&2
-set terminal pngcairo size 1000,480 font "sans,10" noenhanced
-set output "$outdir/syscost.png"
-set title "ns per system call inside the container, no filter vs the default profile (lower is better)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set yrange [0:*]
-set ylabel "ns per call"
-set grid ytics
-set key top left
-set datafile separator "\t"
-set datafile missing "NaN"
-set xtics rotate by -20
-plot for [i=2:4] "$dat" using i:xtic(1) title columnheader(i)
-EOF
-fi
+bench_chart "$outdir/syscost.png" 1000,480 \
+	"ns per system call inside the container, no filter vs the default profile (lower is better)" \
+	"$dat" 3 "set yrange [0:*]" 'set ylabel "ns per call"' "set key top left" "set xtics rotate by -20"
