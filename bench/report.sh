@@ -2,8 +2,9 @@
 # report.sh RESULTS.tsv SIZES.tsv OUTDIR PAR "MACHINE LINE"
 # Turns the runner's lines into OUTDIR/results.md and OUTDIR/chart.png.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tsv=$1 sizes=$2 outdir=$3 par=$4 machine=$5
-order="floor crun runc skiff"
+order="floor floor-dyn crun runc skiff"
 scen="run seccomp-first seccomp-cached create-start-delete exec parallel-$par mounts-40"
 
 md=$outdir/results.md
@@ -11,9 +12,11 @@ md=$outdir/results.md
 	echo "## skiff benchmark"
 	echo
 	echo "$machine. Runtimes alternate run by run; medians after warm-up; \"× floor\" is the"
-	echo "median divided by the floor program's median in the same alternation (the floor"
+	echo "median divided by the static floor program's median in the same alternation (the floor"
 	echo "does namespaces + bind + pivot_root + exec of /bin/true, so for exec, create+start+delete"
-	echo "and the parallel start it is still one plain run). Peak RSS: largest ru_maxrss of the"
+	echo "and the parallel start it is still one plain run; \"floor\" is built static, musl-gcc"
+	echo "else gcc -static, \"floor-dyn\" is the same program dynamic on glibc, the floor of the"
+	echo "earlier reports, which pays the dynamic loader's start). Peak RSS: largest ru_maxrss of the"
 	echo "runtime's processes (wait4, reaped children included; the runner is a static program, so"
 	echo "its own pages, which a spawned command carries until exec, count ~0.1 MB), median over runs. The container's"
 	echo "/bin/true is bench/true.c, a 9 KB static exit(0), so it adds next to nothing to either."
@@ -38,7 +41,7 @@ md=$outdir/results.md
 		}
 	}' "$tsv"
 	echo
-	echo "Parallel: $par containers started at once (\`run -d\` of sleep; the floor: $par floor runs"
+	echo "Parallel: $par containers started at once (\`run -d\` of sleep; the floors: $par floor runs"
 	echo "of /bin/true), time until every runtime command has returned, i.e. all run; in brackets the"
 	echo "throughput in containers per second."
 	echo
@@ -49,8 +52,8 @@ md=$outdir/results.md
 	{ bin[$1] = $2; size[$1] = $3; strip[$1] = $4 }
 	END {
 		n = split(order, R, " ")
-		for (j = 2; j <= n; j++) {
-			r = R[j]; if (!(r in bin) && !(r in rss)) continue
+		for (j = 1; j <= n; j++) {
+			r = R[j]; if (r ~ /^floor/ || (!(r in bin) && !(r in rss))) continue
 			printf "| %s | %s | `%s` | %s | %s |\n", r, (r in rss) ? rss[r] : "n/a",
 				(r in bin) ? bin[r] : "-", (r in size) ? int(size[r] / 1024) : "-",
 				(r in strip) ? int(strip[r] / 1024) : "-"
@@ -76,7 +79,11 @@ md=$outdir/results.md
 		print "| --- | --- | :---: |"
 		if (("run", "skiff") in med && ("run", "floor") in med) {
 			r = med["run", "skiff"] / med["run", "floor"]
-			printf "| `run` within 1.5x of the floor | %.2fx | %s |\n", r, r <= 1.5 ? "yes" : "no"
+			printf "| `run` within 1.5x of the static floor | %.2fx | %s |\n", r, r <= 1.5 ? "yes" : "no"
+		}
+		if (("create-start-delete", "skiff") in med && ("create-start-delete", "floor") in med) {
+			r = med["create-start-delete", "skiff"] / med["create-start-delete", "floor"]
+			printf "| create+start+delete within 2x of the static floor | %.2fx | %s |\n", r, r <= 2 ? "yes" : "no"
 		}
 		if ("skiff" in rss)
 			printf "| peak RSS under 2 MB | %.2f MB | %s |\n", rss["skiff"] / 1024, rss["skiff"] < 2048 ? "yes" : "no"
@@ -114,22 +121,6 @@ awk -F'\t' -v scen="$scen" -v cols="$cols" '
 		}
 	}' "$tsv" >"$dat"
 ncol=$(echo $cols | wc -w)
-if command -v gnuplot >/dev/null; then
-	gnuplot <<EOF || echo "report: gnuplot failed; no chart" >&2
-set terminal pngcairo size 1100,520 font "sans,10" noenhanced
-set output "$outdir/chart.png"
-set title "OCI runtimes: median wall time per scenario (log scale, lower is better)"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set logscale y
-set ylabel "ms"
-set grid ytics
-set key top left
-set datafile separator "\t"
-set datafile missing "NaN"
-set xtics rotate by -20
-plot for [i=2:$((ncol + 1))] "$dat" using i:xtic(1) title columnheader(i)
-EOF
-fi
+bench_chart "$outdir/chart.png" 1100,520 \
+	"OCI runtimes: median wall time per scenario (log scale, lower is better)" "$dat" "$ncol" \
+	"set logscale y" 'set ylabel "ms"' "set key top left" "set xtics rotate by -20"

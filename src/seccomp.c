@@ -416,13 +416,15 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 		if (add_syscall(ctx, &s->syscalls[i], i, def_action, &notify, err) < 0)
 			return -1;
 
-	/* No binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2): it makes libseccomp's
-	 * compile of a 300-rule profile ~20% slower, and since Linux 5.11 the
-	 * kernel skips the filter for every syscall whose result does not
-	 * depend on its arguments (the seccomp action cache), so the tree
-	 * only speeds up the argument-filtered ones: measured in a container
-	 * with the 300-rule profile, getppid and openat cost the same either
-	 * way, personality(0xffffffff) 190 ns instead of 103 ns. */
+	/* Binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2, libseccomp >= 2.5): the
+	 * syscall number is found in log2(rules) jumps instead of a linear scan.
+	 * The kernel's action cache (Linux 5.11) already skips the filter for
+	 * the syscalls whose result does not depend on their arguments; the
+	 * tree speeds up the others (personality(0xffffffff) under the 300-rule
+	 * profile: 103 ns instead of 190) and every syscall on older kernels.
+	 * It costs the compile ~20%, which the cache pays once per profile.
+	 * A libseccomp that refuses the attribute keeps the linear filter. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
 	if (notify) {
 		/* The init hands the listener over with sendmsg(2) right after

@@ -54,7 +54,7 @@
 
 #define CACHE_DIR ".seccomp-cache"
 #define ENTRY_MAGIC "SKSECBPF"
-#define ENTRY_FORMAT 3         /* 3: programs carry the -ENOSYS stub */
+#define ENTRY_FORMAT 4         /* 3: programs carry the -ENOSYS stub; 4: binary tree */
 /* a hit refreshes an entry's mtime (its last use) when older than this */
 #define TOUCH_AFTER_S 60
 

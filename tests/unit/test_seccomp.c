@@ -195,6 +195,31 @@ static void t_many_rules(void)
 		not_ok(name, "getpid denied");
 	else
 		ok(name);
+
+	/* libseccomp's binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2) finds the
+	 * syscall number with "greater than" jumps; a linear filter has at
+	 * most a couple of them (the x32 range check) when no rule compares
+	 * an argument. */
+	struct sk_seccomp_prog prog;
+	struct sk_error err = { 0 };
+	const struct sock_filter *f;
+	size_t jgt = 0, len;
+
+	name = "a long rule list compiles to a binary tree";
+	if (sk_seccomp_compile(&c.s, &prog, &err) < 0) {
+		not_ok(name, "%s", err.msg);
+		return;
+	}
+	f = prog.filter;
+	len = prog.len;
+	for (i = 0; i < len; i++)
+		if (f[i].code == (BPF_JMP | BPF_JGT | BPF_K) || f[i].code == (BPF_JMP | BPF_JGE | BPF_K))
+			jgt++;
+	sk_seccomp_prog_free(&prog);
+	if (jgt < 8)
+		not_ok(name, "%zu JGT/JGE jumps in %zu instructions", jgt, len);
+	else
+		ok(name);
 }
 
 static void t_flags(void)
