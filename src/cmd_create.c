@@ -118,6 +118,7 @@ int sk_cmd_start(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
+	sk_fault("start-released");
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	if (ack >= 0) {
 		int r = wait_started(ack, &err);

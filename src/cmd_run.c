@@ -198,6 +198,7 @@ int sk_cmd_run(int argc, char **argv)
 		sk_log_error("%s", err.msg);
 		goto destroy;
 	}
+	sk_fault("run-started");
 	if (sk_lifecycle_poststart(&c, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto destroy;
@@ -219,6 +220,7 @@ int sk_cmd_run(int argc, char **argv)
 	sk_container_unlock(&c);
 	status = supervise(&s, sigfd, &t);
 	sk_container_relock(&c);
+	sk_fault("run-exited");
 	if (s.has_cgroup)
 		report_oom(&s.cgroup, status);
 	if (t.raw)

@@ -157,8 +157,16 @@ int sk_cmd_list(int argc, char **argv)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (sk_container_peek(de->d_name, &c, &err) < 0)
+		/* runc warns about a container it cannot load: skiff lists
+		 * it too, as "unknown", so that it can be deleted */
+		if (sk_container_load_any(de->d_name, true, &c, &err) < 0) {
+			if (sk_validate_id(de->d_name, &err) == 0)
+				sk_log_warn("list: %s", err.msg);
 			continue;
+		}
+		if (c.damage)
+			sk_log_warn("list: container \"%s\": %s (status unknown; delete --force "
+				    "removes it)", c.id, c.damage);
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
 		if (quiet && !json) {

@@ -1,5 +1,6 @@
 /* The state directory <root>/<id>: creation, locking, status. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -108,7 +109,8 @@ void sk_container_created(struct sk_container *c)
 	unlinkat(c->dirfd, CREATING, 0);
 }
 
-static int load(const char *id, struct sk_container *c, bool peek, struct sk_error *err)
+static int load(const char *id, struct sk_container *c, bool peek, bool any,
+		struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
 
@@ -127,13 +129,18 @@ static int load(const char *id, struct sk_container *c, bool peek, struct sk_err
 	c->id = sk_xstrdup(id);
 	if (lock_dir(c, peek, err) < 0)
 		goto fail;
-	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0) {
-		if (errno == ENOENT)
-			return 0;           /* still being created */
-		sk_error_sys(err, "container \"%s\": state.json", id);
-		goto fail;
+	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0 && errno == ENOENT) {
+		/* being created, or a create that died: its marker is there
+		 * from the start (an empty directory: nothing was recorded) */
+		c->no_record = !c->creating &&
+			       faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+		return 0;
 	}
 	if (sk_state_read(c->dirfd, &c->state, err) < 0) {
+		if (any) {
+			c->damage = sk_xstrdup(err->msg);
+			return 0;
+		}
 		sk_error_ctx(err, "container \"%s\"", id);
 		goto fail;
 	}
@@ -145,12 +152,18 @@ fail:
 
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, false, err);
+	return load(id, c, false, false, err);
+}
+
+int sk_container_load_any(const char *id, bool peek, struct sk_container *c,
+			  struct sk_error *err)
+{
+	return load(id, c, peek, true, err);
 }
 
 int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, true, err);
+	return load(id, c, true, false, err);
 }
 
 void sk_container_unlock(struct sk_container *c)
@@ -173,17 +186,87 @@ void sk_container_release(struct sk_container *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	sk_state_free(c->state);
+	free(c->damage);
 	free(c->id);
 	memset(c, 0, sizeof(*c));
 	c->dirfd = c->lockfd = -1;
 }
 
+/* state.json goes last: a delete killed on the way leaves a directory
+ * that still says what it is, or an empty one (docs/state.md). */
 void sk_container_remove(struct sk_container *c)
 {
 	_cleanup_close_ int rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = c->dirfd >= 0 ? openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
 
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, "state.json"))
+			sk_rm_rf_at(c->dirfd, de->d_name);
+	if (d)
+		closedir(d);
+	sk_fault("delete-state-partial");
+	if (c->dirfd >= 0)
+		unlinkat(c->dirfd, "state.json", 0);
+	sk_fault("delete-state-emptied");
 	if (rootfd >= 0 && sk_rm_rf_at(rootfd, c->id) < 0)
 		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, strerror(errno));
+}
+
+/* The "cgroup" record: what delete needs to find and remove the
+ * container's cgroups when state.json is missing (a create killed before
+ * it was written) or unreadable.  Lines "owned 0|1", "dir DIR",
+ * "path PATH" and, with v1 hierarchies, "v1 LISTS" (docs/state.md). */
+#define CGROUP_REC "cgroup"
+
+int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
+			struct sk_error *err)
+{
+	_cleanup_free_ char *v1 = r->owned_v1 ? sk_xasprintf("v1 %s\n", r->owned_v1) : NULL;
+	_cleanup_free_ char *rec = sk_xasprintf("owned %d\ndir %s\npath %s\n%s", r->owned, r->dir,
+						r->path ? r->path : "", v1 ? v1 : "");
+
+	if (replace)
+		return sk_write_file_atomic(dirfd, CGROUP_REC, rec, strlen(rec), 0600, err);
+	return sk_write_file_new(dirfd, CGROUP_REC, rec, strlen(rec), 0600, err);
+}
+
+int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r)
+{
+	_cleanup_free_ char *rec = NULL;
+	struct sk_error e;
+	char *line, *save = NULL;
+
+	memset(r, 0, sizeof(*r));
+	if (sk_read_file_at(dirfd, CGROUP_REC, &rec, NULL, 1 << 16, &e) < 0)
+		return -1;
+	for (line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "owned 1"))
+			r->owned = true;
+		else if (!strncmp(line, "dir /", 5) && !r->dir)
+			r->dir = sk_xstrdup(line + 4);
+		else if (!strncmp(line, "path /", 6) && !r->path)
+			r->path = sk_xstrdup(line + 5);
+		else if (!strncmp(line, "v1 ", 3) && !r->owned_v1)
+			r->owned_v1 = sk_xstrdup(line + 3);
+	}
+	if (!r->dir) {
+		sk_cgroup_rec_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+void sk_cgroup_rec_free(struct sk_cgroup_rec *r)
+{
+	free(r->dir);
+	free(r->path);
+	free(r->owned_v1);
+	memset(r, 0, sizeof(*r));
 }
 
 /* Field 22 of /proc/<pid>/stat, and the state letter. 0 when gone. */
@@ -233,6 +316,8 @@ static bool init_alive(const struct sk_state *s)
 
 const char *sk_container_status(struct sk_container *c)
 {
+	if (c->damage)
+		return "unknown";
 	if (!c->state || c->creating)
 		return "creating";
 	if (!init_alive(c->state))

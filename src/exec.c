@@ -288,6 +288,7 @@ int sk_exec_start(struct sk_exec *e, struct sk_error *err)
 		exec_child(e, sv[1], flags & ~(CLONE_NEWPID | CLONE_NEWTIME));
 	}
 	e->pid = (pid_t)pid;
+	sk_fault("exec-cloned");
 	close(sv[1]);
 	sv[1] = -1;
 	if (e->cgroup && sk_cgroup_needs_attach(e->cgroup)) {

@@ -54,6 +54,10 @@ struct sk_container {
 	int lockfd;
 	struct sk_state *state;    /* NULL while creating */
 	bool creating;             /* peeked at while a create holds the lock */
+	/* sk_container_load_any: why state.json could not be read (state
+	 * NULL), or no_record: neither state.json nor a create's marker */
+	char *damage;
+	bool no_record;
 	/* The parsed config when this process created the container (run):
 	 * its hooks are read from it, not from the saved config.json.
 	 * Borrowed from the spawn. */
@@ -66,6 +70,10 @@ int sk_root_open(struct sk_error *err);
 int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err);
 /* Open an existing container, lock it and read its state. */
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
+/* The same, also when state.json is unreadable (c->damage, c->state
+ * NULL): delete and list go on with what is left (docs/state.md). */
+int sk_container_load_any(const char *id, bool peek, struct sk_container *c,
+			  struct sk_error *err);
 /* The same for reading only (state, list): a container that a create is
  * still setting up is read without waiting, its status "creating". */
 int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err);
@@ -78,6 +86,16 @@ void sk_container_unlock(struct sk_container *c);
 void sk_container_relock(struct sk_container *c);
 /* Remove the state dir (called with the lock held). */
 void sk_container_remove(struct sk_container *c);
+/* The "cgroup" record of a state directory (written before the cgroup
+ * is made, see docs/state.md); read returns -1 when absent or garbage. */
+struct sk_cgroup_rec {
+	bool owned;
+	char *dir, *path, *owned_v1;
+};
+int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
+			struct sk_error *err);
+int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r);
+void sk_cgroup_rec_free(struct sk_cgroup_rec *r);
 /* creating|created|running|stopped (|paused) */
 const char *sk_container_status(struct sk_container *c);
 /* A pidfd for the init that is known to be the container's (start time
