@@ -420,9 +420,7 @@ int sk_cmd_exec(int argc, char **argv)
 		goto fail;
 	sk_fault("exec-started");
 	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, &err) < 0) {
-		syscall(SYS_pidfd_send_signal, e.pidfd, SIGKILL, NULL, 0);
-		while (waitpid(e.pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		sk_kill_reap(e.pid, e.pidfd);
 		goto fail;
 	}
 	status = o.detach ? 0 : sk_exec_supervise(&e, sigfd);

@@ -234,9 +234,7 @@ destroy:
 		s.has_cgroup = false;
 	}
 	if (s.pid > 0) {
-		syscall(SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
-		while (waitpid(s.pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		sk_kill_reap(s.pid, s.pidfd);
 		s.pid = 0;
 	}
 	if (sk_lifecycle_destroy(&c, &err) < 0)

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skiff.h"
@@ -47,10 +50,41 @@ int sk_root_open(struct sk_error *err)
  * hook that asks skiff about the container must not wait for itself. */
 #define CREATING "creating"
 
-/* Take the container's lock.  While a create holds it: `peek` (state,
- * list) goes on without it and marks the container as creating; any
- * other command fails at once.  Otherwise it waits for the holder. */
-static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
+/* How long a command waits for another one's lock on a container. */
+#define LOCK_WAIT_MS (30 * 1000)
+
+/* flock(LOCK_EX), polling for at most LOCK_WAIT_MS: a holder that
+ * hangs (or a killed create's init that has not closed its copy of the
+ * lock yet) never stops a command for good. */
+static int flock_bounded(int fd)
+{
+	struct timespec start, now, pause = { 0, 1000000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    LOCK_WAIT_MS) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 32000000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+/* Take the container's lock.  While a create holds it: LOCK_PEEK (state,
+ * list) goes on without it and marks the container as creating;
+ * LOCK_TRY fails at once; LOCK_WAIT (delete) waits for the create to end
+ * or die.  Otherwise it waits for the holder (bounded). */
+enum lock_mode { LOCK_TRY, LOCK_PEEK, LOCK_WAIT };
+
+static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error *err)
 {
 	/* The directory itself is the lock: no file to create and remove.
 	 * Its own open file description, so that closing lockfd alone
@@ -60,8 +94,9 @@ static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
 		return sk_error_sys(err, "container %s: lock", c->id);
 	if (flock(c->lockfd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
-	if (errno == EWOULDBLOCK && faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (!peek)
+	if (errno == EWOULDBLOCK && mode != LOCK_WAIT &&
+	    faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (mode == LOCK_TRY)
 			return sk_error(err, EBUSY, "container \"%s\" is being created", c->id);
 		close(c->lockfd);
 		c->lockfd = -1;
@@ -69,9 +104,12 @@ static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
 		return 0;
 	}
 	/* Commands on one container are short: wait for the holder. */
-	while (flock(c->lockfd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return sk_error_sys(err, "container %s: lock", c->id);
+	if (flock_bounded(c->lockfd) < 0) {
+		if (errno == ETIMEDOUT)
+			return sk_error(err, ETIMEDOUT, "container \"%s\": another skiff command "
+					"held its lock for %d s", c->id, LOCK_WAIT_MS / 1000);
+		return sk_error_sys(err, "container %s: lock", c->id);
+	}
 	return 0;
 }
 
@@ -93,7 +131,7 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	}
 	c->id = sk_xstrdup(id);
 	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (c->dirfd < 0 || lock_dir(c, false, err) < 0 ||
+	if (c->dirfd < 0 || lock_dir(c, LOCK_TRY, err) < 0 ||
 	    sk_write_file_new(c->dirfd, CREATING, "", 0, 0600, err) < 0) {
 		if (c->dirfd < 0)
 			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
@@ -109,7 +147,7 @@ void sk_container_created(struct sk_container *c)
 	unlinkat(c->dirfd, CREATING, 0);
 }
 
-static int load(const char *id, struct sk_container *c, bool peek, bool any,
+static int load(const char *id, struct sk_container *c, enum lock_mode mode, bool any,
 		struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
@@ -127,7 +165,7 @@ static int load(const char *id, struct sk_container *c, bool peek, bool any,
 		return sk_error_sys(err, "container \"%s\"", id);
 	}
 	c->id = sk_xstrdup(id);
-	if (lock_dir(c, peek, err) < 0)
+	if (lock_dir(c, mode, err) < 0)
 		goto fail;
 	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0 && errno == ENOENT) {
 		/* being created, or a create that died: its marker is there
@@ -152,18 +190,18 @@ fail:
 
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, false, false, err);
+	return load(id, c, LOCK_TRY, false, err);
 }
 
 int sk_container_load_any(const char *id, bool peek, struct sk_container *c,
 			  struct sk_error *err)
 {
-	return load(id, c, peek, true, err);
+	return load(id, c, peek ? LOCK_PEEK : LOCK_WAIT, true, err);
 }
 
 int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, true, false, err);
+	return load(id, c, LOCK_PEEK, false, err);
 }
 
 void sk_container_unlock(struct sk_container *c)
@@ -174,9 +212,9 @@ void sk_container_unlock(struct sk_container *c)
 
 void sk_container_relock(struct sk_container *c)
 {
-	if (c->lockfd >= 0)
-		while (flock(c->lockfd, LOCK_EX) < 0 && errno == EINTR)
-			;
+	if (c->lockfd >= 0 && flock_bounded(c->lockfd) < 0)
+		sk_log_warn("container \"%s\": lock: %s (going on without it)", c->id,
+			    strerror(errno));
 }
 
 void sk_container_release(struct sk_container *c)
@@ -327,6 +365,38 @@ const char *sk_container_status(struct sk_container *c)
 	if (c->state->cgroup_path && sk_cgroup_dir_paused(c->state->cgroup_path))
 		return "paused";
 	return "running";
+}
+
+int sk_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+void sk_kill_reap(pid_t pid, int pidfd)
+{
+	int fd = pidfd >= 0 ? pidfd : (int)syscall(SYS_pidfd_open, pid, 0);
+	pid_t r;
+
+	if (fd >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		sk_pidfd_wait(fd, SK_KILL_WAIT_MS);
+	} else {
+		kill(pid, SIGKILL);
+	}
+	do
+		r = waitpid(pid, NULL, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		sk_log_warn("process %d did not exit %d s after SIGKILL", (int)pid,
+			    SK_KILL_WAIT_MS / 1000);
+	if (fd >= 0 && fd != pidfd)
+		close(fd);
 }
 
 int sk_container_pidfd(struct sk_container *c)

@@ -311,9 +311,7 @@ int sk_exec_start(struct sk_exec *e, struct sk_error *err)
 	}
 	return 0;
 fail_child:
-	syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL, 0);
-	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	sk_kill_reap(e->pid, e->pidfd);
 	close(e->pidfd);
 	e->pidfd = -1;
 	e->pid = 0;

@@ -244,18 +244,6 @@ void sk_lifecycle_spawn_free(struct sk_spawn *s)
 	s->config = NULL;
 }
 
-/* Wait (bounded) until the process behind pidfd has exited. */
-static int wait_exit(int pidfd, int timeout_ms)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int r;
-
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
-}
-
 /* v1 (legacy host): tasks frozen by freezer.state do not act on SIGKILL
  * until thawed (v2's cgroup.freeze lets fatal signals through): after a
  * SIGKILL to a paused container, thaw it so that the wait for its init ends. */
@@ -285,7 +273,7 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	}
 	if (sig == SIGKILL)
 		thaw_legacy(c);
-	if (sig == SIGKILL && wait_exit(pidfd, 10000) < 0) {
+	if (sig == SIGKILL && sk_pidfd_wait(pidfd, SK_KILL_WAIT_MS) < 0) {
 		close(pidfd);
 		return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);
 	}
@@ -378,7 +366,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		thaw_legacy(c);
-		if (wait_exit(pidfd, 10000) < 0) {
+		if (sk_pidfd_wait(pidfd, SK_KILL_WAIT_MS) < 0) {
 			close(pidfd);
 			return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);
 		}

@@ -71,7 +71,8 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 /* Open an existing container, lock it and read its state. */
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
 /* The same, also when state.json is unreadable (c->damage, c->state
- * NULL): delete and list go on with what is left (docs/state.md). */
+ * NULL): delete and list go on with what is left (docs/state.md).
+ * Without peek it waits (bounded) for a create that holds the lock. */
 int sk_container_load_any(const char *id, bool peek, struct sk_container *c,
 			  struct sk_error *err);
 /* The same for reading only (state, list): a container that a create is
@@ -102,6 +103,13 @@ const char *sk_container_status(struct sk_container *c);
  * checked), or -1 when it is gone. */
 int sk_container_pidfd(struct sk_container *c);
 uint64_t sk_proc_start_time(pid_t pid, char *state_char);
+/* How long skiff waits for a process it sent SIGKILL to. */
+#define SK_KILL_WAIT_MS 10000
+/* Wait at most timeout_ms for the process behind pidfd to exit (0), -1. */
+int sk_pidfd_wait(int pidfd, int timeout_ms);
+/* SIGKILL a child (through pidfd when >= 0) and reap it, waiting at most
+ * SK_KILL_WAIT_MS (a warning, and no reaping, when it is still there). */
+void sk_kill_reap(pid_t pid, int pidfd);
 
 /* ---- netns_ahead.c: a new network namespace (lo up) made on a thread
  * while skiff goes on with the state directory, the cgroup and the rest;

@@ -453,16 +453,14 @@ void sk_spawn_cleanup(struct sk_spawn *s)
 {
 	struct sk_error e = { 0 };
 
-	if (s->pidfd >= 0) {
+	if (s->pid > 0)
+		sk_kill_reap(s->pid, s->pidfd);
+	else if (s->pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	if (s->pidfd >= 0)
 		close(s->pidfd);
-		s->pidfd = -1;
-	}
-	if (s->pid > 0) {
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		s->pid = 0;
-	}
+	s->pidfd = -1;
+	s->pid = 0;
 	sk_netns_ahead_drop(&s->netns); /* before its socket is closed */
 	if (s->sync_fd >= 0)
 		close(s->sync_fd), s->sync_fd = -1;
