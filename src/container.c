@@ -234,10 +234,17 @@ void sk_container_release(struct sk_container *c)
  * that still says what it is, or an empty one (docs/state.md). */
 void sk_container_remove(struct sk_container *c)
 {
-	_cleanup_close_ int rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int fd = c->dirfd >= 0 ? openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	_cleanup_close_ int rootfd = -1;
+	int fd;
+	DIR *d;
 	struct dirent *de;
+
+	/* its fd back first: with no fd left (EMFILE) removal still works */
+	if (c->lockfd >= 0)
+		close(c->lockfd), c->lockfd = -1;
+	rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = c->dirfd >= 0 ? openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	d = fd >= 0 ? fdopendir(fd) : NULL;
 
 	if (!d && fd >= 0)
 		close(fd);

@@ -34,6 +34,7 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 	st->created = now_rfc3339();
 	if (s->has_cgroup) {
 		st->cgroup_path = sk_xstrdup(s->cgroup.dir);
+		st->cgroup_rel = sk_xstrdup(s->cgroup.path);
 		st->cgroup_owned = s->cgroup.owned;
 		st->cgroup_owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
 	}
