@@ -348,8 +348,9 @@ static int destroy_cgroup(struct sk_container *c, struct sk_error *err)
 	if (open_recorded(&rec, &cg, err) == 0) {
 		/* only the v1 cgroups create made go (each hierarchy on its own) */
 		sk_cgroup_set_owned_v1(&cg, rec.owned_v1);
-		r = sk_cgroup_destroy(&cg, err);
-		if (r == 0 && guessed)
+		if (sk_cgroup_destroy(&cg, err) < 0)
+			r = -1;
+		else if (guessed)
 			sk_log_warn("container \"%s\": no record of its cgroup: removed %s, where "
 				    "create puts it by default", c->id, rec.dir);
 	} else if (err->errnum != ENOENT) {

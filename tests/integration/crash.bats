@@ -91,6 +91,31 @@ CREATE_POINTS="create-dir create-cgroup-intent create-cgroup-made create-cloned 
 	done
 }
 
+@test "crash: state.json truncated or garbage: list says unknown, delete --force removes all" {
+	set_args sleep 300
+	for damage in truncate garbage; do
+		run -0 run_detached "$CID"
+		pid="$(pid_of "$CID")"
+		if [ $damage = truncate ]; then
+			truncate -s 20 "$ROOT/$CID/state.json"
+		else
+			printf '\x00\xffnot json' >"$ROOT/$CID/state.json"
+		fi
+		run -0 --separate-stderr rt list
+		assert_contains "$output" "$CID"
+		assert_contains "$(grep "$CID" <<<"$output")" unknown
+		assert_contains "$stderr" "container \"$CID\""
+		assert_contains "$stderr" "state.json"
+		# skiff-specific: a plain delete says why and points at --force
+		run --separate-stderr rt delete "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "--force"
+		kill -0 "$pid"
+		force_delete_clean
+		wait_pid_gone "$pid"
+	done
+}
+
 @test "crash: an emptied state directory: delete --force finds the cgroup where create puts it" {
 	set_args sleep 300
 	run -0 run_detached "$CID"
