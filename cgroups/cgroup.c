@@ -464,6 +464,32 @@ fail:
 	return -1;
 }
 
+int sk_cgroup_plan(const struct sk_config *c, const char *id, char **dir, char **path,
+		   bool *exists, struct sk_error *err)
+{
+	enum sk_cgroup_mode mode;
+	const char *mnt;
+
+	*dir = *path = NULL;
+	if (sk_cgroup_detect(&mode, &mnt, err) < 0 ||
+	    cgroup_path(c, id, mode == SK_CGROUP_LEGACY, path, err) < 0)
+		return -1;
+	*dir = mode == SK_CGROUP_LEGACY ? sk_cgroup_v1_plan_dir(*path, err)	/* v1 */
+					: sk_xasprintf("%s%s", mnt, *path);
+	if (!*dir) {
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	*exists = access(*dir, F_OK) == 0;
+	return 0;
+}
+
+bool sk_cgroup_owned_uniform(const struct sk_cgroup *cg)
+{
+	return !cg->v1 || sk_cgroup_v1_owned_all(cg->v1, cg->owned);
+}
+
 char *sk_cgroup_owned_v1(const struct sk_cgroup *cg)
 {
 	return cg->v1 ? sk_cgroup_v1_owned(cg->v1) : NULL;

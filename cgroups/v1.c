@@ -340,6 +340,14 @@ bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1)
 }
 
 /* Tracking hierarchy: freezer (pause), else pids, memory, else the first. */
+bool sk_cgroup_v1_owned_all(const struct sk_cgroup_v1 *v1, bool owned)
+{
+	for (size_t i = 0; i < v1->n; i++)
+		if (v1->d[i].owned != owned)
+			return false;
+	return true;
+}
+
 static size_t pick_track(const struct sk_cgroup_v1 *v1)
 {
 	static const char *const pref[] = { "freezer", "pids", "memory", "cpu" };
@@ -728,6 +736,24 @@ fail:
 	}
 	v1_host_free(&host);
 	return -1;
+}
+
+char *sk_cgroup_v1_plan_dir(const char *path, struct sk_error *err)
+{
+	struct v1_host host;
+	struct sk_cgroup_v1 *v1;
+	char *dir = NULL;
+
+	if (v1_host_load(&host, proc_dir, err) < 0)
+		return NULL;
+	v1 = v1_new(&host, path, SK_CGROUP_LEGACY);
+	if (v1->n)
+		dir = sk_xstrdup(sk_cgroup_v1_track_dir(v1));
+	else
+		sk_error(err, ENOENT, "no cgroup v1 controller is mounted");
+	sk_cgroup_v1_free(v1);
+	v1_host_free(&host);
+	return dir;
 }
 
 int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,

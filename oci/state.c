@@ -104,6 +104,8 @@ char *sk_state_json(const struct sk_state *s)
 	yajl_gen_bool(g, s->cgroup_owned);
 	if (s->cgroup_owned_v1)
 		gen_kv_str(g, "cgroupOwnedV1", s->cgroup_owned_v1);
+	if (s->cgroup_rel)
+		gen_kv_str(g, "cgroupRel", s->cgroup_rel);
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
@@ -114,6 +116,11 @@ int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err)
 {
 	_cleanup_free_ char *json = sk_state_json(s);
 
+	/* the reader checks UTF-8 (yajl copies other bytes as they are):
+	 * never write what it would refuse */
+	if (!sk_utf8_valid(json))
+		return sk_error(err, EILSEQ, "write %s: a path or annotation is not valid UTF-8",
+				STATE_FILE);
 	if (sk_write_file_atomic(dirfd, STATE_FILE, json, strlen(json), 0600, err) < 0)
 		return sk_error_ctx(err, "write %s", STATE_FILE);
 	return 0;
@@ -134,6 +141,7 @@ static int state_parse(struct sk_jctx *c, yajl_val root, struct sk_state *s)
 	    sk_j_string(c, root, NULL, "cgroupPath", 0, &s->cgroup_path) < 0 ||
 	    sk_j_bool(c, root, NULL, "cgroupOwned", 0, &s->cgroup_owned, NULL) < 0 ||
 	    sk_j_string(c, root, NULL, "cgroupOwnedV1", 0, &s->cgroup_owned_v1) < 0 ||
+	    sk_j_string(c, root, NULL, "cgroupRel", 0, &s->cgroup_rel) < 0 ||
 	    sk_j_strmap(c, root, NULL, "annotations", 0, &s->annotations,
 			&s->n_annotations) < 0)
 		return -1;
@@ -181,6 +189,7 @@ void sk_state_free(struct sk_state *s)
 	free(s->created);
 	free(s->cgroup_path);
 	free(s->cgroup_owned_v1);
+	free(s->cgroup_rel);
 	sk_kv_free(s->annotations, s->n_annotations);
 	free(s);
 }

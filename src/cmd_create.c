@@ -124,6 +124,7 @@ int sk_cmd_start(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
+	sk_fault("start-released");
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	sk_log_debug("container %s: started, pid %d", c.id, (int)c.state->pid);
 	if (ack >= 0) {

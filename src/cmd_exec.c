@@ -423,12 +423,12 @@ int sk_cmd_exec(int argc, char **argv)
 			goto fail;
 		}
 	}
+	sk_fault("exec-before");
 	if (sk_exec_start(&e, &err) < 0)
 		goto fail;
+	sk_fault("exec-started");
 	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, &err) < 0) {
-		syscall(SYS_pidfd_send_signal, e.pidfd, SIGKILL, NULL, 0);
-		while (waitpid(e.pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		sk_kill_reap(e.pid, e.pidfd);
 		goto fail;
 	}
 	sk_log_debug("container %s: exec %s, pid %d", c.id, e.process->n_args ? e.process->args[0] : "", (int)e.pid);

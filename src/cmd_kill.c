@@ -90,7 +90,9 @@ int sk_cmd_delete(int argc, char **argv)
 		sk_log_error("%s", err.msg[0] ? err.msg : "delete: a container id is required");
 		return 1;
 	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
+	/* a state.json that cannot be read does not stop --force: what
+	 * else the directory records goes (docs/state.md) */
+	if (sk_container_load_any(pos[0], false, &c, &err) < 0) {
 		/* runc: delete --force of a missing container succeeds */
 		if (force && err.errnum == ENOENT)
 			return 0;
@@ -100,6 +102,10 @@ int sk_cmd_delete(int argc, char **argv)
 	status = sk_container_status(&c);
 	/* Like runc, a created container is deleted without --force (containerd
 	 * relies on it); a running one needs --force. */
+	if (c.damage && !force) {
+		sk_log_error("cannot delete container \"%s\": %s (use --force)", c.id, c.damage);
+		goto out;
+	}
 	if ((!strcmp(status, "running") || !strcmp(status, "paused")) && !force) {
 		/* runc's text */
 		sk_log_error("cannot delete container %s that is not stopped: %s (stop it first, or use --force)",

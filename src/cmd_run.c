@@ -199,6 +199,7 @@ int sk_cmd_run(int argc, char **argv)
 		goto destroy;
 	}
 	sk_log_debug("container %s: started, pid %d", c.id, (int)s.pid);
+	sk_fault("run-started");
 	if (sk_lifecycle_poststart(&c, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto destroy;
@@ -220,6 +221,7 @@ int sk_cmd_run(int argc, char **argv)
 	sk_container_unlock(&c);
 	status = supervise(&s, sigfd, &t);
 	sk_container_relock(&c);
+	sk_fault("run-exited");
 	if (s.has_cgroup)
 		report_oom(&s.cgroup, status);
 	if (t.raw)
@@ -233,9 +235,7 @@ destroy:
 		s.has_cgroup = false;
 	}
 	if (s.pid > 0) {
-		syscall(SYS_pidfd_send_signal, s.pidfd, SIGKILL, NULL, 0);
-		while (waitpid(s.pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		sk_kill_reap(s.pid, s.pidfd);
 		s.pid = 0;
 	}
 	if (sk_lifecycle_destroy(&c, &err) < 0)

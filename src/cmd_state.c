@@ -191,8 +191,16 @@ int sk_cmd_list(int argc, char **argv)
 		char obuf[32], pid[16];
 		int p;
 
-		if (sk_container_peek(names[k]->d_name, &c, &err) < 0)
+		/* runc warns about a container it cannot load: skiff lists
+		 * it too, as "unknown", so that it can be deleted */
+		if (sk_container_load_any(names[k]->d_name, true, &c, &err) < 0) {
+			if (sk_validate_id(names[k]->d_name, &err) == 0)
+				sk_log_warn("list: %s", err.msg);
 			continue;
+		}
+		if (c.damage)
+			sk_log_warn("list: container \"%s\": %s (status unknown; delete --force "
+				    "removes it)", c.id, c.damage);
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
 		p = c.state && strcmp(status, "stopped") ? (int)c.state->pid : 0;

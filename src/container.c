@@ -1,5 +1,6 @@
 /* The state directory <root>/<id>: creation, locking, status. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,7 +9,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skiff.h"
@@ -50,10 +54,41 @@ int sk_root_open(struct sk_error *err)
  * hook that asks skiff about the container must not wait for itself. */
 #define CREATING "creating"
 
-/* Take the container's lock.  While a create holds it: `peek` (state,
- * list) goes on without it and marks the container as creating; any
- * other command fails at once.  Otherwise it waits for the holder. */
-static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
+/* How long a command waits for another one's lock on a container. */
+#define LOCK_WAIT_MS (30 * 1000)
+
+/* flock(LOCK_EX), polling for at most LOCK_WAIT_MS: a holder that
+ * hangs (or a killed create's init that has not closed its copy of the
+ * lock yet) never stops a command for good. */
+static int flock_bounded(int fd)
+{
+	struct timespec start, now, pause = { 0, 1000000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    LOCK_WAIT_MS) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 32000000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+/* Take the container's lock.  While a create holds it: LOCK_PEEK (state,
+ * list) goes on without it and marks the container as creating;
+ * LOCK_TRY fails at once; LOCK_WAIT (delete) waits for the create to end
+ * or die.  Otherwise it waits for the holder (bounded). */
+enum lock_mode { LOCK_TRY, LOCK_PEEK, LOCK_WAIT };
+
+static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error *err)
 {
 	/* The directory itself is the lock: no file to create and remove.
 	 * Its own open file description, so that closing lockfd alone
@@ -63,8 +98,9 @@ static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
 		return sk_error_sys(err, "container %s: lock", c->id);
 	if (flock(c->lockfd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
-	if (errno == EWOULDBLOCK && faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (!peek)
+	if (errno == EWOULDBLOCK && mode != LOCK_WAIT &&
+	    faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (mode == LOCK_TRY)
 			return sk_error(err, EBUSY, "container \"%s\" is being created", c->id);
 		close(c->lockfd);
 		c->lockfd = -1;
@@ -72,9 +108,12 @@ static int lock_dir(struct sk_container *c, bool peek, struct sk_error *err)
 		return 0;
 	}
 	/* Commands on one container are short: wait for the holder. */
-	while (flock(c->lockfd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return sk_error_sys(err, "container %s: lock", c->id);
+	if (flock_bounded(c->lockfd) < 0) {
+		if (errno == ETIMEDOUT)
+			return sk_error(err, ETIMEDOUT, "container \"%s\": another skiff command "
+					"held its lock for %d s", c->id, LOCK_WAIT_MS / 1000);
+		return sk_error_sys(err, "container %s: lock", c->id);
+	}
 	return 0;
 }
 
@@ -97,7 +136,7 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	}
 	c->id = sk_xstrdup(id);
 	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (c->dirfd < 0 || lock_dir(c, false, err) < 0 ||
+	if (c->dirfd < 0 || lock_dir(c, LOCK_TRY, err) < 0 ||
 	    sk_write_file_new(c->dirfd, CREATING, "", 0, 0600, err) < 0) {
 		if (c->dirfd < 0)
 			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
@@ -113,7 +152,8 @@ void sk_container_created(struct sk_container *c)
 	unlinkat(c->dirfd, CREATING, 0);
 }
 
-static int load(const char *id, struct sk_container *c, bool peek, struct sk_error *err)
+static int load(const char *id, struct sk_container *c, enum lock_mode mode, bool any,
+		struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
 
@@ -130,15 +170,20 @@ static int load(const char *id, struct sk_container *c, bool peek, struct sk_err
 		return sk_error_sys(err, "container \"%s\"", id);
 	}
 	c->id = sk_xstrdup(id);
-	if (lock_dir(c, peek, err) < 0)
+	if (lock_dir(c, mode, err) < 0)
 		goto fail;
-	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0) {
-		if (errno == ENOENT)
-			return 0;           /* still being created */
-		sk_error_sys(err, "container \"%s\": state.json", id);
-		goto fail;
+	if (faccessat(c->dirfd, "state.json", F_OK, 0) < 0 && errno == ENOENT) {
+		/* being created, or a create that died: its marker is there
+		 * from the start (an empty directory: nothing was recorded) */
+		c->no_record = !c->creating &&
+			       faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+		return 0;
 	}
 	if (sk_state_read(c->dirfd, &c->state, err) < 0) {
+		if (any) {
+			c->damage = sk_xstrdup(err->msg);
+			return 0;
+		}
 		sk_error_ctx(err, "container \"%s\"", id);
 		goto fail;
 	}
@@ -150,12 +195,18 @@ fail:
 
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, false, err);
+	return load(id, c, LOCK_TRY, false, err);
+}
+
+int sk_container_load_any(const char *id, bool peek, struct sk_container *c,
+			  struct sk_error *err)
+{
+	return load(id, c, peek ? LOCK_PEEK : LOCK_WAIT, true, err);
 }
 
 int sk_container_peek(const char *id, struct sk_container *c, struct sk_error *err)
 {
-	return load(id, c, true, err);
+	return load(id, c, LOCK_PEEK, false, err);
 }
 
 void sk_container_unlock(struct sk_container *c)
@@ -166,9 +217,9 @@ void sk_container_unlock(struct sk_container *c)
 
 void sk_container_relock(struct sk_container *c)
 {
-	if (c->lockfd >= 0)
-		while (flock(c->lockfd, LOCK_EX) < 0 && errno == EINTR)
-			;
+	if (c->lockfd >= 0 && flock_bounded(c->lockfd) < 0)
+		sk_log_warn("container \"%s\": lock: %s (going on without it)", c->id,
+			    strerror(errno));
 }
 
 void sk_container_release(struct sk_container *c)
@@ -178,17 +229,94 @@ void sk_container_release(struct sk_container *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	sk_state_free(c->state);
+	free(c->damage);
 	free(c->id);
 	memset(c, 0, sizeof(*c));
 	c->dirfd = c->lockfd = -1;
 }
 
+/* state.json goes last: a delete killed on the way leaves a directory
+ * that still says what it is, or an empty one (docs/state.md). */
 void sk_container_remove(struct sk_container *c)
 {
-	_cleanup_close_ int rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = -1;
+	int fd;
+	DIR *d;
+	struct dirent *de;
 
+	/* its fd back first: with no fd left (EMFILE) removal still works */
+	if (c->lockfd >= 0)
+		close(c->lockfd), c->lockfd = -1;
+	rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = c->dirfd >= 0 ? openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, "state.json"))
+			sk_rm_rf_at(c->dirfd, de->d_name);
+	if (d)
+		closedir(d);
+	sk_fault("delete-state-partial");
+	if (c->dirfd >= 0)
+		unlinkat(c->dirfd, "state.json", 0);
+	sk_fault("delete-state-emptied");
 	if (rootfd >= 0 && sk_rm_rf_at(rootfd, c->id) < 0)
 		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, sk_strerror(errno));
+}
+
+/* The "cgroup" record: what delete needs to find and remove the
+ * container's cgroups when state.json is missing (a create killed before
+ * it was written) or unreadable.  Lines "owned 0|1", "dir DIR",
+ * "path PATH" and, with v1 hierarchies, "v1 LISTS" (docs/state.md). */
+#define CGROUP_REC "cgroup"
+
+int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
+			struct sk_error *err)
+{
+	_cleanup_free_ char *v1 = r->owned_v1 ? sk_xasprintf("v1 %s\n", r->owned_v1) : NULL;
+	_cleanup_free_ char *rec = sk_xasprintf("owned %d\ndir %s\npath %s\n%s", r->owned, r->dir,
+						r->path ? r->path : "", v1 ? v1 : "");
+
+	if (replace)
+		return sk_write_file_atomic(dirfd, CGROUP_REC, rec, strlen(rec), 0600, err);
+	return sk_write_file_new(dirfd, CGROUP_REC, rec, strlen(rec), 0600, err);
+}
+
+int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r)
+{
+	_cleanup_free_ char *rec = NULL;
+	struct sk_error e;
+	char *line, *save = NULL;
+
+	memset(r, 0, sizeof(*r));
+	if (sk_read_file_at(dirfd, CGROUP_REC, &rec, NULL, 1 << 16, &e) < 0)
+		return -1;
+	for (line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "owned 1"))
+			r->owned = true;
+		else if (!strncmp(line, "dir /", 5) && !r->dir)
+			r->dir = sk_xstrdup(line + 4);
+		else if (!strncmp(line, "path /", 6) && !r->path)
+			r->path = sk_xstrdup(line + 5);
+		else if (!strncmp(line, "v1 ", 3) && !r->owned_v1)
+			r->owned_v1 = sk_xstrdup(line + 3);
+	}
+	if (!r->dir) {
+		sk_cgroup_rec_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+void sk_cgroup_rec_free(struct sk_cgroup_rec *r)
+{
+	free(r->dir);
+	free(r->path);
+	free(r->owned_v1);
+	memset(r, 0, sizeof(*r));
 }
 
 /* Field 22 of /proc/<pid>/stat, and the state letter. 0 when gone. */
@@ -238,6 +366,8 @@ static bool init_alive(const struct sk_state *s)
 
 const char *sk_container_status(struct sk_container *c)
 {
+	if (c->damage)
+		return "unknown";
 	if (!c->state || c->creating)
 		return "creating";
 	if (!init_alive(c->state))
@@ -247,6 +377,38 @@ const char *sk_container_status(struct sk_container *c)
 	if (c->state->cgroup_path && sk_cgroup_dir_paused(c->state->cgroup_path))
 		return "paused";
 	return "running";
+}
+
+int sk_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+void sk_kill_reap(pid_t pid, int pidfd)
+{
+	int fd = pidfd >= 0 ? pidfd : (int)syscall(SYS_pidfd_open, pid, 0);
+	pid_t r;
+
+	if (fd >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		sk_pidfd_wait(fd, SK_KILL_WAIT_MS);
+	} else {
+		kill(pid, SIGKILL);
+	}
+	do
+		r = waitpid(pid, NULL, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		sk_log_warn("process %d did not exit %d s after SIGKILL", (int)pid,
+			    SK_KILL_WAIT_MS / 1000);
+	if (fd >= 0 && fd != pidfd)
+		close(fd);
 }
 
 int sk_container_pidfd(struct sk_container *c)

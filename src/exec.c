@@ -306,6 +306,7 @@ int sk_exec_start(struct sk_exec *e, struct sk_error *err)
 		exec_child(e, sv[1], flags & ~(CLONE_NEWPID | CLONE_NEWTIME));
 	}
 	e->pid = (pid_t)pid;
+	sk_fault("exec-cloned");
 	close(sv[1]);
 	sv[1] = -1;
 	if (e->cgroup && sk_cgroup_needs_attach(e->cgroup)) {
@@ -328,9 +329,7 @@ int sk_exec_start(struct sk_exec *e, struct sk_error *err)
 	}
 	return 0;
 fail_child:
-	syscall(SYS_pidfd_send_signal, e->pidfd, SIGKILL, NULL, 0);
-	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	sk_kill_reap(e->pid, e->pidfd);
 	close(e->pidfd);
 	e->pidfd = -1;
 	e->pid = 0;

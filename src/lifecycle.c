@@ -34,6 +34,7 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
 	st->created = now_rfc3339();
 	if (s->has_cgroup) {
 		st->cgroup_path = sk_xstrdup(s->cgroup.dir);
+		st->cgroup_rel = sk_xstrdup(s->cgroup.path);
 		st->cgroup_owned = s->cgroup.owned;
 		st->cgroup_owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
 	}
@@ -150,6 +151,9 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	s->pidfd = s->sync_fd = s->tty_master = s->state_dirfd = s->netns.fd = -1;
 	if (!bundle)
 		return sk_error_sys(err, "bundle %s", o->bundle ? o->bundle : ".");
+	/* state.json holds it, and JSON strings are UTF-8 */
+	if (!sk_utf8_valid(bundle))
+		return sk_error(err, EILSEQ, "bundle path %s is not valid UTF-8", bundle);
 	if (sk_validate_id(id, err) < 0)
 		return -1;
 	if (sk_config_load_raw(bundle, &s->config, &s->raw_config, &s->raw_config_len, err) < 0)
@@ -178,6 +182,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	}
 	if (sk_container_new(id, c, err) < 0)
 		goto fail_config;
+	sk_fault("create-dir");
 	s->id = c->id;
 	s->bundle = sk_xstrdup(bundle);
 	s->state_dirfd = c->dirfd;
@@ -212,8 +217,10 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 	if (o->pidfd_socket &&
 	    sk_send_fd_to_socket("--pidfd-socket", o->pidfd_socket, s->pidfd, "pidfd", err) < 0)
 		goto fail_spawned;
+	sk_fault("create-pid-file");
 	sk_container_created(c);
 	sk_log_debug("container %s: created, init pid %d", c->id, (int)s->pid);
+	sk_fault("create-done");
 	return 0;
 fail_spawned:
 	sk_spawn_cleanup(s);
@@ -244,18 +251,6 @@ void sk_lifecycle_spawn_free(struct sk_spawn *s)
 	s->bundle = NULL;
 	s->rootfs = NULL;
 	s->config = NULL;
-}
-
-/* Wait (bounded) until the process behind pidfd has exited. */
-static int wait_exit(int pidfd, int timeout_ms)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int r;
-
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? 0 : -1;
 }
 
 /* v1 (legacy host): tasks frozen by freezer.state do not act on SIGKILL
@@ -295,7 +290,7 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	}
 	if (sig == SIGKILL)
 		thaw_legacy(c);
-	if (sig == SIGKILL && wait_exit(pidfd, 10000) < 0) {
+	if (sig == SIGKILL && sk_pidfd_wait(pidfd, SK_KILL_WAIT_MS) < 0) {
 		close(pidfd);
 		return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);
 	}
@@ -303,66 +298,112 @@ int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err
 	return 0;
 }
 
-/* A create that died before writing state.json left only "cgroup":
- * "OWNED DIR" and, with v1 hierarchies, a second line of those it made. */
-static void recorded_cgroup(struct sk_container *c, char **dir, bool *owned, char **owned_v1)
+/* What delete removes: from state.json, else from the "cgroup" record
+ * (a create killed before state.json, or state.json unreadable), else,
+ * when the state directory holds neither, the cgroup at the place create
+ * uses without linux.cgroupsPath (<own cgroup>/<id>) if one is there. */
+static int find_cgroup(struct sk_container *c, struct sk_cgroup_rec *r, bool *guessed)
 {
-	_cleanup_free_ char *rec = NULL;
-	struct sk_error e;
-	char *sp, *nl;
+	struct sk_error e = { 0 };
+	bool exists = false;
 
-	if (sk_read_file_at(c->dirfd, "cgroup", &rec, NULL, 4096, &e) < 0)
-		return;
-	nl = strchr(rec, '\n');
-	if (nl) {
-		*nl = '\0';
-		*owned_v1 = sk_xstrdup(nl + 1);
+	*guessed = false;
+	if (c->state) {
+		if (!c->state->cgroup_path)
+			return -1;
+		r->dir = sk_xstrdup(c->state->cgroup_path);
+		r->owned = c->state->cgroup_owned;
+		r->owned_v1 = c->state->cgroup_owned_v1 ? sk_xstrdup(c->state->cgroup_owned_v1) : NULL;
+		r->path = c->state->cgroup_rel ? sk_xstrdup(c->state->cgroup_rel) : NULL;
+		return 0;
 	}
-	sp = strchr(rec, ' ');
-	if (!sp || sp[1] != '/')
-		return;
-	*owned = rec[0] == '1';
-	*dir = sk_xstrdup(sp + 1);
+	if (sk_cgroup_rec_read(c->dirfd, r) == 0)
+		return 0;
+	if (sk_g.cgroups_disabled || !(c->damage || c->no_record))
+		return -1;
+	if (sk_cgroup_plan(NULL, c->id, &r->dir, &r->path, &exists, &e) < 0 || !exists) {
+		sk_cgroup_rec_free(r);
+		return -1;
+	}
+	r->owned = *guessed = true;
+	return 0;
+}
+
+/* The recorded cgroup; when /sys/fs/cgroup shows another view than at
+ * create (the dir is not below it, or gone), the same path in the
+ * hierarchy as mounted now. */
+static int open_recorded(const struct sk_cgroup_rec *r, struct sk_cgroup *cg, struct sk_error *err)
+{
+	enum sk_cgroup_mode mode;
+	const char *mnt;
+	_cleanup_free_ char *alt = NULL;
+	struct sk_error e = { 0 };
+
+	if (sk_cgroup_open(r->dir, r->owned, r->owned_v1, cg, err) == 0)
+		return 0;
+	if (!r->path || (err->errnum != EINVAL && err->errnum != ENOENT) ||
+	    sk_cgroup_detect(&mode, &mnt, &e) < 0 || mode == SK_CGROUP_LEGACY)
+		return -1;
+	alt = sk_xasprintf("%s%s", mnt, r->path);
+	if (!strcmp(alt, r->dir) || access(alt, F_OK) < 0)
+		return -1;
+	sk_cgroup_release(cg);
+	return sk_cgroup_open(alt, r->owned, r->owned_v1, cg, err);
+}
+
+/* 1: the cgroup was there and is gone now, 0: none was found. */
+static int destroy_cgroup(struct sk_container *c, struct sk_error *err)
+{
+	struct sk_cgroup_rec rec = { 0 };
+	struct sk_cgroup cg;
+	bool guessed;
+	int r = 1;
+
+	if (find_cgroup(c, &rec, &guessed) < 0)
+		return 0;
+	if (open_recorded(&rec, &cg, err) == 0) {
+		/* only the v1 cgroups create made go (each hierarchy on its own) */
+		if (sk_cgroup_destroy(&cg, err) < 0)
+			r = -1;
+		else if (guessed)
+			sk_log_warn("container \"%s\": no record of its cgroup: removed %s, where "
+				    "create puts it by default", c->id, rec.dir);
+	} else if (err->errnum != ENOENT) {
+		r = -1;
+	}
+	sk_cgroup_release(&cg);
+	sk_cgroup_rec_free(&rec);
+	return r < 0 ? sk_error_ctx(err, "container \"%s\": cgroup left", c->id) : r;
 }
 
 int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 {
-	struct sk_cgroup cg;
-	_cleanup_free_ char *cg_dir = NULL, *cg_owned_v1 = NULL;
-	bool cg_owned = false;
-	int pidfd = sk_container_pidfd(c);
+	int pidfd = sk_container_pidfd(c), found;
 
 	sk_log_debug("container %s: destroy%s", c->id, pidfd >= 0 ? " (killing its init)" : "");
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		thaw_legacy(c);
-		if (wait_exit(pidfd, 10000) < 0) {
+		if (sk_pidfd_wait(pidfd, SK_KILL_WAIT_MS) < 0) {
 			close(pidfd);
 			return sk_error(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", c->id);
 		}
 		close(pidfd);
 	}
-	if (!c->state) {
-		recorded_cgroup(c, &cg_dir, &cg_owned, &cg_owned_v1);
-	} else if (c->state->cgroup_path) {
-		cg_dir = sk_xstrdup(c->state->cgroup_path);
-		cg_owned = c->state->cgroup_owned;
-		if (c->state->cgroup_owned_v1)
-			cg_owned_v1 = sk_xstrdup(c->state->cgroup_owned_v1);
-	}
-	if (cg_dir) {
-		/* only the v1 cgroups create made go (each hierarchy on its own) */
-		if (sk_cgroup_open(cg_dir, cg_owned, cg_owned_v1, &cg, err) == 0) {
-			int r = sk_cgroup_destroy(&cg, err);
-
-			sk_cgroup_release(&cg);
-			if (r < 0)
-				return sk_error_ctx(err, "container \"%s\"", c->id);
-		} else if (err->errnum != ENOENT) {
-			return sk_error_ctx(err, "container \"%s\"", c->id);
-		}
-	}
+	sk_fault("delete-init-killed");
+	found = destroy_cgroup(c, err);
+	if (found < 0)
+		return -1;
+	sk_fault("delete-cgroup-removed");
 	sk_lifecycle_hooks(c, SK_HOOK_POSTSTOP, "stopped");
 	sk_container_remove(c);
+	if (c->damage && !found)
+		/* nothing says where its init and cgroups were: say so */
+		return sk_error(err, EIO, "container \"%s\": %s: its init process and cgroups are "
+				"not known, any it had are left (state directory removed)",
+				c->id, c->damage);
+	if (c->no_record && !found)
+		sk_log_warn("container \"%s\": its state directory held no record; no cgroup "
+			    "found where create puts it by default (state directory removed)", c->id);
 	return 0;
 }

@@ -157,13 +157,42 @@ static int send_mount_sources(struct sk_spawn *s, struct sk_error *err)
 	return 0;
 }
 
-static int record_cgroup(struct sk_spawn *s, struct sk_error *err)
+/* The container's cgroup, recorded before it is made (intent: where it
+ * will be, and whether it will be ours), and again once made when the
+ * outcome differs: `delete` finds it whenever skiff dies (docs/state.md). */
+static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
 {
-	_cleanup_free_ char *v1 = sk_cgroup_owned_v1(&s->cgroup);
-	_cleanup_free_ char *rec = v1 ? sk_xasprintf("%d %s\n%s", s->cgroup.owned, s->cgroup.dir, v1)
-				      : sk_xasprintf("%d %s", s->cgroup.owned, s->cgroup.dir);
+	struct sk_cgroup_rec plan = { 0 }, done;
+	struct sk_error e = { 0 };
+	bool exists = false, planned;
+	int r = -1;
 
-	return sk_write_file_new(s->state_dirfd, "cgroup", rec, strlen(rec), 0600, err);
+	planned = sk_cgroup_plan(s->config, s->id, &plan.dir, &plan.path, &exists, &e) == 0;
+	plan.owned = !exists;
+	/* when no plan could be made, create fails the same way */
+	if (planned && sk_cgroup_rec_write(s->state_dirfd, &plan, false, err) < 0)
+		goto out;
+	sk_fault("create-cgroup-intent");
+	if (sk_cgroup_create(s->config, s->id, &s->cgroup, err) < 0)
+		goto out;
+	s->has_cgroup = true;
+	sk_fault("create-cgroup-made");
+	done = (struct sk_cgroup_rec){ .owned = s->cgroup.owned, .dir = s->cgroup.dir,
+				       .path = s->cgroup.path };
+	/* which v1 hierarchies are ours, when not all or none; and a leading
+	 * "/" for an absolute cgroupsPath (sk_cgroup_v1_owned) */
+	done.owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
+	if (done.owned_v1 && done.owned_v1[0] != '/' && sk_cgroup_owned_uniform(&s->cgroup)) {
+		free(done.owned_v1);
+		done.owned_v1 = NULL;
+	}
+	r = 0;
+	if (!planned || done.owned != plan.owned || done.owned_v1 || strcmp(done.dir, plan.dir))
+		r = sk_cgroup_rec_write(s->state_dirfd, &done, planned, err);
+	free(done.owned_v1);
+out:
+	sk_cgroup_rec_free(&plan);
+	return r;
 }
 
 /* The init exited while skiff sent it something: the error it sent
@@ -317,13 +346,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	}
 
 	if (!sk_g.cgroups_disabled) {
-		if (sk_cgroup_create(c, s->id, &s->cgroup, err) < 0)
-			goto fail;
-		s->has_cgroup = true;
-		sk_log_debug("container %s: cgroup %s", s->id, s->cgroup.dir ? s->cgroup.dir : s->cgroup.path);
-		/* Recorded at once, so that `delete` finds the cgroup even if
-		 * this create dies before it writes state.json. */
-		if (record_cgroup(s, err) < 0)
+		if (make_cgroup(s, err) < 0)
 			goto fail;
 		if (s->cgroup.dirfd >= 0) {
 			flags |= CLONE_INTO_CGROUP;
@@ -403,6 +426,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	}
 	s->pid = (pid_t)pid;
 	sk_log_debug("container %s: init spawned, pid %d", s->id, (int)pid);
+	sk_fault("create-cloned");
 	close(sv[1]);
 	sv[1] = -1;
 	s->sync_fd = sv[0];
@@ -447,6 +471,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	net_early = !(a.unshare_flags & CLONE_NEWNET);
 	if (s->spawned && s->spawned(s, s->spawned_arg, err) < 0)
 		goto fail;
+	sk_fault("create-state-saved");
 	/* the network namespace the thread made and sent (netns_ahead.c) */
 	if (a.netns_ahead && sk_netns_ahead_finish(&s->netns, err) < 0) {
 		if (err->errnum == EPIPE || err->errnum == ECONNRESET)
@@ -458,6 +483,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	sk_netns_ahead_drop(&s->netns);
 	if (wait_ready(s, net_early, err) < 0)
 		goto fail;
+	sk_fault("create-ready");
 	free(a.idmap_fds);
 	return 0;
 fail:
@@ -495,16 +521,14 @@ void sk_spawn_cleanup(struct sk_spawn *s)
 {
 	struct sk_error e = { 0 };
 
-	if (s->pidfd >= 0) {
+	if (s->pid > 0)
+		sk_kill_reap(s->pid, s->pidfd);
+	else if (s->pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	if (s->pidfd >= 0)
 		close(s->pidfd);
-		s->pidfd = -1;
-	}
-	if (s->pid > 0) {
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		s->pid = 0;
-	}
+	s->pidfd = -1;
+	s->pid = 0;
 	sk_netns_ahead_drop(&s->netns); /* before its socket is closed */
 	if (s->sync_fd >= 0)
 		close(s->sync_fd), s->sync_fd = -1;

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,4 +329,47 @@ int sk_write_pid_file(const char *path, pid_t pid, struct sk_error *err)
 	if (sk_write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
 		return sk_error_ctx(err, "--pid-file");
 	return 0;
+}
+
+/* Well-formed UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF), as yajl's parser checks it. */
+bool sk_utf8_valid(const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+
+	while (*p) {
+		unsigned c = *p++, n, min, cp;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		for (; n; n--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* Fault injection for tests/integration/crash.bats: SKIFF_FAULT=<point>
+ * makes skiff SIGKILL itself at the named point (docs/state.md lists
+ * them).  One getenv, read once; no syscall unless the point is hit. */
+void sk_fault(const char *point)
+{
+	static const char *want = (const char *)1;
+
+	if (want == (const char *)1)
+		want = getenv("SKIFF_FAULT");
+	if (want && !strcmp(want, point))
+		kill(getpid(), SIGKILL);
 }

@@ -39,6 +39,14 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
  * is left behind. */
 int sk_cgroup_create(const struct sk_config *c, const char *id,
 		     struct sk_cgroup *out, struct sk_error *err);
+/* Where sk_cgroup_create(c, id) will put the cgroup: the dir it will
+ * have, its path in the hierarchy, and whether it exists already (then
+ * create reuses it and does not own it).  Nothing is made: create's caller
+ * records this before create makes anything (docs/state.md). */
+int sk_cgroup_plan(const struct sk_config *c, const char *id, char **dir, char **path,
+		   bool *exists, struct sk_error *err);
+/* Whether every v1 hierarchy's cgroup has the owner cg->owned says. */
+bool sk_cgroup_owned_uniform(const struct sk_cgroup *cg);
 /* Whether the init must be attached by pid after clone3 (v1 hierarchies,
  * or no v2 dirfd for CLONE_INTO_CGROUP); the init waits until it is. */
 bool sk_cgroup_needs_attach(const struct sk_cgroup *cg);
@@ -106,6 +114,10 @@ bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1);
  * reopened cgroup: destroy removes just those. */
 char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1);
 void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned);
+/* sk_cgroup_plan on a legacy host: the tracking-hierarchy dir of `path`. */
+char *sk_cgroup_v1_plan_dir(const char *path, struct sk_error *err);
+/* Whether every hierarchy's cgroup was made (owned) or reused (!owned). */
+bool sk_cgroup_v1_owned_all(const struct sk_cgroup_v1 *v1, bool owned);
 /* Directory of the container's cgroup for `controller` ("memory"), NULL if none. */
 const char *sk_cgroup_v1_dir(const struct sk_cgroup_v1 *v1, const char *controller);
 int sk_cgroup_v1_attach(struct sk_cgroup_v1 *v1, pid_t pid, struct sk_error *err);

@@ -26,10 +26,14 @@ struct sk_state {
 	/* v1 hierarchies (their controller lists, ';'-separated) whose
 	 * cgroup skiff created; NULL: as cgroup_owned (v2, older states) */
 	char *cgroup_owned_v1;
+	/* the cgroup's path in its hierarchy ("/a/b"): finds it again when
+	 * /sys/fs/cgroup shows another view than at create (docs/state.md) */
+	char *cgroup_rel;
 	struct sk_kv *annotations; size_t n_annotations;
 };
 
-/* Write atomically as <dirfd>/state.json, read it back. */
+/* Write atomically as <dirfd>/state.json (refused when a string is not
+ * valid UTF-8: what is written can always be read back), read it back. */
 int sk_state_write(int dirfd, const struct sk_state *s, struct sk_error *err);
 int sk_state_read(int dirfd, struct sk_state **out, struct sk_error *err);
 void sk_state_free(struct sk_state *s);

@@ -57,6 +57,10 @@ int sk_write_file_new(int dirfd, const char *path, const char *data, size_t len,
 		      mode_t mode, struct sk_error *err);
 /* write() all of buf, retrying on EINTR and short writes. */
 int sk_write_all(int fd, const void *buf, size_t len);
+/* Well-formed UTF-8 (what yajl's parser accepts, or stricter). */
+bool sk_utf8_valid(const char *s);
+/* Tests: SIGKILL skiff itself when SKIFF_FAULT names `point` (docs/state.md). */
+void sk_fault(const char *point);
 /* Remove a directory tree below dirfd (no symlink following). */
 int sk_rm_rf_at(int dirfd, const char *path);
 /* mkdir -p with mode (plain host paths only, never inside a rootfs). */

@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# Crash consistency (docs/state.md): skiff killed at every named step
+# (SKIFF_FAULT=<point> makes it SIGKILL itself there) or at a random time,
+# a damaged state directory, no space, no fds, another cgroup view: then
+# `delete --force` removes everything (exit 0), or says what is left.
+
+load helpers
+
+# Nothing of the container is left: state entry, process, cgroup (every
+# hierarchy), mount under the test dir.  (A network namespace lives only as
+# long as a process in it: skiff keeps none on a mount.)
+assert_clean() {
+	local -a left=()
+	local e
+	for e in "$ROOT"/* "$ROOT"/.[!.]*; do
+		[ -e "$e" ] && [ "${e##*/}" != .seccomp-cache ] && left+=("state entry $e")
+	done
+	e="$(_ctr_pids)"
+	[ -z "$e" ] || left+=("processes $e")
+	e="$(_ctr_cgroups)"
+	[ -z "$e" ] || left+=("cgroups $e")
+	[ -z "$(_test_mounts)" ] || left+=("mounts $(_test_mounts)")
+	if [ ${#left[@]} -gt 0 ]; then
+		printf 'left: %s\n' "${left[@]}" >&2
+		return 1
+	fi
+}
+
+# delete --force, exit 0, and nothing left.
+force_delete_clean() {
+	run -0 rt delete --force "$CID"
+	assert_clean
+}
+
+# rt with stdio on files: a container outliving a killed skiff must not
+# hold bats' output pipe.
+rt_files() {
+	rt "$@" </dev/null >"$TESTDIR/crash.out" 2>&1
+}
+
+# crash POINT CMD...: skiff killed at POINT (the fault must fire: 137).
+crash() {
+	local point="$1"
+	shift
+	SKIFF_FAULT="$point" run -137 rt_files "$@"
+	force_delete_clean
+}
+
+CREATE_POINTS="create-dir create-cgroup-intent create-cgroup-made create-cloned create-state-saved create-ready create-pid-file create-done"
+
+@test "crash: create killed at every step, then delete --force leaves nothing" {
+	set_args sleep 300
+	for p in $CREATE_POINTS; do
+		crash "$p" create --pid-file "$TESTDIR/pid" --bundle "$BUNDLE" "$CID"
+	done
+}
+
+@test "crash: run -d killed at every step, then delete --force leaves nothing" {
+	set_args sleep 300
+	for p in $CREATE_POINTS run-started; do
+		crash "$p" run -d --bundle "$BUNDLE" "$CID"
+	done
+}
+
+@test "crash: run (foreground) killed at every step, and in its delete" {
+	set_args sleep 300
+	for p in $CREATE_POINTS run-started; do
+		crash "$p" run --bundle "$BUNDLE" "$CID"
+	done
+	set_args true
+	for p in run-exited delete-init-killed delete-cgroup-removed delete-state-partial delete-state-emptied; do
+		crash "$p" run --bundle "$BUNDLE" "$CID"
+	done
+}
+
+@test "crash: start and exec killed at every step" {
+	set_args sleep 300
+	run -0 create_ctr "$CID"
+	crash start-released start "$CID"
+	for p in exec-before exec-cloned exec-started; do
+		run -0 run_detached "$CID"
+		crash "$p" exec "$CID" sleep 200
+	done
+}
+
+@test "crash: delete killed at every step, then delete --force leaves nothing" {
+	set_args sleep 300
+	for p in delete-init-killed delete-cgroup-removed delete-state-partial delete-state-emptied; do
+		run -0 run_detached "$CID"
+		crash "$p" delete --force "$CID"
+	done
+}
+
+@test "crash: state.json truncated or garbage: list says unknown, delete --force removes all" {
+	set_args sleep 300
+	for damage in truncate garbage; do
+		run -0 run_detached "$CID"
+		pid="$(pid_of "$CID")"
+		if [ $damage = truncate ]; then
+			truncate -s 20 "$ROOT/$CID/state.json"
+		else
+			printf '\x00\xffnot json' >"$ROOT/$CID/state.json"
+		fi
+		run -0 --separate-stderr rt list
+		assert_contains "$output" "$CID"
+		assert_contains "$(grep "$CID" <<<"$output")" unknown
+		assert_contains "$stderr" "container \"$CID\""
+		assert_contains "$stderr" "state.json"
+		# skiff-specific: a plain delete says why and points at --force
+		run --separate-stderr rt delete "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "--force"
+		kill -0 "$pid"
+		force_delete_clean
+		wait_pid_gone "$pid"
+	done
+}
+
+@test "crash: an emptied state directory: delete --force finds the cgroup where create puts it" {
+	set_args sleep 300
+	run -0 run_detached "$CID"
+	pid="$(pid_of "$CID")"
+	find "$ROOT/$CID" -mindepth 1 -delete
+	run -0 --separate-stderr rt delete --force "$CID"
+	assert_contains "$stderr" "no record of its cgroup"
+	wait_pid_gone "$pid"
+	assert_clean
+}
+
+@test "crash: unreadable state.json and no cgroup: delete --force says what may be left (non-zero)" {
+	set_args sleep 300
+	run -0 _rt_detached --cgroup-manager disabled run -d --bundle "$BUNDLE" "$CID"
+	pid="$(pid_of "$CID")"
+	echo garbage >"$ROOT/$CID/state.json"
+	run --separate-stderr rt --cgroup-manager disabled delete --force "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "not known"
+	[ ! -e "$ROOT/$CID" ]
+	kill -9 "$pid"
+	wait_pid_gone "$pid"
+	assert_clean
+}
+
+@test "crash: a bundle path that is not UTF-8 is refused, nothing left" {
+	local b="$TESTDIR/b$(printf '\xff\xfe')"
+	mv "$BUNDLE" "$b"
+	run --separate-stderr rt create --bundle "$b" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "not valid UTF-8"
+	mv "$b" "$BUNDLE"
+	assert_clean
+}
+
+@test "crash: a container made under another cgroup view (private cgroup2 mount) is deleted from the host's" {
+	[ -d /sys/fs/cgroup/unified ] || skip "needs a hybrid host (cgroup2 at /sys/fs/cgroup/unified)"
+	set_args sleep 300
+	run -0 unshare -m --propagation private sh -c \
+		'mount -t cgroup2 none /sys/fs/cgroup && exec "$@" </dev/null >"$0" 2>&1' "$TESTDIR/out" \
+		timeout 20 "$SKIFF" --root "$ROOT" run -d --bundle "$BUNDLE" "$CID"
+	pid="$(pid_of "$CID")"
+	[ -n "$(_ctr_cgroups)" ]
+	force_delete_clean
+	wait_pid_gone "$pid"
+}
