@@ -30,6 +30,7 @@ static const struct {
 	{ "update",   sk_cmd_update,   "change the cgroup limits of a container" },
 	{ "ps",       sk_cmd_ps,       "list the processes of a container" },
 	{ "events",   sk_cmd_events,   "print a container's stats and OOM events as JSON" },
+	{ "check",    sk_cmd_check,    "what this host can and cannot do for skiff" },
 };
 
 static void usage(FILE *f)
