@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "exit_cause.h"
 #include "lifecycle.h"
 #include "skiff/util.h"
 
@@ -46,7 +47,7 @@ static void tty_resize(struct tty_proxy *t)
 }
 
 /* Returns the exit status for skiff (the container's, 128+N on signal N). */
-static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
+static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *wstatus)
 {
 	int status = 0;
 
@@ -92,24 +93,22 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 	       sk_copy_chunk(t->master, 1))
 		;
 	s->pid = 0;
+	*wstatus = status;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
 
-/* Say so when the kernel's OOM killer struck in the container's cgroup. */
-static void report_oom(struct sk_cgroup *cg, int status)
+/* Record why the container stopped (state, --keep) and say it when a
+ * limit was the cause. */
+static void report_exit(struct sk_container *c, struct sk_spawn *s, int wstatus)
 {
-	char max[32];
+	struct sk_exit_cause e;
 
-	if (sk_cgroup_oom_kills(cg) <= 0)
-		return;
-	sk_cgroup_memory_max(cg, max, sizeof(max));
-	if (status == 128 + SIGKILL)
-		sk_log_error("container killed by the kernel OOM killer: memory.max = %s", max[0] ? max : "?");
-	else
-		sk_log_error("a process of the container was killed by the kernel OOM killer: memory.max = %s",
-			     max[0] ? max : "?");
+	sk_exit_cause_get(c->dirfd, s->has_cgroup ? &s->cgroup : NULL, wstatus, &e);
+	sk_exit_cause_save(c->dirfd, &e);
+	if (e.limit)
+		sk_log_error("container \"%s\" %s", c->id, e.msg);
 }
 
 /* NOTIFY_SOCKET: detached, wait here for READY (as runc run -d does);
@@ -158,7 +157,7 @@ int sk_cmd_run(int argc, char **argv)
 	struct sk_error err = { 0 };
 	struct sk_container c;
 	sigset_t all, old;
-	int sigfd = -1, status = 1, nfd;
+	int sigfd = -1, status = 1, nfd, wstatus = -1;
 	char *pos[1];
 
 	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
@@ -217,10 +216,9 @@ int sk_cmd_run(int argc, char **argv)
 	/* Other commands (state, exec, kill, pause) must not wait for the
 	 * whole run: drop the lock while supervising, take it back to delete. */
 	sk_container_unlock(&c);
-	status = supervise(&s, sigfd, &t);
+	status = supervise(&s, sigfd, &t, &wstatus);
 	sk_container_relock(&c);
-	if (s.has_cgroup)
-		report_oom(&s.cgroup, status);
+	report_exit(&c, &s, wstatus);
 	if (t.raw)
 		tcsetattr(0, TCSANOW, &t.saved);
 	if (keep)

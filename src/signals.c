@@ -58,3 +58,13 @@ int sk_parse_signal(const char *s, int *sig, struct sk_error *err)
 	}
 	return sk_error(err, EINVAL, "unknown signal \"%s\"", s);
 }
+
+/* "TERM" for SIGTERM (SIGIOT/SIGPOLL give their first names), NULL when
+ * the signal has no name here. */
+const char *sk_signal_name(int sig)
+{
+	for (size_t i = 0; i < SK_ARRAY_SIZE(names); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return NULL;
+}

@@ -273,6 +273,7 @@ void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, cons
 
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
+const char *sk_signal_name(int sig);     /* "TERM", or NULL */
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);

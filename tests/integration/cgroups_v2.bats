@@ -264,9 +264,10 @@ each_config() {
 	set_args dd if=/dev/zero of=/dev/null bs=128M count=1
 	run --separate-stderr rt run --keep --bundle "$BUNDLE" "$CID"
 	assert_eq "$status" 137
-	assert_contains "$stderr" "container killed by the kernel OOM killer: memory.max = 64M"
+	assert_contains "$stderr" "container \"$CID\" was killed by the OOM killer: memory.max 64M reached"
 	run -0 rt state "$CID"
 	jq -e '.oomKilled == true and .status == "stopped"' <<<"$output"
+	jq -e '.annotations["run.skiff.exit.cause"] == "oom-killed" and .annotations["run.skiff.exit.status"] == "137"' <<<"$output"
 	run -0 rt delete "$CID"
 }
 
