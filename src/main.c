@@ -31,6 +31,7 @@ static const struct {
 	{ "ps",       sk_cmd_ps,       "list the processes of a container" },
 	{ "events",   sk_cmd_events,   "print a container's stats and OOM events as JSON" },
 	{ "check",    sk_cmd_check,    "what this host can and cannot do for skiff" },
+	{ "sandbox",  sk_cmd_sandbox,  "run a command in a throwaway container (no bundle)" },
 };
 
 static void usage(FILE *f)

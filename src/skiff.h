@@ -310,6 +310,7 @@ int sk_cmd_update(int argc, char **argv);
 int sk_cmd_ps(int argc, char **argv);
 int sk_cmd_events(int argc, char **argv);
 int sk_cmd_check(int argc, char **argv);          /* cmd_check.c */
+int sk_cmd_sandbox(int argc, char **argv);        /* cmd_sandbox.c */
 /* cmd_pause.c: open the cgroup recorded in the container's state. */
 int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 
