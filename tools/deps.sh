@@ -10,7 +10,9 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       # console-socket receiver (python3) and interactive terminals (tmux)
       podman conmon containerd python3 tmux
       # the fuzzing stage (make fuzz: libFuzzer and its sanitizer runtimes)
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev
+      # bench/sandbox.sh only: the bubblewrap anchor of skiff sandbox
+      bubblewrap)
 
 missing=()
 for p in "${PKGS[@]}"; do
