@@ -37,21 +37,6 @@ static void knum(yajl_gen g, const char *k, unsigned long long v)
 	yajl_gen_number(g, b, (size_t)n);
 }
 
-static void mount(yajl_gen g, const char *dst, const char *type, const char *src,
-		  const char *const *opts)
-{
-	yajl_gen_map_open(g);
-	kstr(g, "destination", dst);
-	kstr(g, "type", type);
-	kstr(g, "source", src);
-	str(g, "options");
-	yajl_gen_array_open(g);
-	for (; opts && *opts; opts++)
-		str(g, *opts);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-}
-
 bool sk_sandbox_host_dir(const char *name)
 {
 	static const char *const skip[] = { ".", "..", "proc", "sys", "dev", "tmp", "run", "lost+found" };
@@ -88,23 +73,23 @@ static void gen_mounts(yajl_gen g, const struct sk_sandbox_opts *o)
 			if (!sk_sandbox_host_dir(e->d_name) || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 				continue;
 			/* suid programs stay usable as plain ones (no_new_privs) */
-			mount(g, path, "bind", path, ro_bind);
+			sk_spec_gen_mount(g, path, "bind", path, ro_bind);
 		}
-		mount(g, "/run", "tmpfs", "tmpfs", tmp);
+		sk_spec_gen_mount(g, "/run", "tmpfs", "tmpfs", tmp);
 		/* a sysfs of its own shows the sandbox's network namespace;
 		 * only root may mount one (else the host's, read-only) */
 		if (!o->rootless && !o->net_host)
-			mount(g, "/sys", "sysfs", "sysfs", sysfs);
+			sk_spec_gen_mount(g, "/sys", "sysfs", "sysfs", sysfs);
 		else
-			mount(g, "/sys", "bind", "/sys", sys);
+			sk_spec_gen_mount(g, "/sys", "bind", "/sys", sys);
 	}
-	mount(g, "/proc", "proc", "proc", NULL);
-	mount(g, "/dev", "tmpfs", "tmpfs", dev);
-	mount(g, "/dev/pts", "devpts", "devpts", pts);
-	mount(g, "/dev/shm", "tmpfs", "shm", shm);
-	mount(g, "/tmp", "tmpfs", "tmpfs", tmp);
+	sk_spec_gen_mount(g, "/proc", "proc", "proc", NULL);
+	sk_spec_gen_mount(g, "/dev", "tmpfs", "tmpfs", dev);
+	sk_spec_gen_mount(g, "/dev/pts", "devpts", "devpts", pts);
+	sk_spec_gen_mount(g, "/dev/shm", "tmpfs", "shm", shm);
+	sk_spec_gen_mount(g, "/tmp", "tmpfs", "tmpfs", tmp);
 	for (size_t i = 0; i < o->n_binds; i++)
-		mount(g, o->binds[i].dst, "bind", o->binds[i].src,
+		sk_spec_gen_mount(g, o->binds[i].dst, "bind", o->binds[i].src,
 		      o->binds[i].ro ? ro_bind_dev : rw_bind);
 	yajl_gen_array_close(g);
 }
@@ -159,18 +144,6 @@ static void gen_process(yajl_gen g, const struct sk_sandbox_opts *o)
 	yajl_gen_map_close(g);
 }
 
-static void idmap(yajl_gen g, const char *k, unsigned id)
-{
-	str(g, k);
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	knum(g, "containerID", 0);
-	knum(g, "hostID", id);
-	knum(g, "size", 1);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
-}
-
 static void gen_linux(yajl_gen g, const struct sk_sandbox_opts *o)
 {
 	static const char *const ns[] = { "pid", "mount", "ipc", "uts", "network", "user", "cgroup" };
@@ -193,8 +166,8 @@ static void gen_linux(yajl_gen g, const struct sk_sandbox_opts *o)
 	}
 	yajl_gen_array_close(g);
 	if (o->rootless) {
-		idmap(g, "uidMappings", (unsigned)o->uid);
-		idmap(g, "gidMappings", (unsigned)o->gid);
+		sk_spec_gen_idmap(g, "uidMappings", (unsigned)o->uid);
+		sk_spec_gen_idmap(g, "gidMappings", (unsigned)o->gid);
 	}
 	str(g, "maskedPaths");
 	yajl_gen_array_open(g);

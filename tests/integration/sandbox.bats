@@ -138,12 +138,18 @@ prepare_nobody() {
 	assert_no_sandbox_left
 }
 
-@test "sandbox: a signal to skiff reaches the command" {
+# sb_background SCRIPT: skiff sandbox sh -c SCRIPT in the background (its
+# pid in $pid) once SCRIPT has made the file "ready"
+sb_background() {
 	rm -f "$TESTDIR/work/ready"
-	(cd "$TESTDIR/work" && exec "$SKIFF" --root "$ROOT" sandbox -- sh -c 'trap "exit 7" TERM; touch ready; while :; do sleep 0.1; done') &
+	(cd "$TESTDIR/work" && exec "$SKIFF" --root "$ROOT" sandbox -- sh -c "$1") &
 	pid=$!
 	for i in $(seq 200); do [ -e "$TESTDIR/work/ready" ] && break; sleep 0.05; done
 	[ -e "$TESTDIR/work/ready" ]
+}
+
+@test "sandbox: a signal to skiff reaches the command" {
+	sb_background 'trap "exit 7" TERM; touch ready; while :; do sleep 0.1; done'
 	kill -TERM "$pid"
 	st=0
 	wait "$pid" || st=$?
@@ -152,11 +158,7 @@ prepare_nobody() {
 }
 
 @test "sandbox: kill -9 of skiff leaves nothing behind: the command dies with it" {
-	rm -f "$TESTDIR/work/ready"
-	(cd "$TESTDIR/work" && exec "$SKIFF" --root "$ROOT" sandbox -- sh -c 'touch ready; exec sleep 1001') &
-	pid=$!
-	for i in $(seq 200); do [ -e "$TESTDIR/work/ready" ] && break; sleep 0.05; done
-	[ -e "$TESTDIR/work/ready" ]
+	sb_background 'touch ready; exec sleep 1001'
 	kill -KILL "$pid"
 	wait "$pid" || true
 	for i in $(seq 200); do
