@@ -55,7 +55,7 @@ _skiff() {
 	ps) opts="--format -f" ;;
 	events) opts="--stats --interval" ;;
 	check) opts="--json"; ids= ;;
-	sandbox) opts="--rootfs --bind --env --workdir --net --memory --cpus --pids --timeout --io-weight --no-limits --report --summary"; ids= ;;
+	sandbox) opts="--rootfs --bind --env --workdir --net --memory --cpus --pids --timeout --io-weight --no-limits --read-only --report --summary"; ids= ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
 	*) return ;;
 	esac
@@ -80,7 +80,7 @@ _skiff() {
 		for ((i = i + 1; i < COMP_CWORD; i++)); do
 			case "${COMP_WORDS[i]}" in
 			--) COMPREPLY=($(compgen -c -- "$cur")); return ;;
-			--summary | --no-limits | --*=*) ;;
+			--summary | --no-limits | --read-only | --*=*) ;;
 			--*) i=$((i + 1)) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			esac

@@ -31,7 +31,7 @@
 struct sandbox {
 	struct sk_sandbox_opts o;
 	const char *report, *timeout;
-	bool summary, no_limits;
+	bool summary, no_limits, read_only;
 	/* measured once the command ended */
 	struct timespec t0;
 	double wall, user, sys;
@@ -144,12 +144,13 @@ static int parse_args(struct sandbox *sb, int argc, char **argv)
 			*eq = '\0', val = eq + 1;
 		for (size_t k = 0; k < SK_ARRAY_SIZE(with_value); k++)
 			takes |= !strcmp(name, with_value[k]);
-		if (!strcmp(name, "summary") || !strcmp(name, "no-limits")) {
+		if (!strcmp(name, "summary") || !strcmp(name, "no-limits") || !strcmp(name, "read-only")) {
 			if (val) {
 				usage_error("--%s takes no value", name);
 				return -1;
 			}
-			*(!strcmp(name, "summary") ? &sb->summary : &sb->no_limits) = true;
+			*(!strcmp(name, "summary") ? &sb->summary : !strcmp(name, "read-only") ?
+			  &sb->read_only : &sb->no_limits) = true;
 			continue;
 		}
 		if (!takes) {
@@ -256,39 +257,82 @@ static bool delegated(void)
 	return access(dir, W_OK) == 0;
 }
 
-/* The empty root directory the host's top-level directories are bound
- * on, with the host's top-level symlinks (/bin -> usr/bin). */
-static char *make_root(struct sk_error *err)
+/* Remove what the sandbox made, overlayfs's work directories too (mode
+ * 0, which the caller owns when rootless): no symlink is followed. */
+static void rm_tree(int dfd, const char *name)
+{
+	int fd;
+	DIR *d;
+	struct dirent *e;
+
+	if (unlinkat(dfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+		return;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && fchmodat(dfd, name, 0700, 0) == 0)
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (d = fdopendir(fd))) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				rm_tree(fd, e->d_name);
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* The sandbox's directory: root/, the empty root the host's top-level
+ * directories are mounted on, with the host's top-level symlinks
+ * (/bin -> usr/bin); upper/<name>/{u,w}, their overlays' upper and work
+ * directories (unless read_only).  Removed at exit. */
+static char *make_root(bool read_only, struct sk_error *err)
 {
 	char *dir = sk_xasprintf("%s/.sandbox-XXXXXX", sk_g.root);
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
+	int fd = -1;
 
 	if (sk_mkdir_p(sk_g.root, 0711) < 0 || !mkdtemp(dir)) {
-		sk_error_sys(err, "sandbox: make a root directory in %s", sk_g.root);
+		sk_error_sys(err, "sandbox: make a directory in %s", sk_g.root);
 		free(dir);
 		return NULL;
 	}
-	chmod(dir, 0755);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || mkdirat(fd, "root", 0755) < 0 || (!read_only && mkdirat(fd, "upper", 0700) < 0))
+		goto fail;
 	d = opendir("/");
 	while (d && (e = readdir(d))) {
 		char path[300], target[PATH_MAX];
+		struct stat st;
 		ssize_t n;
 
 		snprintf(path, sizeof(path), "/%s", e->d_name);
-		if (!sk_sandbox_host_dir(e->d_name) ||
-		    (n = readlink(path, target, sizeof(target) - 1)) < 0)
+		if (!sk_sandbox_host_dir(e->d_name) || lstat(path, &st) < 0)
 			continue;
-		target[n] = '\0';
-		_cleanup_free_ char *link = sk_xasprintf("%s/%s", dir, e->d_name);
-		if (symlink(target, link) < 0) {
-			sk_error_sys(err, "sandbox: symlink %s", link);
-			sk_rm_rf_at(AT_FDCWD, dir);
-			free(dir);
-			return NULL;
+		if (S_ISLNK(st.st_mode) && (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
+			_cleanup_free_ char *link = sk_xasprintf("root/%s", e->d_name);
+
+			target[n] = '\0';
+			if (symlinkat(target, fd, link) < 0)
+				goto fail;
+		} else if (S_ISDIR(st.st_mode) && !read_only) {
+			_cleanup_free_ char *u = sk_xasprintf("upper/%s", e->d_name);
+			_cleanup_free_ char *uu = sk_xasprintf("upper/%s/u", e->d_name);
+			_cleanup_free_ char *uw = sk_xasprintf("upper/%s/w", e->d_name);
+
+			if (mkdirat(fd, u, 0700) < 0 || mkdirat(fd, uu, 0755) < 0 || mkdirat(fd, uw, 0700) < 0)
+				goto fail;
 		}
 	}
+	close(fd);
 	return dir;
+fail:
+	sk_error_sys(err, "sandbox: set up %s", dir);
+	if (fd >= 0)
+		close(fd);
+	rm_tree(AT_FDCWD, dir);
+	free(dir);
+	return NULL;
 }
 
 /* The guard: waits for skiff's death (PR_SET_PDEATHSIG) or its SIGTERM
@@ -326,7 +370,7 @@ static pid_t start_guard(const char *id, const char *root_dir)
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	if (root_dir)
-		sk_rm_rf_at(AT_FDCWD, root_dir);
+		rm_tree(AT_FDCWD, root_dir);
 	_exit(0);
 }
 
@@ -438,6 +482,7 @@ int sk_cmd_sandbox(int argc, char **argv)
 	struct sk_create_opts co = { 0 };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *cwd = NULL, *json = NULL, *id = NULL, *root_dir = NULL, *rootless_root = NULL;
+	_cleanup_free_ char *rootfs = NULL, *upper = NULL;
 	bool limits;
 	pid_t guard;
 	int cmd, status;
@@ -485,22 +530,25 @@ int sk_cmd_sandbox(int argc, char **argv)
 			sk_g.cgroups_disabled = true;
 	}
 	if (!sb.o.rootfs) {
-		root_dir = make_root(&err);
+		root_dir = make_root(sb.read_only, &err);
 		if (!root_dir) {
 			sk_log_error("%s", err.msg);
 			return 125;
 		}
+		rootfs = sk_xasprintf("%s/root", root_dir);
+		upper = sk_xasprintf("%s/upper", root_dir);
+		sb.o.upper = sb.read_only ? NULL : upper;
 	}
 	id = sk_xasprintf("sandbox-%s", root_dir ? strrchr(root_dir, '-') + 1 : "");
 	if (!root_dir) {
 		free(id);
 		id = sk_xasprintf("sandbox-%d", (int)getpid());
 	}
-	json = sk_sandbox_config_json(&sb.o, root_dir ? root_dir : sb.o.rootfs);
+	json = sk_sandbox_config_json(&sb.o, rootfs ? rootfs : sb.o.rootfs);
 	if (sb.timeout)
 		h.timeout_ms = (int)(strtod(sb.timeout, NULL) * 1000 + 0.5);
 	guard = start_guard(id, root_dir);
-	co.bundle = root_dir ? root_dir : sb.o.rootfs;
+	co.bundle = rootfs ? rootfs : sb.o.rootfs;
 	co.config_json = json;
 	clock_gettime(CLOCK_MONOTONIC, &sb.t0);
 	status = sk_run(id, &co, false, &h);
@@ -510,7 +558,7 @@ int sk_cmd_sandbox(int argc, char **argv)
 			;
 	}
 	if (root_dir)
-		sk_rm_rf_at(AT_FDCWD, root_dir);
+		rm_tree(AT_FDCWD, root_dir);
 	if (!sb.stopped)
 		return status ? (status == 1 ? 125 : status) : 125;
 	if (sb.summary)

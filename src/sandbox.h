@@ -13,6 +13,10 @@ struct sk_sandbox_bind { char *src, *dst; bool ro; };
 
 struct sk_sandbox_opts {
 	const char *rootfs;               /* --rootfs, NULL: the host's / */
+	/* the host's /: where each top-level directory's overlay upper and
+	 * work directories are (<upper>/<name>/{u,w}); NULL: --read-only,
+	 * read-only binds */
+	const char *upper;
 	struct sk_sandbox_bind *binds;    /* --bind, or the working directory */
 	size_t n_binds;
 	const char **env;                 /* --env KEY=VAL / KEY */

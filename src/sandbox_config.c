@@ -5,6 +5,7 @@
  * no_new_privs, the default seccomp profile, the caller's uid and gid,
  * and the limits as linux.resources. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "sandbox.h"
+#include "skiff/error.h"
 #include "skiff/json.h"
 #include "skiff/oci.h"
 #include "skiff/util.h"
@@ -47,6 +49,37 @@ bool sk_sandbox_host_dir(const char *name)
 	return true;
 }
 
+/* A mount below dir (an overlay would hide it, and cannot be made over
+ * one locked in a user namespace): dir is bound read-only instead. */
+static bool has_submounts(const char *mountinfo, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (const char *l = mountinfo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *mp = l;
+
+		for (int f = 0; f < 4 && mp; f++)   /* the 5th field: the mount point */
+			mp = strchr(mp, ' ') ? strchr(mp, ' ') + 1 : NULL;
+		if (mp && !strncmp(mp, dir, n) && (mp[n] == '/' || mp[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+/* /<name> as an overlay whose upper directory is the sandbox's own:
+ * writes land there and vanish with it. */
+static void overlay(yajl_gen g, const struct sk_sandbox_opts *o, const char *name)
+{
+	_cleanup_free_ char *dst = sk_xasprintf("/%s", name);
+	_cleanup_free_ char *lower = sk_xasprintf("lowerdir=/%s", name);
+	_cleanup_free_ char *up = sk_xasprintf("upperdir=%s/%s/u", o->upper, name);
+	_cleanup_free_ char *work = sk_xasprintf("workdir=%s/%s/w", o->upper, name);
+	/* in a user namespace overlayfs keeps its metadata in user.* xattrs */
+	const char *opts[] = { lower, up, work, "nosuid", "nodev", o->rootless ? "userxattr" : NULL, NULL };
+
+	sk_spec_gen_mount(g, dst, "overlay", "overlay", opts);
+}
+
 static void gen_mounts(yajl_gen g, const struct sk_sandbox_opts *o)
 {
 	static const char *const ro_bind[] = { "rbind", "ro", "nosuid", "nodev", NULL };
@@ -63,6 +96,10 @@ static void gen_mounts(yajl_gen g, const struct sk_sandbox_opts *o)
 	yajl_gen_array_open(g);
 	if (!o->rootfs) {
 		_cleanup_closedir_ DIR *d = opendir("/");
+		_cleanup_free_ char *mountinfo = NULL;
+		struct sk_error err;
+
+		sk_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, 0, &err);
 		struct dirent *e;
 
 		while (d && (e = readdir(d))) {
@@ -72,8 +109,10 @@ static void gen_mounts(yajl_gen g, const struct sk_sandbox_opts *o)
 			snprintf(path, sizeof(path), "/%s", e->d_name);
 			if (!sk_sandbox_host_dir(e->d_name) || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 				continue;
-			/* suid programs stay usable as plain ones (no_new_privs) */
-			sk_spec_gen_mount(g, path, "bind", path, ro_bind);
+			if (o->upper && !strpbrk(e->d_name, ",:") && !has_submounts(mountinfo, path))
+				overlay(g, o, e->d_name);
+			else	/* suid programs stay usable as plain ones (no_new_privs) */
+				sk_spec_gen_mount(g, path, "bind", path, ro_bind);
 		}
 		sk_spec_gen_mount(g, "/run", "tmpfs", "tmpfs", tmp);
 		/* a sysfs of its own shows the sandbox's network namespace;

@@ -44,7 +44,7 @@ complete_words() {
 	assert_eq "$(echo $output)" "json text"
 	# every sandbox option skiff takes is completed
 	run -0 complete_words skiff sandbox --
-	for o in rootfs bind env workdir net memory cpus pids timeout io-weight no-limits report summary; do
+	for o in rootfs bind env workdir net memory cpus pids timeout io-weight no-limits read-only report summary; do
 		grep -qx -- "--$o" <<<"$output"
 	done
 	# container ids from `skiff --root R list -q`

@@ -45,11 +45,11 @@ prepare_nobody() {
 	chown nobody: "$ROOT/nobody"
 }
 
-@test "sandbox: the host's / read-only, the working directory writable, fresh /tmp, isolation on" {
+@test "sandbox: the host's / behind a private overlay, the working directory writable, fresh /tmp, isolation on" {
 	echo host >"$TESTDIR/work/in.txt"
 	touch /tmp/skiff-sandbox-host-$$
 	run -0 sb sh -c 'cat in.txt; echo made >out.txt; pwd
-		touch /usr/sandbox-probe 2>/dev/null || echo usr-ro
+		echo vanishes >/usr/sandbox-probe-'$$' && cat /usr/sandbox-probe-'$$'
 		ls /tmp/skiff-sandbox-host-'$$' 2>/dev/null || echo tmp-fresh
 		touch /tmp/x && echo tmp-rw
 		grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
@@ -58,7 +58,7 @@ prepare_nobody() {
 	assert_eq "${lines[0]}" host
 	assert_eq "$(cat "$TESTDIR/work/out.txt")" made
 	assert_eq "${lines[1]}" "$TESTDIR/work"
-	assert_contains "$output" usr-ro
+	assert_contains "$output" vanishes
 	assert_contains "$output" tmp-fresh
 	assert_contains "$output" tmp-rw
 	assert_contains "$output" "CapEff:	0000000000000000"
@@ -71,7 +71,11 @@ prepare_nobody() {
 	# no network: only lo
 	assert_eq "$(sed -n '/^sandbox$/,/^dev-ok$/p' <<<"$output" | sed '1,3d;$d')" lo
 	assert_no_sandbox_left
-	[ ! -e /usr/sandbox-probe ]
+	[ ! -e /usr/sandbox-probe-$$ ]
+	# --read-only: read-only binds instead of overlays
+	run -0 sb --read-only -- sh -c 'touch /usr/sandbox-probe-'$$' 2>/dev/null || echo usr-ro'
+	assert_eq "$output" usr-ro
+	[ ! -e /usr/sandbox-probe-$$ ]
 }
 
 @test "sandbox: the command's exit status and signal are skiff's; stdin passes through" {
@@ -171,8 +175,11 @@ sb_background() {
 
 @test "sandbox: as nobody (rootless): works in a user namespace; limits need a delegated cgroup or --no-limits" {
 	prepare_nobody
-	run -0 sb_nobody sh -c 'echo made >mine; cat /proc/self/uid_map; grep NoNewPrivs /proc/self/status'
+	run -0 sb_nobody sh -c 'echo made >mine; cat /proc/self/uid_map; grep NoNewPrivs /proc/self/status
+		echo x >/etc/sandbox-probe-'$$' && echo overlay-rw'
 	assert_eq "$(stat -c %U "$TESTDIR/work/mine")" nobody
+	assert_contains "$output" overlay-rw
+	[ ! -e /etc/sandbox-probe-$$ ]
 	assert_contains "$(echo $output)" "0 $(id -u nobody) 1"
 	run --separate-stderr sb_nobody --memory 64M -- true
 	assert_sandbox_error
