@@ -206,3 +206,12 @@ sb_background() {
 	[ "$status" -ne 0 ]
 	assert_no_sandbox_left
 }
+
+@test "sandbox: a terminal passes through (the command's stdio is skiff's)" {
+	command -v script >/dev/null || skip "no script(1)"
+	# script -e: the status of the command, through skiff
+	run -4 bash -c 'cd "$1/work" && script -qec "timeout 20 $2 --root $3 sandbox -- sh -c \"[ -t 0 ] && [ -t 1 ] && echo isatty; exit 4\"" /dev/null </dev/null' \
+		sh "$TESTDIR" "$SKIFF" "$ROOT"
+	assert_contains "$output" isatty
+	assert_no_sandbox_left
+}
