@@ -292,7 +292,21 @@ static char *make_root(bool read_only, struct sk_error *err)
 	struct dirent *e;
 	int fd = -1;
 
-	if (sk_mkdir_p(sk_g.root, 0711) < 0 || !mkdtemp(dir)) {
+	struct stat st;
+
+	if (sk_mkdir_p(sk_g.root, 0711) < 0 || lstat(sk_g.root, &st) < 0) {
+		sk_error_sys(err, "sandbox: make %s", sk_g.root);
+		free(dir);
+		return NULL;
+	}
+	/* /tmp/skiff-UID: not one another user made */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		sk_error(err, EPERM, "sandbox: %s is not a directory of uid %u (give --root)",
+			 sk_g.root, (unsigned)geteuid());
+		free(dir);
+		return NULL;
+	}
+	if (!mkdtemp(dir)) {
 		sk_error_sys(err, "sandbox: make a directory in %s", sk_g.root);
 		free(dir);
 		return NULL;
@@ -303,19 +317,19 @@ static char *make_root(bool read_only, struct sk_error *err)
 	d = opendir("/");
 	while (d && (e = readdir(d))) {
 		char path[300], target[PATH_MAX];
-		struct stat st;
+		struct stat lst;
 		ssize_t n;
 
 		snprintf(path, sizeof(path), "/%s", e->d_name);
-		if (!sk_sandbox_host_dir(e->d_name) || lstat(path, &st) < 0)
+		if (!sk_sandbox_host_dir(e->d_name) || lstat(path, &lst) < 0)
 			continue;
-		if (S_ISLNK(st.st_mode) && (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
+		if (S_ISLNK(lst.st_mode) && (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
 			_cleanup_free_ char *link = sk_xasprintf("root/%s", e->d_name);
 
 			target[n] = '\0';
 			if (symlinkat(target, fd, link) < 0)
 				goto fail;
-		} else if (S_ISDIR(st.st_mode) && !read_only) {
+		} else if (S_ISDIR(lst.st_mode) && !read_only) {
 			_cleanup_free_ char *u = sk_xasprintf("upper/%s", e->d_name);
 			_cleanup_free_ char *uu = sk_xasprintf("upper/%s/u", e->d_name);
 			_cleanup_free_ char *uw = sk_xasprintf("upper/%s/w", e->d_name);

@@ -116,10 +116,11 @@ prepare_nobody() {
 }
 
 @test "sandbox: --timeout kills the whole tree, exit 124, and says so" {
-	run --separate-stderr sb --timeout 1 -- sh -c 'sleep 100 & sleep 100'
+	# (a sleep of a length no other test uses)
+	run --separate-stderr sb --timeout 1 -- sh -c "sleep 7$$ & sleep 7$$"
 	assert_eq "$status" 124
 	assert_contains "$stderr" "was killed by the --timeout (SIGKILL)"
-	run -1 pgrep -f "^sleep 100$"
+	run -1 pgrep -f "^sleep 7$$\$"
 	assert_no_sandbox_left
 }
 
@@ -162,14 +163,14 @@ sb_background() {
 }
 
 @test "sandbox: kill -9 of skiff leaves nothing behind: the command dies with it" {
-	sb_background 'touch ready; exec sleep 1001'
+	sb_background "touch ready; exec sleep 8$$"
 	kill -KILL "$pid"
 	wait "$pid" || true
 	for i in $(seq 200); do
-		pgrep -f "^sleep 1001$" >/dev/null || [ -n "$(find "$ROOT" -maxdepth 1 -name '*sandbox-*')" ] || break
+		pgrep -f "^sleep 8$$\$" >/dev/null || [ -n "$(find "$ROOT" -maxdepth 1 -name '*sandbox-*')" ] || break
 		sleep 0.05
 	done
-	run -1 pgrep -f "^sleep 1001$"
+	run -1 pgrep -f "^sleep 8$$\$"
 	assert_no_sandbox_left
 }
 
@@ -214,4 +215,15 @@ sb_background() {
 		sh "$TESTDIR" "$SKIFF" "$ROOT"
 	assert_contains "$output" isatty
 	assert_no_sandbox_left
+}
+
+@test "sandbox: as nobody, a state root another user made (/tmp/skiff-UID) is refused" {
+	getent group nogroup >/dev/null || skip "no nogroup group"
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o mode=1777 none /tmp && install -m 755 "$1" /tmp/skiff &&
+		mkdir -m 777 /tmp/skiff-$(id -u nobody) && cd / &&
+		exec env -u XDG_RUNTIME_DIR setpriv --reuid nobody --regid nogroup --clear-groups /tmp/skiff sandbox --no-limits -- true' \
+		sh "$SKIFF"
+	assert_sandbox_error
+	assert_contains "$stderr" "/tmp/skiff-$(id -u nobody) is not a directory of uid $(id -u nobody)"
 }
