@@ -348,7 +348,11 @@ each_config() {
 	run -0 run_detached "$CID"
 	run -0 timeout 60 "$SKIFF" --root "$ROOT" events --interval 30s "$CID"
 	assert_contains "$output" '"type":"oom"'
-	jq -e --arg id "$CID" 'select(.type == "oom") | .id == $id' <<<"$output"
+	jq -e -s --arg id "$CID" 'map(select(.type == "oom")) | length > 0 and all(.id == $id)' <<<"$output"
+	# the last event: why it stopped (skiff's)
+	if is_skiff; then
+		tail -1 <<<"$output" | jq -e '.type == "exit" and .data.cause == "oom-killed"'
+	fi
 	run -0 rt delete "$CID"
 }
 
