@@ -13,6 +13,7 @@
 #include "skiff/json.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "v1.h"
 #include "v2.h"
 
 #define MAX_U64 "18446744073709551615"
@@ -367,4 +368,32 @@ void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
 	}
 	if (fresh)
 		close(fd);
+}
+
+long long sk_cgroup_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len)
+{
+	_cleanup_free_ char *ev = NULL;
+	bool fresh = false;
+	long long r = -1;
+	int fd;
+
+	limit[0] = '\0';
+	if (cg->v1) {	/* v1: the pids hierarchy's pids.events */
+		const struct v1_dir *d = v1_find_dir(cg->v1, "pids");
+
+		fd = d ? open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+		fresh = fd >= 0;
+	} else {
+		fd = open_cg(cg, &fresh);
+	}
+	if (fd < 0)
+		return -1;
+	ev = slurp(fd, "pids.events");
+	if (ev) {
+		r = (long long)keyed(ev, "max", 0);
+		single(fd, "pids.max", limit, len);
+	}
+	if (fresh)
+		close(fd);
+	return r;
 }

@@ -217,3 +217,15 @@ char *sk_spec_default_json(bool rootless)
 
 	return sk_json_finish(g, true);
 }
+
+/* For other writers of configs (src/sandbox_config.c). */
+void sk_spec_gen_mount(void *g, const char *dest, const char *type, const char *src,
+		       const char *const *opts)
+{
+	mount(g, dest, type, src, opts);
+}
+
+void sk_spec_gen_idmap(void *g, const char *key, unsigned id)
+{
+	idmap(g, key, id);
+}

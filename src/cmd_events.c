@@ -1,8 +1,11 @@
 /* skiff events: runc-compatible JSON events of a container, one per line:
  * {"type":"stats","id":ID,"data":{...runc's stats...}} every --interval
  * (once with --stats) and {"type":"oom","id":ID} when the kernel OOM
- * killer kills in its cgroup.  Ends when the container's init exits. */
+ * killer kills in its cgroup; a last {"type":"exit","id":ID,"data":{"cause",
+ * "message"}} says why it stopped (exit_cause.c).  Ends when the init exits. */
 #include <errno.h>
+#include <fcntl.h>
+#include <yajl/yajl_gen.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +13,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "exit_cause.h"
 #include "skiff.h"
+#include "skiff/json.h"
 #include "skiff/util.h"
 
 /* Go-style durations: "5s", "500ms", "1m", "2" (seconds). */
@@ -35,6 +40,12 @@ bad:
 	return sk_error(err, EINVAL, "events: --interval: invalid duration \"%s\" (e.g. 5s, 500ms)", s);
 }
 
+static void kstr(yajl_gen g, const char *k, const char *v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
 static void print_stats(const char *id, struct sk_cgroup *cg)
 {
 	char *data = sk_cgroup_stats_json(cg);
@@ -56,6 +67,28 @@ static void check_oom(const char *id, struct sk_cgroup *cg, long long *seen)
 		*seen = n;
 }
 
+/* The last event: why the container stopped (exit_cause.c). */
+static void print_exit(const char *id, int sdir, struct sk_cgroup *cg)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	_cleanup_free_ char *out = NULL;
+	struct sk_exit_cause e;
+
+	sk_exit_cause_get(sdir, cg, -1, &e);
+	yajl_gen_map_open(g);
+	kstr(g, "type", "exit");
+	kstr(g, "id", id);
+	yajl_gen_string(g, (const unsigned char *)"data", 4);
+	yajl_gen_map_open(g);
+	kstr(g, "cause", e.cause);
+	kstr(g, "message", e.msg);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	out = sk_json_finish(g, true);
+	fputs(out, stdout);
+	fflush(stdout);
+}
+
 int sk_cmd_events(int argc, char **argv)
 {
 	bool stats = false;
@@ -71,7 +104,7 @@ int sk_cmd_events(int argc, char **argv)
 	_cleanup_free_ char *id = NULL, *events = NULL;
 	const char *status;
 	char *pos[1];
-	int ms = 5000, pidfd, ino = -1;
+	int ms = 5000, pidfd, ino = -1, sdir;
 	long long seen = 0;
 
 	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
@@ -100,6 +133,7 @@ int sk_cmd_events(int argc, char **argv)
 	}
 	id = sk_xstrdup(c.id);
 	pidfd = sk_container_pidfd(&c);
+	sdir = fcntl(c.dirfd, F_DUPFD_CLOEXEC, 3);
 	/* do not hold the container's lock while waiting */
 	sk_container_release(&c);
 	if (stats) {
@@ -134,12 +168,15 @@ int sk_cmd_events(int argc, char **argv)
 		}
 		if (pidfd < 0 || (p[0].revents & (POLLIN | POLLHUP))) {
 			check_oom(id, &cg, &seen);
+			print_exit(id, sdir, &cg);
 			break;
 		}
 	}
 	if (ino >= 0)
 		close(ino);
 out:
+	if (sdir >= 0)
+		close(sdir);
 	if (pidfd >= 0)
 		close(pidfd);
 	sk_cgroup_release(&cg);

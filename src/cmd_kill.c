@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit_cause.h"
 #include "lifecycle.h"
 
 int sk_cmd_kill(int argc, char **argv)
@@ -63,7 +64,7 @@ int sk_cmd_kill(int argc, char **argv)
 		sk_cgroup_release(&cg);
 	} else if (!running) {
 		/* stopped, no cgroup recorded: nothing to signal */
-	} else if (sk_lifecycle_kill_init(&c, sig, &err) < 0) {
+	} else if (sk_exit_cause_mark_kill(c.dirfd, sig, "kill"), sk_lifecycle_kill_init(&c, sig, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto out;
 	}

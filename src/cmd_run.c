@@ -13,8 +13,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "exit_cause.h"
 #include "lifecycle.h"
 #include "skiff/util.h"
 
@@ -46,9 +48,17 @@ static void tty_resize(struct tty_proxy *t)
 }
 
 /* Returns the exit status for skiff (the container's, 128+N on signal N). */
-static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
+static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *wstatus,
+		     struct sk_run_hooks *h, int state_dirfd)
 {
-	int status = 0;
+	struct timespec end = { 0 }, now;
+	int status = 0, wait_ms = -1;
+
+	if (h && h->timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += h->timeout_ms / 1000;
+		end.tv_nsec += (h->timeout_ms % 1000) * 1000000L;
+	}
 
 	for (;;) {
 		struct pollfd p[3] = {
@@ -57,11 +67,32 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 			{ .fd = t->in_open ? 0 : -1, .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
+		int r;
 
-		if (poll(p, 3, -1) < 0) {
+		if (end.tv_sec && !h->timed_out) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			wait_ms = (int)((end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000);
+			if (wait_ms < 0)
+				wait_ms = 0;
+		}
+		r = poll(p, 3, wait_ms);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (r == 0 && end.tv_sec && !h->timed_out) {
+			/* --timeout: the whole tree (the init is its pid
+			 * namespace's: the others die with it) */
+			struct sk_error e;
+
+			h->timed_out = true;
+			wait_ms = -1;
+			sk_exit_cause_mark_kill(state_dirfd, SIGKILL, "timeout");
+			syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+			if (s->has_cgroup)
+				sk_cgroup_signal_all(&s->cgroup, SIGKILL, &e);
+			continue;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (!sk_copy_chunk(t->master, 1)) {
@@ -92,24 +123,22 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t)
 	       sk_copy_chunk(t->master, 1))
 		;
 	s->pid = 0;
+	*wstatus = status;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
 
-/* Say so when the kernel's OOM killer struck in the container's cgroup. */
-static void report_oom(struct sk_cgroup *cg, int status)
+/* Record why the container stopped (state, --keep) and say it when a
+ * limit was the cause. */
+static void report_exit(struct sk_container *c, struct sk_spawn *s, int wstatus)
 {
-	char max[32];
+	struct sk_exit_cause e;
 
-	if (sk_cgroup_oom_kills(cg) <= 0)
-		return;
-	sk_cgroup_memory_max(cg, max, sizeof(max));
-	if (status == 128 + SIGKILL)
-		sk_log_error("container killed by the kernel OOM killer: memory.max = %s", max[0] ? max : "?");
-	else
-		sk_log_error("a process of the container was killed by the kernel OOM killer: memory.max = %s",
-			     max[0] ? max : "?");
+	sk_exit_cause_get(c->dirfd, s->has_cgroup ? &s->cgroup : NULL, wstatus, &e);
+	sk_exit_cause_save(c->dirfd, &e);
+	if (e.limit)
+		sk_log_error("container \"%s\" %s", c->id, e.msg);
 }
 
 /* NOTIFY_SOCKET: detached, wait here for READY (as runc run -d does);
@@ -153,18 +182,26 @@ int sk_cmd_run(int argc, char **argv)
 		{ "no-new-keyring", 0, SK_OPT_FLAG, &(bool){ 0 } },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_spawn s = { .mode = SK_SPAWN_RUN };
-	struct tty_proxy t = { .master = -1 };
 	struct sk_error err = { 0 };
-	struct sk_container c;
-	sigset_t all, old;
-	int sigfd = -1, status = 1, nfd;
 	char *pos[1];
 
 	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
 		sk_log_error("%s", err.msg[0] ? err.msg : "run: a container id is required");
 		return 1;
 	}
+	return sk_run(pos[0], &o, keep, NULL);
+}
+
+int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct sk_run_hooks *h)
+{
+	struct sk_create_opts o = *opts;
+	struct sk_spawn s = { .mode = SK_SPAWN_RUN };
+	struct tty_proxy t = { .master = -1 };
+	struct sk_error err = { 0 };
+	struct sk_container c;
+	sigset_t all, old;
+	int sigfd = -1, status = 1, nfd, wstatus = -1;
+
 	/* Signals wait in a signalfd from before the clone, so none is lost;
 	 * the init unblocks them right before execve. */
 	sigfillset(&all);
@@ -177,7 +214,7 @@ int sk_cmd_run(int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &all, &old);
 		sigfd = signalfd(-1, &all, SFD_CLOEXEC);
 	}
-	if (sk_lifecycle_create(pos[0], &o, &c, &s, &err) < 0) {
+	if (sk_lifecycle_create(id, &o, &c, &s, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		return 1;
 	}
@@ -219,11 +256,14 @@ int sk_cmd_run(int argc, char **argv)
 	/* Other commands (state, exec, kill, pause) must not wait for the
 	 * whole run: drop the lock while supervising, take it back to delete. */
 	sk_container_unlock(&c);
-	status = supervise(&s, sigfd, &t);
+	status = supervise(&s, sigfd, &t, &wstatus, h, c.dirfd);
 	sk_container_relock(&c);
 	sk_fault("run-exited");
-	if (s.has_cgroup)
-		report_oom(&s.cgroup, status);
+	report_exit(&c, &s, wstatus);
+	if (h && h->stopped)
+		h->stopped(&c, &s, wstatus, h->arg);
+	if (h && h->timed_out)
+		status = 124;
 	if (t.raw)
 		tcsetattr(0, TCSANOW, &t.saved);
 	if (keep)

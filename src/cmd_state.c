@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "exit_cause.h"
 #include "skiff.h"
 #include "skiff/util.h"
 
@@ -43,7 +44,21 @@ int sk_cmd_state(int argc, char **argv)
 		empty.id = c.id;
 		empty.bundle = "";
 	}
-	json = sk_state_oci_json(c.state ? c.state : &empty, sk_container_status(&c), true);
+	if (c.state && !strcmp(sk_container_status(&c), "stopped")) {
+		/* skiff's annotations: why it stopped (exit_cause.c) */
+		struct sk_kv *orig = c.state->annotations;
+		size_t n = c.state->n_annotations;
+		struct sk_exit_cause e;
+
+		sk_exit_cause_of(&c, &e);
+		sk_exit_cause_annotate(&e, c.state);
+		json = sk_state_oci_json(c.state, "stopped", true);
+		sk_exit_cause_annotations_free(c.state, n);
+		c.state->annotations = orig;
+		c.state->n_annotations = n;
+	} else {
+		json = sk_state_oci_json(c.state ? c.state : &empty, sk_container_status(&c), true);
+	}
 	if (c.state && oom_killed(c.state)) {
 		/* skiff's extension, like runc's extra keys: the kernel OOM killer
 		 * killed in the container's cgroup */

@@ -156,8 +156,17 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 		return sk_error(err, EILSEQ, "bundle path %s is not valid UTF-8", bundle);
 	if (sk_validate_id(id, err) < 0)
 		return -1;
-	if (sk_config_load_raw(bundle, &s->config, &s->raw_config, &s->raw_config_len, err) < 0)
+	if (o->config_json) {
+		s->raw_config_len = strlen(o->config_json);
+		s->raw_config = sk_xstrdup(o->config_json);
+		if (sk_config_parse(s->raw_config, s->raw_config_len, "config", &s->config, err) < 0) {
+			free(s->raw_config);
+			s->raw_config = NULL;
+			return -1;
+		}
+	} else if (sk_config_load_raw(bundle, &s->config, &s->raw_config, &s->raw_config_len, err) < 0) {
 		return -1;
+	}
 	sk_log_debug("container %s: loaded %s/config.json", id, bundle);
 	/* CVE-2019-5736: re-executes skiff from a sealed copy (nothing has
 	 * changed on the system yet) when the init will be visible to the

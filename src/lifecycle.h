@@ -8,6 +8,8 @@ struct sk_create_opts {
 	const char *pidfd_socket;          /* runc's --pidfd-socket: the init's pidfd goes there */
 	bool no_pivot, detach;
 	unsigned preserve_fds;
+	/* the config as JSON text instead of <bundle>/config.json (sandbox) */
+	const char *config_json;
 };
 
 /* Load the bundle, make the state dir, spawn the init (waiting at the
@@ -27,5 +29,16 @@ void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const 
 /* The poststart hooks: the first failure is returned (runtime.md: the
  * caller stops the container and destroys it). */
 int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err);
+
+/* cmd_run.c: run a container in the foreground (create, start, wait,
+ * delete unless keep); the exit status for skiff.  h may be NULL. */
+struct sk_run_hooks {
+	int timeout_ms;            /* > 0: SIGKILL it all after this long, exit 124 */
+	bool timed_out;            /* out */
+	/* once the init exited, before the container is deleted */
+	void (*stopped)(struct sk_container *c, struct sk_spawn *s, int wstatus, void *arg);
+	void *arg;
+};
+int sk_run(const char *id, const struct sk_create_opts *o, bool keep, struct sk_run_hooks *h);
 
 #endif

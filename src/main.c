@@ -68,6 +68,18 @@ static const struct {
 	{ "events", sk_cmd_events, "print a container's stats and OOM events as JSON", ID,
 	  "  --stats                  print the stats once\n"
 	  "  --interval DURATION      between stats (default 5s)\n" },
+	{ "check", sk_cmd_check, "what this host can and cannot do for skiff", "",
+	  "  --json                   one JSON object instead of lines\n" },
+	{ "sandbox", sk_cmd_sandbox, "run a command in a throwaway container (no bundle)",
+	  "[--] <command> [args...]",
+	  "  --rootfs DIR             the root (default: the host's /, read-only, with an overlay)\n"
+	  "  --read-only              no overlay: the root read-only as it is\n"
+	  "  --bind SRC[:DST[:ro]]    bind mount (default: the working directory, writable)\n"
+	  "  --env KEY[=VALUE], --workdir DIR, --net host|none\n"
+	  "  --memory SIZE, --cpus N, --pids N, --io-weight W, --timeout SECONDS (exit 124)\n"
+	  "  --no-limits              run without limits where no cgroup is delegated\n"
+	  "  --summary                one line of resource use on stderr at exit\n"
+	  "  --report FILE            the same as JSON in FILE\n" },
 };
 
 static void command_help(size_t c)
@@ -86,6 +98,10 @@ static void command_help(size_t c)
 static bool wants_help(int argc, char **argv)
 {
 	bool upto_id = !strcmp(argv[0], "exec") || !strcmp(argv[0], "ps");
+
+	/* sandbox: only as its first argument (the rest may be the command's) */
+	if (!strcmp(argv[0], "sandbox"))
+		return argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))

@@ -89,3 +89,13 @@ void sk_signals_reset_ignored(void)
 		if ((ign & 1) && sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 }
+
+/* "TERM" for SIGTERM (SIGIOT/SIGPOLL give their first names), NULL when
+ * the signal has no name here. */
+const char *sk_signal_name(int sig)
+{
+	for (size_t i = 0; i < SK_ARRAY_SIZE(names); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return NULL;
+}

@@ -317,6 +317,7 @@ void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, cons
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
 void sk_signals_reset_ignored(void);
+const char *sk_signal_name(int sig);     /* "TERM", or NULL */
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
 int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
@@ -352,6 +353,8 @@ int sk_cmd_resume(int argc, char **argv);
 int sk_cmd_update(int argc, char **argv);
 int sk_cmd_ps(int argc, char **argv);
 int sk_cmd_events(int argc, char **argv);
+int sk_cmd_check(int argc, char **argv);          /* cmd_check.c */
+int sk_cmd_sandbox(int argc, char **argv);        /* cmd_sandbox.c */
 /* cmd_pause.c: open the cgroup recorded in the container's state. */
 int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 

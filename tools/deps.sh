@@ -15,7 +15,9 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       # python3), Docker (engines_docker.bats; tini is its docker-init) and
       # buildah (engines_buildah.bats)
       containernetworking-plugins python3-grpcio python3-grpc-tools
-      docker.io tini buildah)
+      docker.io tini buildah
+      # bench/sandbox.sh only: the bubblewrap anchor of skiff sandbox
+      bubblewrap)
 
 missing=()
 for p in "${PKGS[@]}"; do

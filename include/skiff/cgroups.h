@@ -86,6 +86,9 @@ int sk_cgroup_update(struct sk_cgroup *cg, const struct sk_resources *r, struct 
 char *sk_cgroup_stats_json(struct sk_cgroup *cg);
 /* memory.events oom_kill (-1 when there is no memory controller). */
 long long sk_cgroup_oom_kills(struct sk_cgroup *cg);
+/* pids.events "max": forks refused at pids.max (-1: no pids controller);
+ * pids.max into limit. */
+long long sk_cgroup_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len);
 /* memory.max in a short form ("64M", "max"), or "" when unknown. */
 void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len);
 

@@ -264,9 +264,10 @@ each_config() {
 	set_args dd if=/dev/zero of=/dev/null bs=128M count=1
 	run --separate-stderr rt run --keep --bundle "$BUNDLE" "$CID"
 	assert_eq "$status" 137
-	assert_contains "$stderr" "container killed by the kernel OOM killer: memory.max = 64M"
+	assert_contains "$stderr" "container \"$CID\" was killed by the OOM killer: memory.max 64M reached"
 	run -0 rt state "$CID"
 	jq -e '.oomKilled == true and .status == "stopped"' <<<"$output"
+	jq -e '.annotations["run.skiff.exit.cause"] == "oom-killed" and .annotations["run.skiff.exit.status"] == "137"' <<<"$output"
 	run -0 rt delete "$CID"
 }
 
@@ -347,7 +348,11 @@ each_config() {
 	run -0 run_detached "$CID"
 	run -0 timeout 60 "$SKIFF" --root "$ROOT" events --interval 30s "$CID"
 	assert_contains "$output" '"type":"oom"'
-	jq -e --arg id "$CID" 'select(.type == "oom") | .id == $id' <<<"$output"
+	jq -e -s --arg id "$CID" 'map(select(.type == "oom")) | length > 0 and all(.id == $id)' <<<"$output"
+	# the last event: why it stopped (skiff's)
+	if is_skiff; then
+		tail -1 <<<"$output" | jq -e '.type == "exit" and .data.cause == "oom-killed"'
+	fi
 	run -0 rt delete "$CID"
 }
 
