@@ -88,6 +88,19 @@ static int flock_bounded(int fd)
  * or die.  Otherwise it waits for the holder (bounded). */
 enum lock_mode { LOCK_TRY, LOCK_PEEK, LOCK_WAIT };
 
+/* Whether the skiff whose pid the CREATING file holds still runs. */
+static bool creator_alive(int dirfd)
+{
+	_cleanup_free_ char *pid = NULL;
+	struct sk_error e;
+	long n;
+
+	if (sk_read_file_at(dirfd, CREATING, &pid, NULL, 32, &e) < 0)
+		return false;
+	n = strtol(pid, NULL, 10);
+	return n > 0 && (kill((pid_t)n, 0) == 0 || errno == EPERM);
+}
+
 static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error *err)
 {
 	/* The directory itself is the lock: no file to create and remove.
@@ -98,9 +111,12 @@ static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error
 		return sk_error_sys(err, "container %s: lock", c->id);
 	if (flock(c->lockfd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
-	if (errno == EWOULDBLOCK && mode != LOCK_WAIT &&
+	/* LOCK_WAIT waits only when the create that made it is gone (its
+	 * init may hold the lock a moment longer): never for a live create,
+	 * which may be running a hook that is asking. */
+	if (errno == EWOULDBLOCK && (mode != LOCK_WAIT || creator_alive(c->dirfd)) &&
 	    faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (mode == LOCK_TRY)
+		if (mode != LOCK_PEEK)
 			return sk_error(err, EBUSY, "container \"%s\" is being created", c->id);
 		close(c->lockfd);
 		c->lockfd = -1;
@@ -120,6 +136,7 @@ static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error
 int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
+	char pid[16];
 
 	memset(c, 0, sizeof(*c));
 	c->dirfd = c->lockfd = -1;
@@ -136,8 +153,9 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	}
 	c->id = sk_xstrdup(id);
 	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (c->dirfd < 0 || lock_dir(c, LOCK_TRY, err) < 0 ||
-	    sk_write_file_new(c->dirfd, CREATING, "", 0, 0600, err) < 0) {
+	    sk_write_file_new(c->dirfd, CREATING, pid, strlen(pid), 0600, err) < 0) {
 		if (c->dirfd < 0)
 			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
 		sk_rm_rf_at(rootfd, id);

@@ -133,15 +133,17 @@ static int send_mount_sources(struct sk_spawn *s, struct sk_error *err)
 	if (pid < 0)
 		return sk_error_sys(err, "fork to open the mount sources");
 	if (pid == 0) {
-		if (setns(s->pidfd, CLONE_NEWNS) < 0)
-			_exit(1);
+		/* a rootless skiff cannot join the namespace (and has no
+		 * more rights than the init): the init tries every path */
+		bool joined = setns(s->pidfd, CLONE_NEWNS) == 0;
+
 		for (size_t i = 0; i < c->n_mounts; i++) {
 			int fd;
 
 			if (!sk_mount_source_opened_ahead(c, s->rootfs, i))
 				continue;
 			/* not there (yet): the init tries the path */
-			fd = open(c->mounts[i].source, O_PATH | O_CLOEXEC);
+			fd = joined ? open(c->mounts[i].source, O_PATH | O_CLOEXEC) : -1;
 			if (sk_sync_send(s->sync_fd, SK_SYNC_MOUNTSRC, NULL, fd) < 0)
 				_exit(1);
 			if (fd >= 0)

@@ -139,7 +139,13 @@ is_frozen() {
 	run -0 run_detached "$CID"
 	run -0 timeout 30 "$SKIFF" --root "$ROOT" events --interval 200ms "$CID"
 	[ "${#lines[@]}" -ge 2 ]
-	for l in "${lines[@]}"; do jq -e '.type == "stats"' <<<"$l" >/dev/null; done
+	# stats events, then (skiff's) one exit event saying why it stopped
+	n=${#lines[@]}
+	if is_skiff; then
+		jq -e '.type == "exit" and (.data.cause | type == "string")' <<<"${lines[n - 1]}"
+		n=$((n - 1))
+	fi
+	for l in "${lines[@]:0:n}"; do jq -e '.type == "stats"' <<<"$l" >/dev/null; done
 	run -0 rt delete "$CID"
 }
 
