@@ -140,11 +140,18 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	    sk_write_file_new(c->dirfd, CREATING, "", 0, 0600, err) < 0) {
 		if (c->dirfd < 0)
 			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
+		else
+			sk_state_dir_error(id, err);
 		sk_rm_rf_at(rootfd, id);
 		sk_container_release(c);
 		return -1;
 	}
 	return 0;
+}
+
+int sk_state_dir_error(const char *id, struct sk_error *err)
+{
+	return sk_error_ctx(err, "state directory %s/%s", sk_g.root, id);
 }
 
 void sk_container_created(struct sk_container *c)
