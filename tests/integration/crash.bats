@@ -197,29 +197,34 @@ kill_after() {
 	done
 }
 
-# CMD... with --root on a tmpfs of OPTS (nr_inodes=N, size=S): either it
-# works (0), or fails (1) with one line naming the state directory and ENOSPC;
-# either way delete --force leaves nothing.  The exit in $ENOSPC_RC.
+# try_clean REGEX CMD...: CMD (a create) either works, or fails (1) with one
+# line matching REGEX having removed all it made; then delete --force leaves
+# nothing.  The exit in $TRY_RC.
+try_clean() {
+	local re="$1" left
+	shift
+	TRY_RC=0
+	"$@" --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/crash.out" 2>&1 || TRY_RC=$?
+	if [ "$TRY_RC" != 0 ]; then
+		[ "$TRY_RC" = 1 ] && [ "$(wc -l <"$TESTDIR/crash.out")" = 1 ] &&
+			grep -Eq "$re" "$TESTDIR/crash.out" ||
+			{ echo "$*: exit $TRY_RC: $(cat "$TESTDIR/crash.out")" >&2; return 1; }
+		left="$(ls -A "$ROOT" | grep -v '^\.seccomp-cache$')$(_ctr_pids)$(_ctr_cgroups)" || true
+		[ -z "$left" ] || { echo "$*: left $left" >&2; return 1; }
+	fi
+	run -0 rt delete --force "$CID"
+}
+
+# try_clean with --root on a tmpfs of OPTS (nr_inodes=N, size=S).
 enospc_try() {
-	local opts="$1" root0="$ROOT" rc=0 left
+	local opts="$1" root0="$ROOT"
 	shift
 	mount -t tmpfs -o "mode=0700,$opts" tmpfs "$TESTDIR/tiny"
 	ROOT="$TESTDIR/tiny"
-	rt "$@" --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/crash.out" 2>&1 || rc=$?
-	if [ "$rc" != 0 ]; then
-		[ "$rc" = 1 ] && [ "$(wc -l <"$TESTDIR/crash.out")" = 1 ] &&
-			grep -Eq "^skiff: (create )?state directory $ROOT/$CID(: | ).*no space left on device$" \
-				"$TESTDIR/crash.out" ||
-			{ echo "$opts $*: exit $rc: $(cat "$TESTDIR/crash.out")" >&2; return 1; }
-		# the failed create removed all it made itself
-		left="$(ls -A "$ROOT" | grep -v '^\.seccomp-cache$')$(_ctr_pids)$(_ctr_cgroups)" || true
-		[ -z "$left" ] || { echo "$opts $*: left $left" >&2; return 1; }
-	fi
-	run -0 rt delete --force "$CID"
+	try_clean "^skiff: (create )?state directory $ROOT/$CID(: | ).*no space left on device$" rt "$@"
 	umount "$TESTDIR/tiny"
-	assert_clean
 	ROOT="$root0"
-	ENOSPC_RC=$rc
+	assert_clean
 }
 
 @test "crash: no space in the state root (ENOSPC at each state write): one-line error, nothing left" {
@@ -231,12 +236,34 @@ enospc_try() {
 		# each inode more gets create one state file further
 		for n in $(seq 2 16); do
 			enospc_try "nr_inodes=$n" $cmd
-			[ "$ENOSPC_RC" = 1 ] || break
+			[ "$TRY_RC" = 1 ] || break
 			fails=$((fails + 1))
 		done
 		[ "$fails" -ge 4 ] && [ "$n" -lt 16 ] || { echo "$cmd: $fails failures up to $n" >&2; return 1; }
 		# and no page for the state files
 		enospc_try size=4k $cmd
-		[ "$ENOSPC_RC" = 1 ]
+		[ "$TRY_RC" = 1 ]
+	done
+}
+
+# skiff with a soft RLIMIT_NOFILE of N
+rt_nofile() {
+	local n="$1"
+	shift
+	(ulimit -Sn "$n" && exec "$SKIFF" --root "$ROOT" "$@")
+}
+
+@test "crash: out of fds (EMFILE) at each step of create and run -d: one-line error, nothing left" {
+	set_args sleep 300
+	local cmd n fails
+	for cmd in create "run -d"; do
+		fails=0
+		for n in $(seq 6 40); do
+			try_clean "^skiff: .*too many open files$" rt_nofile "$n" $cmd
+			[ "$TRY_RC" = 1 ] || break
+			fails=$((fails + 1))
+		done
+		assert_clean
+		[ "$fails" -ge 3 ] && [ "$n" -lt 40 ] || { echo "$cmd: $fails failures up to $n" >&2; return 1; }
 	done
 }
