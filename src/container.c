@@ -133,6 +133,19 @@ static int lock_dir(struct sk_container *c, enum lock_mode mode, struct sk_error
 	return 0;
 }
 
+/* <root>/<id> and what is left in it; needs no fd when it is empty. */
+static int remove_dir(int rootfd, const char *id)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/%s", sk_g.root, id);
+	_cleanup_close_ int fd = -1;
+
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	if (rootfd < 0)
+		rootfd = fd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return rootfd < 0 ? -1 : sk_rm_rf_at(rootfd, id);
+}
+
 int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err)
 {
 	_cleanup_close_ int rootfd = -1;
@@ -154,15 +167,23 @@ int sk_container_new(const char *id, struct sk_container *c, struct sk_error *er
 	c->id = sk_xstrdup(id);
 	c->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (c->dirfd < 0 || lock_dir(c, LOCK_TRY, err) < 0 ||
-	    sk_write_file_new(c->dirfd, CREATING, pid, strlen(pid), 0600, err) < 0) {
-		if (c->dirfd < 0)
-			sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
-		sk_rm_rf_at(rootfd, id);
-		sk_container_release(c);
-		return -1;
-	}
-	return 0;
+	if (c->dirfd < 0)
+		sk_error_sys(err, "open state directory %s/%s", sk_g.root, id);
+	else if (lock_dir(c, LOCK_TRY, err) < 0)
+		;
+	else if (sk_write_file_new(c->dirfd, CREATING, pid, strlen(pid), 0600, err) < 0)
+		sk_state_dir_error(id, err);
+	else
+		return 0;
+	/* its fds back first: removal must work out of fds (EMFILE) */
+	sk_container_release(c);
+	remove_dir(rootfd, id);
+	return -1;
+}
+
+int sk_state_dir_error(const char *id, struct sk_error *err)
+{
+	return sk_error_ctx(err, "state directory %s/%s", sk_g.root, id);
 }
 
 void sk_container_created(struct sk_container *c)
@@ -257,31 +278,28 @@ void sk_container_release(struct sk_container *c)
  * that still says what it is, or an empty one (docs/state.md). */
 void sk_container_remove(struct sk_container *c)
 {
-	_cleanup_close_ int rootfd = -1;
-	int fd;
 	DIR *d;
 	struct dirent *de;
 
-	/* its fd back first: with no fd left (EMFILE) removal still works */
+	/* its fd back first, and the directory read on dirfd itself: out of
+	 * fds (EMFILE), removal still works */
 	if (c->lockfd >= 0)
 		close(c->lockfd), c->lockfd = -1;
-	rootfd = open(sk_g.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fd = c->dirfd >= 0 ? openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-
-	if (!d && fd >= 0)
-		close(fd);
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    strcmp(de->d_name, "state.json"))
-			sk_rm_rf_at(c->dirfd, de->d_name);
-	if (d)
-		closedir(d);
+	d = c->dirfd >= 0 ? fdopendir(c->dirfd) : NULL;
+	if (d) {
+		rewinddir(d);
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    strcmp(de->d_name, "state.json"))
+				sk_rm_rf_at(dirfd(d), de->d_name);
+	}
 	sk_fault("delete-state-partial");
 	if (c->dirfd >= 0)
 		unlinkat(c->dirfd, "state.json", 0);
+	if (d)
+		closedir(d), c->dirfd = -1;
 	sk_fault("delete-state-emptied");
-	if (rootfd >= 0 && sk_rm_rf_at(rootfd, c->id) < 0)
+	if (remove_dir(-1, c->id) < 0)
 		sk_log_warn("remove state directory %s/%s: %s", sk_g.root, c->id, sk_strerror(errno));
 }
 

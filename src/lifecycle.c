@@ -62,7 +62,9 @@ static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_erro
  * done, and a failed create removes the directory). */
 static int spawned_save_state(struct sk_spawn *s, void *arg, struct sk_error *err)
 {
-	return save_state(arg, s, err);
+	if (save_state(arg, s, err) < 0)
+		return sk_state_dir_error(s->id, err);
+	return 0;
 }
 
 /* The hooks of `phase` from the config saved at create (or the one in

@@ -68,6 +68,8 @@ int sk_validate_id(const char *id, struct sk_error *err);
 int sk_root_open(struct sk_error *err);
 /* Make <root>/<id>, fail if it exists; take the lock. */
 int sk_container_new(const char *id, struct sk_container *c, struct sk_error *err);
+/* err names the state directory of `id` (a write there failed: ENOSPC, EMFILE) */
+int sk_state_dir_error(const char *id, struct sk_error *err);
 /* Open an existing container, lock it and read its state. */
 int sk_container_load(const char *id, struct sk_container *c, struct sk_error *err);
 /* The same, also when state.json is unreadable (c->damage, c->state

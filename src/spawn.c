@@ -172,8 +172,10 @@ static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
 	planned = sk_cgroup_plan(s->config, s->id, &plan.dir, &plan.path, &exists, &e) == 0;
 	plan.owned = !exists;
 	/* when no plan could be made, create fails the same way */
-	if (planned && sk_cgroup_rec_write(s->state_dirfd, &plan, false, err) < 0)
+	if (planned && sk_cgroup_rec_write(s->state_dirfd, &plan, false, err) < 0) {
+		sk_state_dir_error(s->id, err);
 		goto out;
+	}
 	sk_fault("create-cgroup-intent");
 	if (sk_cgroup_create(s->config, s->id, &s->cgroup, err) < 0)
 		goto out;
@@ -190,7 +192,8 @@ static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
 	}
 	r = 0;
 	if (!planned || done.owned != plan.owned || done.owned_v1 || strcmp(done.dir, plan.dir))
-		r = sk_cgroup_rec_write(s->state_dirfd, &done, planned, err);
+		if ((r = sk_cgroup_rec_write(s->state_dirfd, &done, planned, err)) < 0)
+			sk_state_dir_error(s->id, err);
 	free(done.owned_v1);
 out:
 	sk_cgroup_rec_free(&plan);
@@ -367,6 +370,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	if (s->mode == SK_SPAWN_CREATE) {
 		if (mkfifoat(s->state_dirfd, "exec.fifo", 0600) < 0) {
 			sk_error_sys(err, "create exec.fifo");
+			sk_state_dir_error(s->id, err);
 			goto fail;
 		}
 		/* O_RDWR never blocks and keeps a writer: the init's read()
@@ -374,6 +378,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		a.fifo_fd = openat(s->state_dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
 		if (a.fifo_fd < 0) {
 			sk_error_sys(err, "open exec.fifo");
+			sk_state_dir_error(s->id, err);
 			goto fail;
 		}
 		/* startContainer hooks run after `start` released the init:
@@ -383,6 +388,7 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 		    (mkfifoat(s->state_dirfd, "start.ack", 0600) < 0 ||
 		     (a.ack_fd = openat(s->state_dirfd, "start.ack", O_RDWR | O_CLOEXEC)) < 0)) {
 			sk_error_sys(err, "create start.ack");
+			sk_state_dir_error(s->id, err);
 			goto fail;
 		}
 		if (a.ack_fd >= 0 && a.ack_fd < 3 + (int)s->preserve_fds) {
