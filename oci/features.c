@@ -12,6 +12,9 @@
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 
+/* src/criu.c: criu's version (enabled), else why not (heap). */
+char *sk_criu_features_note(bool *enabled);
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
@@ -240,6 +243,17 @@ char *sk_features_json(void)
 	yajl_gen_map_open(g);
 	str(g, "io.github.skiff.version");
 	str(g, PACKAGE_VERSION);
+	{
+		/* as runc's org.opencontainers.runc.checkpoint.enabled */
+		bool on;
+		char *note = sk_criu_features_note(&on);
+
+		str(g, "io.github.skiff.checkpoint.enabled");
+		str(g, on ? "true" : "false");
+		str(g, on ? "io.github.skiff.checkpoint.criu" : "io.github.skiff.checkpoint.reason");
+		str(g, note);
+		free(note);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 
