@@ -14,6 +14,9 @@
 #           at /sys/fs/cgroup with one v1 hierarchy per controller the kernel
 #           offers (cpu,cpuacct and net_cls,net_prio co-mounted, as systemd
 #           does): a v1-only host.  Default files: tests/integration/cgroups_v1.bats.
+#   criu    as v2, with criu installed (the guest's 6.1 kernel runs it, its
+#           modules are modprobed from the host's /lib/modules): checkpoint
+#           and restore.  Default files: tests/integration/checkpoint.bats.
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
 # test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
@@ -35,7 +38,8 @@ VM_CGROUP="${VM_CGROUP:-v2}"
 case "$VM_CGROUP" in
 v2) sfx= ;;
 legacy) sfx=-legacy ;;
-*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2 or legacy"; exit 1 ;;
+criu) sfx=-criu ;;	# v2, with criu: tests/integration/checkpoint.bats
+*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2, legacy or criu"; exit 1 ;;
 esac
 CONSOLE="$LOGS/vm-console$sfx.log"
 TAP="$LOGS/vm-bats$sfx.log"
@@ -56,6 +60,7 @@ need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 command -v cpio >/dev/null || need+=(cpio)
+[ "$VM_CGROUP" = criu ] && ! command -v criu >/dev/null && need+=(criu)
 [ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
 	# the VM passes of tests/run.sh start together: one apt-get at a time
@@ -77,7 +82,9 @@ MODDIR="/lib/modules/$KVER"
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-	if [ "$VM_CGROUP" = legacy ]; then
+	if [ "$VM_CGROUP" = criu ]; then
+		files=(tests/integration/checkpoint.bats)
+	elif [ "$VM_CGROUP" = legacy ]; then
 		files=(tests/integration/cgroups_v1.bats)
 	else
 		files=(tests/integration/cgroups_v2.bats)
