@@ -314,6 +314,11 @@ void sk_init_run(struct sk_init_args *a)
 			fail_setup(a, &err);
 		}
 		close(master);
+	} else {
+		/* a session of its own, as runc's init (nsexec: setsid):
+		 * criu refuses to dump a container whose session leader is
+		 * outside its pid namespace */
+		setsid();
 	}
 	if (sk_rootfs_finish(&r, &err) < 0 ||
 	    enter_cwd(p, &err) < 0 ||
