@@ -135,7 +135,7 @@ char *sk_criu_version(struct sk_error *err)
  * line), trimmed, in buf. */
 static void first_error(const char *text, char *buf, size_t size)
 {
-	const char *line = NULL, *last = NULL;
+	const char *line = NULL, *last = NULL, *hint;
 
 	buf[0] = '\0';
 	for (const char *p = text; p && *p;) {
@@ -153,6 +153,13 @@ static void first_error(const char *text, char *buf, size_t size)
 		line = last;
 	if (line)
 		snprintf(buf, size, "%.*s", (int)strcspn(line, "\n"), line);
+	/* criu's advice, when it gives one ("... Consider using --ext-unix-sk") */
+	hint = text ? strstr(text, "Consider using") : NULL;
+	if (hint && line && hint > line + strcspn(line, "\n")) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, size - n, "; %.*s", (int)strcspn(hint, "\n"), hint);
+	}
 }
 
 int sk_criu_check_feature(const char *feature, struct sk_error *err)
