@@ -58,6 +58,10 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 		sk_argv_add(&a, "--leave-running");
 	sk_criu_ext_mounts(&a, cfg, proc_root, false);
 	sk_config_free(cfg);
+	if (!o->pre_dump && sk_criu_save_descriptors(c->state->pid, o->image_path, err) < 0) {
+		sk_argv_free(&a);
+		return sk_error_ctx(err, "checkpoint: descriptors.json");
+	}
 	r = sk_criu_run(&a, o->work_path, log, NULL, "checkpoint", err);
 	sk_argv_free(&a);
 	return r;

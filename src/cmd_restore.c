@@ -145,6 +145,7 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	sk_argv_add(&a, "--pidfile=%s", pidfile);
 	sk_criu_common_args(&a, &r->o, "restore.log");
 	sk_criu_ext_mounts(&a, r->cfg, NULL, true);
+	sk_criu_inherit_fds(&a, r->o.image_path);
 	rc = sk_criu_run(&a, r->o.work_path, "restore.log", r->has_cg ? &r->cg : NULL, "restore", err);
 	sk_argv_free(&a);
 	if (rc < 0)

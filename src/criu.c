@@ -284,6 +284,59 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
 	}
 }
 
+/* runc's descriptors.json in the image directory: where the init's fds
+ * 0, 1 and 2 led at dump time ("pipe:[123]", "/dev/null"), a JSON array
+ * of three strings.  Engines (conmon, containerd's shim) give the init
+ * pipes; restore hands skiff's own stdio to criu for them. */
+int sk_criu_save_descriptors(pid_t pid, const char *image_path, struct sk_error *err)
+{
+	_cleanup_free_ char *json = sk_xstrdup("["), *file = NULL;
+
+	for (int fd = 0; fd < 3; fd++) {
+		char link[64], target[4096], *t;
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		for (char *c = target; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '_';
+		t = sk_xasprintf("%s%s\"%s\"", json, fd ? "," : "", target);
+		free(json);
+		json = t;
+	}
+	file = sk_xasprintf("%s]\n", json);
+	{
+		_cleanup_close_ int dfd = open(image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0 || sk_write_file_atomic(dfd, "descriptors.json", file, strlen(file), 0600, err) < 0)
+			return dfd < 0 ? sk_error_sys(err, "%s", image_path) : -1;
+	}
+	return 0;
+}
+
+void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/descriptors.json", image_path), *text = NULL;
+	struct sk_error e = { 0 };
+	char *p;
+	int fd = 0;
+
+	if (sk_read_file_at(AT_FDCWD, path, &text, NULL, 1 << 16, &e) < 0)
+		return;
+	for (p = strchr(text, '"'); p && fd < 3; fd++) {
+		char *end = strchr(p + 1, '"');
+
+		if (!end)
+			break;
+		*end = '\0';
+		if (!strncmp(p + 1, "pipe:", 5))
+			sk_argv_add(a, "--inherit-fd=fd[%d]:%s", fd, p + 1);
+		p = strchr(end + 1, '"');
+	}
+}
+
 /* The child: join the cgroup, tell criu where it is, exec. */
 static void child_exec(const char *criu, struct sk_argv *a, struct sk_cgroup *cg, int errfd)
 {

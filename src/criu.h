@@ -44,6 +44,11 @@ void sk_criu_common_args(struct sk_argv *a, const struct sk_criu_opts *o, const 
  * /proc/<pid>/root on dump, NULL on restore. */
 void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char *proc_root,
 			bool restore);
+/* runc's <image>/descriptors.json: the init's stdio at dump time; on
+ * restore, --inherit-fd for those that were pipes (skiff's own stdio
+ * takes their place, as runc does for conmon and containerd's shim). */
+int sk_criu_save_descriptors(pid_t pid, const char *image_path, struct sk_error *err);
+void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path);
 /* Run criu with `a` (a->v[0] is replaced with its path); `cgroup`, when
  * set, is joined by the child first and given to criu as --cgroup-root.
  * A failure (exit status, signal) returns -1 with err naming the first

@@ -174,3 +174,35 @@ PY
 	wait_count_above "$c1"
 	run -0 rt delete --force "$CID"
 }
+
+@test "restore in the foreground: waits for the container, exits with its status, deletes it" {
+	set_args sh -c 'exec </dev/null >/dev/null 2>&1; while [ ! -f /go ]; do echo x >/ready; sleep 0.1; done; exit 3'
+	run -0 run_detached "$CID"
+	wait_for_file "$ROOTFS/ready"
+	run -0 rt checkpoint --image-path "$IMG" "$CID"
+	rt restore --no-subreaper --bundle "$BUNDLE" --image-path "$IMG" "$CID" </dev/null >"$TESTDIR/fg.out" 2>&1 &
+	bg=$!
+	wait_for_status "$CID" running 600
+	touch "$ROOTFS/go"
+	rc=0
+	wait "$bg" || rc=$?
+	assert_eq "$rc" 3
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "checkpoint/restore: stdout a pipe of the caller (as conmon's): restore hands criu its own (descriptors.json)" {
+	set_args sh -c 'exec </dev/null 2>/dev/null; i=0; while :; do i=$((i+1)); echo $i; echo $i >/count; sleep 0.1; done'
+	rt run -d --bundle "$BUNDLE" "$CID" </dev/null 2>"$TESTDIR/run.err" > >(cat >"$TESTDIR/out1")
+	wait_count_above 2
+	wait_for_file "$TESTDIR/out1"
+	run -0 rt checkpoint --image-path "$IMG" "$CID"
+	run -0 jq -r '.[1]' "$IMG/descriptors.json"
+	[[ $output == pipe:* ]]
+	c1="$(count)"
+	rt restore -d --bundle "$BUNDLE" --image-path "$IMG" "$CID" </dev/null 2>"$TESTDIR/restore.err" > >(cat >"$TESTDIR/out2")
+	wait_count_above "$((c1 + 2))"
+	wait_for_file "$TESTDIR/out2"
+	# the restored counter writes on the new pipe, going on from c1
+	[ "$(head -n 1 "$TESTDIR/out2")" -gt "$c1" ]
+	run -0 rt delete --force "$CID"
+}
