@@ -70,6 +70,13 @@ restore_ctr() {
 	grep -qx "$pid2" "$cg/cgroup.procs"
 	run -0 rt exec "$CID" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
 	assert_contains "$output" "while"
+	# masked paths still masked (a file: /dev/null bound on it, given to
+	# criu as an external mount; a directory: an empty tmpfs), read-only
+	# paths still read-only
+	run -0 rt exec "$CID" sh -c 'wc -c </proc/timer_list; ls /sys/firmware | wc -l; grep -E " /proc/sys (proc|sysfs) ro," /proc/mounts | wc -l'
+	assert_eq "${lines[0]}" 0
+	assert_eq "${lines[1]}" 0
+	[ "${lines[2]}" -ge 1 ]
 	run -0 rt delete --force "$CID"
 }
 
