@@ -12,6 +12,10 @@
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 
+/* src/criu.c: criu's version (enabled), else why not (heap).  Weak: the
+ * unit tests link the features without the commands. */
+char *sk_criu_features_note(bool *enabled) __attribute__((weak));
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
@@ -240,6 +244,17 @@ char *sk_features_json(void)
 	yajl_gen_map_open(g);
 	str(g, "io.github.skiff.version");
 	str(g, PACKAGE_VERSION);
+	if (sk_criu_features_note) {
+		/* as runc's org.opencontainers.runc.checkpoint.enabled */
+		bool on;
+		char *note = sk_criu_features_note(&on);
+
+		str(g, "io.github.skiff.checkpoint.enabled");
+		str(g, on ? "true" : "false");
+		str(g, on ? "io.github.skiff.checkpoint.criu" : "io.github.skiff.checkpoint.reason");
+		str(g, note);
+		free(note);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 

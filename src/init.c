@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "netlink.h"
@@ -142,6 +143,30 @@ static int receive_sources(struct sk_init_args *a, int **fds, struct sk_error *e
 			return -1;
 	}
 	return 0;
+}
+
+/* Stdio that is the host's /dev/null (conmon gives it for stdin) becomes
+ * the container's own, as runc's reOpenDevNull does: checkpointing tools
+ * (criu) cannot name a file of a mount outside the container. */
+static void reopen_devnull(void)
+{
+	struct stat st, null;
+	int fd = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (fstat(i, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			continue;
+		if (fd < 0) {
+			fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0 || fstat(fd, &null) < 0 || !S_ISCHR(null.st_mode) ||
+			    null.st_rdev != makedev(1, 3))
+				break;
+		}
+		if (st.st_dev != null.st_dev || st.st_ino != null.st_ino)
+			dup3(fd, i, 0);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 static int set_uts(const struct sk_config *c, struct sk_error *err)
@@ -351,6 +376,12 @@ void sk_init_run(struct sk_init_args *a)
 			fail_setup(a, &err);
 		}
 		close(master);
+	} else {
+		/* a session of its own, as runc's init (nsexec: setsid):
+		 * criu refuses to dump a container whose session leader is
+		 * outside its pid namespace */
+		setsid();
+		reopen_devnull();
 	}
 	if (sk_rootfs_finish(&r, &err) < 0 ||
 	    enter_cwd(p, &err) < 0 ||

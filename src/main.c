@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "skiff.h"
+#include "criu.h"
 #include "skiff/rootfs.h"
 #include "skiff/util.h"
 #include <seccomp.h>
@@ -65,6 +66,8 @@ static const struct {
 	  "  --blkio-weight VALUE\n" },
 	{ "ps", sk_cmd_ps, "list the processes of a container", ID " [ps options]",
 	  "  -f, --format table|json  output format (default table)\n" },
+	{ "checkpoint", sk_cmd_checkpoint, "checkpoint a running container with CRIU", ID, SK_CHECKPOINT_HELP },
+	{ "restore", sk_cmd_restore, "restore a container from a CRIU checkpoint", ID, SK_RESTORE_HELP },
 	{ "events", sk_cmd_events, "print a container's stats and OOM events as JSON", ID,
 	  "  --stats                  print the stats once\n"
 	  "  --interval DURATION      between stats (default 5s)\n" },
@@ -147,6 +150,7 @@ static void version(void)
 	printf("spec: %s\n", SK_OCI_VERSION);
 	if (v)
 		printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+	sk_criu_print_version();
 }
 
 /* Global options come before the command. Returns the index of the
@@ -208,8 +212,9 @@ static int parse_globals(int argc, char **argv, struct sk_error *err)
 		} else if (!strcmp(name, "rootless")) {
 			if (strcmp(val, "true") && strcmp(val, "false") && strcmp(val, "auto"))
 				return sk_error(err, EINVAL, "--rootless: expected true, false or auto, got \"%s\"", val);
+		} else if (!strcmp(name, "criu")) {
+			sk_g.criu = val;      /* checkpoint/restore: the criu binary */
 		}
-		/* --criu is accepted and ignored: skiff has no checkpointing. */
 	}
 	if (i >= argc) {
 		usage(stderr);

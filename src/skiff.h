@@ -23,6 +23,7 @@ struct sk_globals {
 	bool cgroups_disabled;     /* --cgroup-manager disabled */
 	bool systemd_cgroup;       /* --systemd-cgroup */
 	char **argv;               /* main()'s argv as given (for sk_exe_protect) */
+	const char *criu;          /* --criu: the criu binary (default "criu" in PATH) */
 };
 extern struct sk_globals sk_g;
 
@@ -357,6 +358,8 @@ int sk_cmd_ps(int argc, char **argv);
 int sk_cmd_events(int argc, char **argv);
 int sk_cmd_check(int argc, char **argv);          /* cmd_check.c */
 int sk_cmd_sandbox(int argc, char **argv);        /* cmd_sandbox.c */
+int sk_cmd_checkpoint(int argc, char **argv);   /* cmd_checkpoint.c, criu.c */
+int sk_cmd_restore(int argc, char **argv);      /* cmd_restore.c, criu.c */
 /* cmd_pause.c: open the cgroup recorded in the container's state. */
 int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 

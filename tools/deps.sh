@@ -9,6 +9,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       # engines driven end to end (tests/integration/engines_*.bats), the
       # console-socket receiver (python3) and interactive terminals (tmux)
       podman conmon containerd python3 tmux
+      # checkpoint/restore (tests/integration/checkpoint*.bats)
+      criu
       # the fuzzing stage (make fuzz: libFuzzer and its sanitizer runtimes)
       clang libclang-rt-14-dev
       # the CRI path (engines_cri.bats: CNI plugins, a gRPC client in

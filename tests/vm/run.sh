@@ -21,6 +21,9 @@
 #           any private cgroup namespace, with the system bus and
 #           systemd's private socket there.  Default files:
 #           tests/integration/systemd.bats.
+#   criu    as v2, with criu installed (the guest's 6.1 kernel runs it, its
+#           modules are modprobed from the host's /lib/modules): checkpoint
+#           and restore.  Default files: tests/integration/checkpoint.bats.
 # Output: the TAP stream of the guest's bats run on stdout; exit 0 when every
 # test passed.  Logs (kept after the run): tests/logs/vm-console.log (serial
 # console) and tests/logs/vm-bats.log (the TAP) for v2,
@@ -43,7 +46,8 @@ case "$VM_CGROUP" in
 v2) sfx= ;;
 legacy) sfx=-legacy ;;
 systemd) sfx=-systemd ;;
-*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2, legacy or systemd"; exit 1 ;;
+criu) sfx=-criu ;;	# v2, with criu: tests/integration/checkpoint.bats
+*) echo "not ok - vm: VM_CGROUP=$VM_CGROUP: v2, legacy, systemd or criu"; exit 1 ;;
 esac
 CONSOLE="$LOGS/vm-console$sfx.log"
 TAP="$LOGS/vm-bats$sfx.log"
@@ -64,6 +68,7 @@ need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 command -v cpio >/dev/null || need+=(cpio)
+[ "$VM_CGROUP" = criu ] && ! command -v criu >/dev/null && need+=(criu)
 [ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
 	# the VM passes of tests/run.sh start together: one apt-get at a time
@@ -85,7 +90,9 @@ MODDIR="/lib/modules/$KVER"
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-	if [ "$VM_CGROUP" = legacy ]; then
+	if [ "$VM_CGROUP" = criu ]; then
+		files=(tests/integration/checkpoint.bats)
+	elif [ "$VM_CGROUP" = legacy ]; then
 		files=(tests/integration/cgroups_v1.bats)
 	elif [ "$VM_CGROUP" = systemd ]; then
 		files=(tests/integration/systemd.bats)
