@@ -14,7 +14,7 @@ _skiff() {
 	prev="${COMP_WORDS[COMP_CWORD - 1]}"
 
 	local globals="--root --log --log-format --debug --cgroup-manager --systemd-cgroup --rootless --criu --version -v --help -h"
-	local commands="create start run exec state kill delete list spec features pause resume update ps events check sandbox help"
+	local commands="create start run exec state kill delete list spec features pause resume update ps checkpoint restore events check sandbox help"
 
 	# the command: the first word that is not a global option or its value
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -54,6 +54,8 @@ _skiff() {
 	update) opts="--resources -r --memory --memory-swap --memory-reservation --cpu-quota --cpu-period --cpu-share --cpu-burst --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cpu-rt-period --cpu-rt-runtime --kernel-memory --kernel-memory-tcp" ;;
 	ps) opts="--format -f" ;;
 	events) opts="--stats --interval" ;;
+	checkpoint) opts="--image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk --shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages" ;;
+	restore) opts="--image-path --work-path --bundle -b --detach -d --pid-file --console-socket --no-subreaper --no-pivot --tcp-established --ext-unix-sk --shell-job --file-locks --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages" ;;
 	check) opts="--json"; ids= ;;
 	sandbox) opts="--rootfs --bind --env --workdir --net --memory --cpus --pids --timeout --io-weight --no-limits --read-only --report --summary"; ids= ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
@@ -62,13 +64,15 @@ _skiff() {
 	opts="$opts --help -h"
 
 	case "$prev" in
-	--bundle | -b | --rootfs | --workdir | --cwd | --bind)
+	--bundle | -b | --rootfs | --workdir | --cwd | --bind | --image-path | --work-path | --parent-path)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--pid-file | --console-socket | --pidfd-socket | --process | -p | --resources | -r | --report)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--format | -f)
 		[ "$cmd" = delete ] || { COMPREPLY=($(compgen -W "table json" -- "$cur")); return; } ;;
 	--net) COMPREPLY=($(compgen -W "host none" -- "$cur")); return ;;
+	--manage-cgroups-mode) COMPREPLY=($(compgen -W "soft full strict ignore" -- "$cur")); return ;;
+	--empty-ns) COMPREPLY=($(compgen -W "network" -- "$cur")); return ;;
 	--env | -e | --user | -u | --cap | -c | --additional-gids | -g | --memory | --cpus | --pids | \
 	--timeout | --io-weight | --interval | --preserve-fds | --cgroup | --apparmor | --process-label | \
 	--memory-swap | --memory-reservation | --cpu-* | --cpuset-* | --pids-limit | --blkio-weight | --kernel-memory*)

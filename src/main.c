@@ -131,8 +131,8 @@ static void usage(FILE *f)
 		   "  -v, --version            print the version\n"
 		   "  -h, --help               this help\n\ncommands:\n");
 	for (size_t i = 0; i < SK_ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-9s %s\n", "help", "this help, or a command's (also COMMAND -h)");
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-10s %s\n", "help", "this help, or a command's (also COMMAND -h)");
 	fprintf(f, "\nSee skiff(8).\n");
 }
 
