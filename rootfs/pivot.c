@@ -125,7 +125,6 @@ static int do_chroot(const struct sk_rootfs *r, struct sk_error *err)
 
 int sk_rootfs_pivot(const struct sk_rootfs *r, struct sk_error *err)
 {
-
 	/* linux.rootfsPropagation is applied at the end of sk_rootfs_finish:
 	 * an unbindable tree could not be bound from (masked paths) */
 	return r->no_pivot || r->shared_mntns ? do_chroot(r, err) : do_pivot(r, err);
