@@ -26,8 +26,8 @@ complete_words() {
 	done
 	run -0 complete_words skiff sa
 	assert_eq "$output" sandbox
-	run -0 complete_words skiff --root /x ch
-	assert_eq "$output" check
+	run -0 complete_words skiff --root /x chec
+	assert_eq "$(echo $output)" "check checkpoint"
 }
 
 @test "completion: options of a command, their values, ids from list" {
