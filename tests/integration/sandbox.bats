@@ -220,7 +220,8 @@ sb_background() {
 @test "sandbox: as nobody, a state root another user made (/tmp/skiff-UID) is refused" {
 	getent group nogroup >/dev/null || skip "no nogroup group"
 	run --separate-stderr unshare --mount --propagation private sh -c '
-		mount -t tmpfs -o mode=1777 none /tmp && install -m 755 "$1" /tmp/skiff &&
+		exec 3<"$1" && mount -t tmpfs -o mode=1777 none /tmp && cat <&3 >/tmp/skiff &&
+		chmod 755 /tmp/skiff &&
 		mkdir -m 777 /tmp/skiff-$(id -u nobody) && cd / &&
 		exec env -u XDG_RUNTIME_DIR setpriv --reuid nobody --regid nogroup --clear-groups /tmp/skiff sandbox --no-limits -- true' \
 		sh "$SKIFF"
