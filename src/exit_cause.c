@@ -164,7 +164,8 @@ void sk_exit_cause_annotate(const struct sk_exit_cause *e, struct sk_state *s)
 	size_t n = s->n_annotations;
 	struct sk_kv *kv = sk_xcalloc(n + 3, sizeof(*kv));
 
-	memcpy(kv, s->annotations, n * sizeof(*kv));
+	if (n)
+		memcpy(kv, s->annotations, n * sizeof(*kv));
 	kv[n].key = sk_xstrdup("run.skiff.exit.cause");
 	kv[n++].value = sk_xstrdup(e->cause);
 	if (e->status >= 0) {
