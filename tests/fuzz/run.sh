@@ -17,6 +17,8 @@ targets="${FUZZ_TARGETS:-$(cd "$DIR" && ls fuzz_* 2>/dev/null | grep -v '\.c$' |
 [ -n "$targets" ] || { echo "not ok - fuzz: no targets built (make fuzz)"; echo "0 passed, 1 failed"; exit 1; }
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=1:allocator_may_return_null=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
+# leaks inside libseccomp itself are not skiff's (lsan.supp says which)
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$DIR/lsan.supp}"
 passed=0 failed=0
 for t in $targets; do
 	bin="$DIR/fuzz_$t"
