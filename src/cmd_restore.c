@@ -102,31 +102,8 @@ static void unmount_root(struct restore *r, struct sk_container *c)
 
 static int save_state(struct restore *r, struct sk_container *c, struct sk_error *err)
 {
-	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	st->id = sk_xstrdup(c->id);
-	st->pid = r->pid;
-	st->start_time = sk_proc_start_time(r->pid, NULL);
-	st->bundle = sk_xstrdup(r->bundle);
-	st->rootfs = sk_xstrdup(r->rootfs);
-	st->created = sk_format_utc(ts.tv_sec, ts.tv_nsec);
-	if (r->has_cg) {
-		st->cgroup_path = sk_xstrdup(r->cg.dir);
-		st->cgroup_owned = r->cg.owned;
-		st->cgroup_owned_v1 = sk_cgroup_owned_v1(&r->cg);
-	}
-	st->n_annotations = r->cfg->n_annotations;
-	st->annotations = sk_xcalloc(st->n_annotations, sizeof(struct sk_kv));
-	for (size_t i = 0; i < st->n_annotations; i++) {
-		st->annotations[i].key = sk_xstrdup(r->cfg->annotations[i].key);
-		st->annotations[i].value = sk_xstrdup(r->cfg->annotations[i].value);
-	}
-	c->state = st;
-	if (sk_write_file_new(c->dirfd, "config.json", r->raw, r->raw_len, 0600, err) < 0)
-		return -1;
-	return sk_state_write(c->dirfd, st, err);
+	return sk_lifecycle_save_state(c, r->pid, r->bundle, r->rootfs, r->has_cg ? &r->cg : NULL,
+				       r->cfg, r->raw, r->raw_len, err);
 }
 
 static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *err)

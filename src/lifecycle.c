@@ -14,47 +14,50 @@
 #include "lifecycle.h"
 #include "skiff/util.h"
 
-static char *now_rfc3339(void)
+/* state.json (and the config it was made from) of a container whose init
+ * is pid: what create and restore record. */
+int sk_lifecycle_save_state(struct sk_container *c, pid_t pid, const char *bundle,
+			    const char *rootfs, const struct sk_cgroup *cg,
+			    const struct sk_config *cfg, const char *raw, size_t raw_len,
+			    struct sk_error *err)
 {
+	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return sk_format_utc(ts.tv_sec, ts.tv_nsec);
+	st->id = sk_xstrdup(c->id);
+	st->pid = pid;
+	st->start_time = sk_proc_start_time(pid, NULL);
+	st->bundle = sk_xstrdup(bundle);
+	st->rootfs = sk_xstrdup(rootfs);
+	st->created = sk_format_utc(ts.tv_sec, ts.tv_nsec);
+	if (cg) {
+		st->cgroup_path = sk_xstrdup(cg->dir);
+		st->cgroup_rel = sk_xstrdup(cg->path);
+		st->cgroup_owned = cg->owned;
+		st->cgroup_owned_v1 = sk_cgroup_owned_v1(cg);
+	}
+	st->n_annotations = cfg->n_annotations;
+	st->annotations = sk_xcalloc(st->n_annotations, sizeof(struct sk_kv));
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		st->annotations[i].key = sk_xstrdup(cfg->annotations[i].key);
+		st->annotations[i].value = sk_xstrdup(cfg->annotations[i].value);
+	}
+	c->state = st;
+	/* Always kept: exec needs the container's namespaces, seccomp,
+	 * capabilities and process as they were at create, whatever happens
+	 * to the bundle afterwards; start and delete read the
+	 * poststart/poststop hooks from it. */
+	if (sk_write_file_new(c->dirfd, "config.json", raw, raw_len, 0600, err) < 0)
+		return -1;
+	return sk_state_write(c->dirfd, st, err);
 }
 
 static int save_state(struct sk_container *c, struct sk_spawn *s, struct sk_error *err)
 {
-	struct sk_state *st = sk_xcalloc(1, sizeof(*st));
-
-	st->id = sk_xstrdup(c->id);
-	st->pid = s->pid;
-	st->start_time = sk_proc_start_time(s->pid, NULL);
-	st->bundle = sk_xstrdup(s->bundle);
-	st->rootfs = sk_xstrdup(s->rootfs);
-	st->created = now_rfc3339();
-	if (s->has_cgroup) {
-		st->cgroup_path = sk_xstrdup(s->cgroup.dir);
-		st->cgroup_rel = sk_xstrdup(s->cgroup.path);
-		st->cgroup_owned = s->cgroup.owned;
-		st->cgroup_owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
-	}
-	st->n_annotations = s->config->n_annotations;
-	st->annotations = sk_xcalloc(st->n_annotations, sizeof(struct sk_kv));
-	for (size_t i = 0; i < st->n_annotations; i++) {
-		st->annotations[i].key = sk_xstrdup(s->config->annotations[i].key);
-		st->annotations[i].value = sk_xstrdup(s->config->annotations[i].value);
-	}
-	c->state = st;
-	{
-		/* Always kept: exec needs the container's namespaces, seccomp,
-		 * capabilities and process as they were at create, whatever
-		 * happens to the bundle afterwards; start and delete read the
-		 * poststart/poststop hooks from it. */
-		if (sk_write_file_new(c->dirfd, "config.json", s->raw_config, s->raw_config_len,
-				      0600, err) < 0)
-			return -1;
-	}
-	return sk_state_write(c->dirfd, st, err);
+	return sk_lifecycle_save_state(c, s->pid, s->bundle, s->rootfs,
+				       s->has_cgroup ? &s->cgroup : NULL, s->config,
+				       s->raw_config, s->raw_config_len, err);
 }
 
 /* The state files are written while the init sets itself up (the

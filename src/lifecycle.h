@@ -20,6 +20,12 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 void sk_lifecycle_spawn_free(struct sk_spawn *s);
 /* Signal the init through its pidfd (SIGKILL: and wait until it is gone). */
 int sk_lifecycle_kill_init(struct sk_container *c, int sig, struct sk_error *err);
+/* Write state.json and the config.json it came from for an init with
+ * pid pid (cg NULL: no cgroup): create and restore. */
+int sk_lifecycle_save_state(struct sk_container *c, pid_t pid, const char *bundle,
+			    const char *rootfs, const struct sk_cgroup *cg,
+			    const struct sk_config *cfg, const char *raw, size_t raw_len,
+			    struct sk_error *err);
 /* Kill what runs, remove the cgroup and the state dir. */
 int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
 
