@@ -442,7 +442,7 @@ int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_
 	out->dirfd = -1;
 	if (pick_driver(&d, err) < 0)
 		return -1;
-	if (d->open(dir, owned, out, err) < 0) {
+	if (d->open(dir, owned, owned_v1, out, err) < 0) {
 		sk_cgroup_release(out);
 		memset(out, 0, sizeof(*out));
 		out->dirfd = -1;
@@ -450,7 +450,6 @@ int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_
 	}
 	out->ops = d;
 	out->mode = d->mode;
-	sk_cgroup_set_owned_v1(out, owned_v1);
 	return 0;
 }
 
@@ -477,12 +476,6 @@ bool sk_cgroup_owned_uniform(const struct sk_cgroup *cg)
 char *sk_cgroup_owned_v1(const struct sk_cgroup *cg)
 {
 	return ops(cg)->owned_parts ? ops(cg)->owned_parts(cg) : NULL;
-}
-
-void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1)
-{
-	if (owned_v1 && ops(cg)->set_owned_parts)
-		ops(cg)->set_owned_parts(cg, owned_v1);
 }
 
 int sk_cgroup_destroy(struct sk_cgroup *cg, struct sk_error *err)

@@ -42,18 +42,19 @@ struct sk_cgroup_driver {
 	 * left behind and `out` holds nothing to release. */
 	int (*create)(const struct sk_config *c, const char *id, struct sk_cgroup *out,
 		      struct sk_error *err);
-	/* Take the cgroup at a saved dir: fills path, dir, dirfd, owned, priv. */
-	int (*open)(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err);
+	/* Take the cgroup at a saved dir, with the saved owned_parts (NULL:
+	 * none): fills path, dir, dirfd, owned, priv. */
+	int (*open)(const char *dir, bool owned, const char *owned_parts, struct sk_cgroup *out,
+		    struct sk_error *err);
 	/* Free priv (NULL: the driver keeps none). */
 	void (*release)(struct sk_cgroup *cg);
 	/* Kill what is left and remove what the driver owns. */
 	int (*destroy)(struct sk_cgroup *cg, struct sk_error *err);
 
-	/* Ownership beyond cg->owned, saved in the state (cgroup_owned_v1):
-	 * the saved form (heap), that form applied to an opened cgroup, and
-	 * whether every part has the owner cg->owned says.  NULL: none. */
+	/* Ownership beyond cg->owned, saved in the state (cgroup_owned_v1)
+	 * and given back to open: the saved form (heap), and whether every
+	 * part has the owner cg->owned says.  NULL: none. */
 	char *(*owned_parts)(const struct sk_cgroup *cg);
-	void (*set_owned_parts)(struct sk_cgroup *cg, const char *saved);
 	bool (*owned_uniform)(const struct sk_cgroup *cg);
 
 	/* Whether the init must be attached by pid (no CLONE_INTO_CGROUP
@@ -133,7 +134,8 @@ int sk_cg2_make(const char *path, const struct sk_cg2_hooks *h, struct sk_cgroup
 		struct sk_error *err);
 int sk_cg2_plan(const struct sk_config *c, const char *id, char **dir, char **path,
 		struct sk_error *err);
-int sk_cg2_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err);
+int sk_cg2_open(const char *dir, bool owned, const char *owned_parts, struct sk_cgroup *out,
+		struct sk_error *err);
 int sk_cg2_destroy(struct sk_cgroup *cg, struct sk_error *err);
 int sk_cg2_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
 int sk_cg2_freeze(struct sk_cgroup *cg, bool frozen, struct sk_error *err);
@@ -149,7 +151,6 @@ long long sk_cg_pids_events(int fd, char *limit, size_t len);
 /* ---- the v1 driver's functions, for hybrid.c (v1.c, v1_stats.c) ---- */
 
 char *sk_cg1_owned_parts(const struct sk_cgroup *cg);
-void sk_cg1_set_owned_parts(struct sk_cgroup *cg, const char *saved);
 bool sk_cg1_owned_uniform(const struct sk_cgroup *cg);
 void sk_cg1_release(struct sk_cgroup *cg);
 int sk_cg1_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);

@@ -37,15 +37,18 @@ static int hybrid_create(const struct sk_config *c, const char *id, struct sk_cg
 	return 0;
 }
 
-static int hybrid_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
+static int hybrid_open(const char *dir, bool owned, const char *owned_parts,
+		       struct sk_cgroup *out, struct sk_error *err)
 {
 	struct sk_cgroup_v1 *v1;
 
-	if (sk_cg2_open(dir, owned, out, err) < 0)
+	if (sk_cg2_open(dir, owned, NULL, out, err) < 0)
 		return -1;
 	/* the v1 side of the same cgroup */
 	if (sk_cgroup_v1_open(out->path, SK_CGROUP_HYBRID, owned, &v1, err) < 0)
 		return -1;	/* sk_cgroup_open releases the v2 part */
+	if (owned_parts)
+		sk_cgroup_v1_set_owned(v1, owned_parts);
 	out->priv = v1;
 	return 0;
 }
@@ -84,7 +87,6 @@ const struct sk_cgroup_driver sk_cg_driver_hybrid = {
 	.release = sk_cg1_release,
 	.destroy = hybrid_destroy,
 	.owned_parts = sk_cg1_owned_parts,
-	.set_owned_parts = sk_cg1_set_owned_parts,
 	.owned_uniform = sk_cg1_owned_uniform,
 	.needs_attach = hybrid_needs_attach,
 	.attach = hybrid_attach,

@@ -19,11 +19,6 @@ char *sk_cg1_owned_parts(const struct sk_cgroup *cg)
 	return sk_cgroup_v1_owned(cg->priv);
 }
 
-void sk_cg1_set_owned_parts(struct sk_cgroup *cg, const char *saved)
-{
-	sk_cgroup_v1_set_owned(cg->priv, saved);
-}
-
 bool sk_cg1_owned_uniform(const struct sk_cgroup *cg)
 {
 	return sk_cgroup_v1_owned_all(cg->priv, cg->owned);
@@ -80,13 +75,17 @@ static int v1_create(const struct sk_config *c, const char *id, struct sk_cgroup
 	return 0;
 }
 
-/* dir is in the tracking hierarchy */
-static int v1_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
+/* dir is in the tracking hierarchy; the owned parts may map the path anew
+ * (an absolute cgroupsPath) */
+static int v1_open(const char *dir, bool owned, const char *owned_parts, struct sk_cgroup *out,
+		   struct sk_error *err)
 {
 	struct sk_cgroup_v1 *v1;
 
 	if (sk_cgroup_v1_open(dir, SK_CGROUP_LEGACY, owned, &v1, err) < 0)
 		return -1;
+	if (owned_parts)
+		sk_cgroup_v1_set_owned(v1, owned_parts);
 	v1_fill(out, v1, dir, owned);
 	return 0;
 }
@@ -128,7 +127,6 @@ const struct sk_cgroup_driver sk_cg_driver_v1 = {
 	.release = sk_cg1_release,
 	.destroy = v1_destroy,
 	.owned_parts = sk_cg1_owned_parts,
-	.set_owned_parts = sk_cg1_set_owned_parts,
 	.owned_uniform = sk_cg1_owned_uniform,
 	.needs_attach = v1_needs_attach,
 	.attach = v1_attach,

@@ -209,12 +209,14 @@ int sk_cg2_plan(const struct sk_config *c, const char *id, char **dir, char **pa
 	return 0;
 }
 
-int sk_cg2_open(const char *dir, bool owned, struct sk_cgroup *out, struct sk_error *err)
+int sk_cg2_open(const char *dir, bool owned, const char *owned_parts, struct sk_cgroup *out,
+		struct sk_error *err)
 {
 	const char *mnt;
 	size_t mlen;
 	int fd;
 
+	(void)owned_parts;	/* one cgroup: `owned` says it all */
 	if (sk_cgroup_detect(NULL, &mnt, err) < 0)
 		return -1;
 	mlen = strlen(mnt);

@@ -57,10 +57,9 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
 int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_cgroup *out,
 		   struct sk_error *err);
 /* v1 and hybrid hosts: which v1 hierarchies' cgroups create made (see
- * cgroups/v1.h; NULL without v1), and that set back after
- * sk_cgroup_open (NULL: keep `owned` for all of them). */
+ * sk_cgroup_v1_owned in cgroups/v1.h; NULL without v1), which
+ * sk_cgroup_open takes back (NULL: keep `owned` for all of them). */
 char *sk_cgroup_owned_v1(const struct sk_cgroup *cg);
-void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1);
 /* Kill what is left (cgroup.kill, else signal each pid), then remove the
  * cgroup and any sub-cgroups depth first, retrying for a bounded time.
  * Only removes it when owned. */
