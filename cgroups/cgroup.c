@@ -89,7 +89,9 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
 
 /* ---- drivers ---- */
 
-/* The driver of each host mode: the first entry serving it. */
+/* The driver of each host mode: the first entry serving it.  A driver
+ * that a setting chooses rather than the mode (systemd's) goes first,
+ * with that setting tested in pick_driver. */
 static const struct sk_cgroup_driver *const drivers[] = {
 	&sk_cg_driver_v2,
 	&sk_cg_driver_hybrid,

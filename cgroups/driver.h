@@ -4,15 +4,17 @@
  * the host (sk_cgroup_create, sk_cgroup_plan, sk_cgroup_open) and stores it
  * in cg->ops; every other sk_cgroup_* call goes through cg->ops.  A new
  * driver is one file defining a `const struct sk_cgroup_driver` (reusing
- * the functions below where its cgroup is a plain cgroupfs directory) and
- * one entry in `drivers` in cgroup.c.
+ * the functions below where its cgroup is a plain cgroupfs directory), its
+ * extern line here, and one entry in `drivers` in cgroup.c.  Every op is
+ * set except those marked "NULL: ..." below.
  *
  * Drivers today:
  *   v2      (v2_cgroup.c)  unified host: cgroup2 only
  *   hybrid  (hybrid.c)     v1 controllers for limits, the cgroup2 cgroup at
  *                          /sys/fs/cgroup/unified tracks the processes
- *   v1      (v1.c)         legacy host: v1 only, the tracking hierarchy's
- *                          cgroup stands for the container
+ *   v1      (v1_driver.c)  legacy host: v1 only, the tracking hierarchy's
+ *                          cgroup stands for the container (the v1
+ *                          hierarchies themselves: v1.c, v1_res.c, v1_stats.c)
  * With --cgroup-manager disabled skiff makes no cgroup at all: no struct
  * sk_cgroup exists then, so there is no driver for it. */
 #ifndef SKIFF_CGROUPS_DRIVER_H
