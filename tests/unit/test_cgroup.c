@@ -1,4 +1,4 @@
-/* Unit tests for cgroups/cgroup.c.
+/* Unit tests for cgroups/cgroup.c and the v2 and hybrid drivers (cgroups/driver.h).
  *
  * Host safety: the test unshares its mount and cgroup namespaces and
  * remounts the cgroup2 hierarchy, so "/" of the hierarchy is the cgroup the
