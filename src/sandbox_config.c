@@ -228,6 +228,8 @@ static void gen_linux(yajl_gen g, const struct sk_sandbox_opts *o)
 	for (size_t i = 0; i < SK_ARRAY_SIZE(masked); i++)
 		str(g, masked[i]);
 	yajl_gen_array_close(g);
+	if (o->cgroups_path)
+		kstr(g, "cgroupsPath", o->cgroups_path);
 	if (o->memory || o->cpu_quota || o->pids || o->io_weight) {
 		str(g, "resources");
 		yajl_gen_map_open(g);
