@@ -116,6 +116,22 @@ fact() {
 	assert_contains "$(fact cgroup.delegation fix)" "Delegate=yes"
 }
 
+@test "check: rootless in a writable cgroup of a hybrid host: missing, the limits go to v1" {
+	is_skiff || skip "skiff-specific command"
+	[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "not a hybrid host"
+	[ "$(stat -f -c %T /sys/fs/cgroup/memory 2>/dev/null)" = cgroupfs ] || skip "no v1 memory hierarchy"
+	nobody_skiff
+	dir="/sys/fs/cgroup/unified/skt-deleg-$$"
+	mkdir "$dir"
+	chown nobody: "$dir" "$dir/cgroup.procs" "$dir/cgroup.subtree_control" "$dir/cgroup.threads"
+	run -0 sh -c 'echo $$ >"$1/cgroup.procs" &&
+		exec setpriv --reuid nobody --regid nogroup --clear-groups "$2" check --json' sh "$dir" "$TESTDIR/skiff-nobody"
+	rmdir "$dir"
+	assert_eq "$(fact cgroup.delegation)" missing
+	assert_contains "$(fact cgroup.delegation value)" "$dir is writable by uid $(id -u nobody), but the limits go to the v1 hierarchies"
+	assert_contains "$(fact cgroup.delegation fix)" "systemd.unified_cgroup_hierarchy=1"
+}
+
 @test "check: user.max_user_namespaces reached (faked in a user namespace of the test): the sysctl to raise" {
 	is_skiff || skip "skiff-specific command"
 	# as root of a user namespace whose limit is 0
