@@ -8,22 +8,11 @@
 # (Debian) and kernel.apparmor_restrict_unprivileged_userns (Ubuntu).
 
 load helpers
+load check_helpers
 
 CHECK_FACTS="kernel cgroup cgroup.controllers cgroup.delegation systemd namespaces userns
 userns.unprivileged newuidmap newgidmap subuid subgid openat2 mount_setattr clone3 pidfd clone_into_cgroup
 idmapped_mounts seccomp seccomp.notify timens criu"
-
-# a copy of skiff `nobody` can execute (the build may sit below /root)
-nobody_skiff() {
-	install -m 755 "$SKIFF" "$TESTDIR/skiff-nobody"
-	local d="$TESTDIR"
-	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
-}
-
-# fact NAME [FIELD]: the field (default status) of one fact of $output
-fact() {
-	jq -r --arg n "$1" ".checks[] | select(.name == \$n) | .${2:-status}" <<<"$output"
-}
 
 @test "check: --json has every fact once, each with a status, a value and a fix when not ok" {
 	is_skiff || skip "skiff-specific command"
