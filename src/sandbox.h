@@ -47,7 +47,7 @@ bool sk_sandbox_host_dir(const char *name);
 struct sk_sandbox_cgroup {
 	char *own;                        /* /sys/fs/cgroup/... */
 	char *leaf;                       /* <own>/skiff-sandbox-<pid>, NULL: not moved */
-	unsigned enabled;                 /* controllers skiff enabled in <own> */
+	char *before;                     /* <own>'s cgroup.subtree_control before */
 };
 #define SK_SANDBOX_CG_MEMORY (1u << 0)
 #define SK_SANDBOX_CG_CPU    (1u << 1)

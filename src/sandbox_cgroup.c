@@ -5,8 +5,9 @@
  * of its own, and skiff is one (`systemd-run --user --scope -p
  * Delegate=yes skiff sandbox ...` gives it a scope of its own): skiff
  * then moves itself into a leaf, <own>/skiff-sandbox-<pid>, enables them,
- * and at the end undoes all of it (or its guard does, when skiff was
- * killed), leaving <own> as it found it. */
+ * and at the end undoes all of it, every controller enabled in <own> since
+ * included (or its guard does, when skiff was killed), leaving <own> as it
+ * found it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,46 +68,54 @@ static int move_self(const char *dir, struct sk_error *err)
 	return write_str(dir, "cgroup.procs", pid, err);
 }
 
-/* Disable what was enabled, move back to <own>, remove the leaf. */
+/* Disable what was enabled (by skiff here, or by its cgroup code: the
+ * stats controllers too), move back to <own>, remove the leaf. */
 void sk_sandbox_cgroup_restore(struct sk_sandbox_cgroup *cg)
 {
+	_cleanup_free_ char *now = NULL;
+	_cleanup_free_ char *ctl = NULL;
 	struct sk_error err;
 
 	if (!cg->leaf)
 		return;
-	for (size_t i = 0; i < SK_ARRAY_SIZE(ctrl_names); i++) {
-		_cleanup_free_ char *minus = sk_xasprintf("-%s", ctrl_names[i]);
+	ctl = sk_xasprintf("%s/cgroup.subtree_control", cg->own);
+	if (sk_read_file_at(AT_FDCWD, ctl, &now, NULL, 4096, &err) == 0) {
+		char *save = NULL;
 
-		if (cg->enabled & (1u << i))
-			write_str(cg->own, "cgroup.subtree_control", minus, &err);
+		for (char *w = strtok_r(now, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+			_cleanup_free_ char *minus = sk_xasprintf("-%s", w);
+
+			if (!has_word(cg->before, w))
+				write_str(cg->own, "cgroup.subtree_control", minus, &err);
+		}
 	}
 	move_self(cg->own, &err);
 	rmdir(cg->leaf);
 }
-
 void sk_sandbox_cgroup_free(struct sk_sandbox_cgroup *cg)
 {
 	free(cg->own);
 	free(cg->leaf);
-	cg->own = cg->leaf = NULL;
+	free(cg->before);
+	cg->own = cg->leaf = cg->before = NULL;
 }
 
 /* Make <own> able to hold the container's cgroup with the controllers of
  * `want` (a mask over memory, cpu, pids, io). */
 int sk_sandbox_cgroup_prepare(struct sk_sandbox_cgroup *cg, unsigned want, struct sk_error *err)
 {
-	_cleanup_free_ char *enabled = NULL, *avail = NULL, *procs = NULL;
+	_cleanup_free_ char *avail = NULL, *procs = NULL;
 	_cleanup_free_ char *ctl = sk_xasprintf("%s/cgroup.subtree_control", cg->own);
 	_cleanup_free_ char *ctrls = sk_xasprintf("%s/cgroup.controllers", cg->own);
 	_cleanup_free_ char *procs_path = sk_xasprintf("%s/cgroup.procs", cg->own);
 	unsigned missing = 0;
 	char self[24];
 
-	if (sk_read_file_at(AT_FDCWD, ctl, &enabled, NULL, 4096, err) < 0 ||
+	if (sk_read_file_at(AT_FDCWD, ctl, &cg->before, NULL, 4096, err) < 0 ||
 	    sk_read_file_at(AT_FDCWD, ctrls, &avail, NULL, 4096, err) < 0)
 		return sk_error_ctx(err, "sandbox: cgroup %s", cg->own);
 	for (size_t i = 0; i < SK_ARRAY_SIZE(ctrl_names); i++) {
-		if (!(want & (1u << i)) || has_word(enabled, ctrl_names[i]))
+		if (!(want & (1u << i)) || has_word(cg->before, ctrl_names[i]))
 			continue;
 		if (!has_word(avail, ctrl_names[i]))
 			return sk_error(err, ENOTSUP, "sandbox: cgroup %s: the %s controller is not "
@@ -152,7 +161,6 @@ int sk_sandbox_cgroup_prepare(struct sk_sandbox_cgroup *cg, unsigned want, struc
 				     ctrl_names[i]);
 			goto fail;
 		}
-		cg->enabled |= 1u << i;
 	}
 	return 0;
 fail:
