@@ -31,7 +31,7 @@
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
 #   RUNC_CONTROL=0           do not run the compat_*.bats files against runc as well
 #   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2
-#                            features checkpoint checkpoint_podman)
+#                            features checkpoint checkpoint_podman sandbox_limits check_vm)
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
@@ -422,7 +422,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 		# features.bats: the rdma claim needs the rdma controller (the VM's
 		# kernel has it), the v1 claim a legacy host; checkpoint*: criu works
 		# on the guest's kernel, not on a 6.18 host
-		vm_v2="${VM_TESTS:-cgroups_v2 features checkpoint checkpoint_podman}"
+		vm_v2="${VM_TESTS:-cgroups_v2 features checkpoint checkpoint_podman sandbox_limits check_vm}"
 		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1 features}"
 	else
 		vm_v2="${VM_TESTS:-}"

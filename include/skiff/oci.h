@@ -54,7 +54,6 @@ void sk_spec_default_seccomp(void *yajl_gen);
  * NULL) and a one-entry id mapping (0 -> id) on a yajl_gen. */
 void sk_spec_gen_mount(void *yajl_gen, const char *dest, const char *type, const char *src,
 		       const char *const *opts);
-void sk_spec_gen_idmap(void *yajl_gen, const char *key, unsigned id);
 /* `skiff features`: the features document, true to what skiff supports. */
 char *sk_features_json(void);
 
