@@ -7,15 +7,14 @@
  * applies a field uses the value as it is, with no second lookup.
  * Values are the kernel's (or libseccomp's) where there is one.
  *
- * Adding an enumerated field: 3 edit sites in 3 files, plus tests
- * (docs/config-enums.md has the steps):
+ * Adding an enumerated field: 4 edit sites in 4 files, plus tests (it was
+ * 6 in 3); docs/config-enums.md has the steps:
  *   1. here: its enum and `extern const struct sk_enum sk_enum_x;`
  *   2. oci/enums.c: its table (SK_ENUM(x, ...))
- *   3. the parser (oci/config*.c): a struct member and one sk_j_enum_*
- *      call, plus its check in oci/validate.c when it has one
- * `skiff features` lists a table with one line in oci/features.c when the
- * field is one of the features document's; the code applying the field
- * is the field's own change, not an extra site. */
+ *   3. skiff/config.h: the struct member, typed by the enum
+ *   4. the parser (oci/config*.c): one sk_j_enum*() call
+ * plus, when they apply, a check in oci/validate.c and one knames() line
+ * in oci/features.c.  The code applying the value is the field's own. */
 #ifndef SKIFF_ENUMS_H
 #define SKIFF_ENUMS_H
 
