@@ -101,9 +101,18 @@ static const uint32_t arches[SK_SCMP_ARCHES] = {
 #endif
 };
 
+/* Built by this libseccomp, and addable beside the native architecture
+ * (libseccomp refuses one of the other byte order: EDOM). */
 bool sk_seccomp_arch_supported(enum sk_scmp_arch a)
 {
-	return (unsigned)a < SK_SCMP_ARCHES && arches[a];
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if ((unsigned)a >= SK_SCMP_ARCHES || !arches[a] || !(ctx = seccomp_init(SCMP_ACT_ALLOW)))
+		return false;
+	rc = seccomp_arch_add(ctx, arches[a]);
+	seccomp_release(ctx);
+	return rc == 0 || rc == -EEXIST;
 }
 
 static uint32_t action_value(enum sk_scmp_action a, bool has_ret, uint32_t ret)
@@ -281,6 +290,10 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 					"linux.seccomp.architectures[%zu]: architecture \"%s\" is not supported by libseccomp %u.%u.%u",
 					i, name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
 		rc = seccomp_arch_add(ctx, token);
+		if (rc == -EDOM)
+			return sk_error(err, EINVAL,
+					"linux.seccomp.architectures[%zu]: \"%s\" has another byte order "
+					"than the native architecture (libseccomp cannot filter both)", i, name);
 		if (rc < 0 && rc != -EEXIST)   /* the native arch is always in */
 			return sk_error(err, -rc,
 					"linux.seccomp.architectures[%zu]: add \"%s\": %s",
