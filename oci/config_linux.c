@@ -10,23 +10,17 @@
 
 #define DESC(v) sk_j_describe((v), (char[128]){0}, 128)
 
-/* linux.resources.devices[].type stays a string: cgroups/ reads its letter. */
-static const char *const rule_types[] = { "a", "c", "b", NULL };
-
-static int sk_j_enum_str(struct sk_jctx *c, yajl_val o, const struct sk_jpath *p,
-			 const char *key, const char *const *names, char **out)
+/* linux.resources.devices[].type stays a string ("a", "c" or "b"):
+ * cgroups/ reads its letter. */
+static int rule_type(struct sk_jctx *c, yajl_val o, const struct sk_jpath *p, char **out)
 {
-	struct sk_jpath kp = SK_JP_KEY(p, key);
-	size_t i;
+	struct sk_jpath kp = SK_JP_KEY(p, "type");
 
-	if (sk_j_string(c, o, p, key, 0, out) < 0)
+	if (sk_j_string(c, o, p, "type", 0, out) < 0)
 		return -1;
-	for (i = 0; *out && names[i]; i++)
-		if (!strcmp(*out, names[i]))
-			return 0;
-	if (!*out)
-		return 0;
-	return sk_j_fail(c, &kp, "unknown device type %s", DESC(sk_j_member(o, key)));
+	if (*out && (strlen(*out) != 1 || !strchr("acb", (*out)[0])))
+		return sk_j_fail(c, &kp, "unknown device type %s", DESC(sk_j_member(o, "type")));
+	return 0;
 }
 
 /* Iterate an optional array member as objects: sets *a (NULL if absent). */
@@ -277,7 +271,7 @@ static int parse_device_rules(struct sk_jctx *c, yajl_val res, const struct sk_j
 		yajl_val e = a->u.array.values[i];
 
 		if (sk_j_bool(c, e, &ip, "allow", SK_J_REQUIRED, &d->allow, NULL) < 0 ||
-		    sk_j_enum_str(c, e, &ip, "type", rule_types, &d->type) < 0 ||
+		    rule_type(c, e, &ip, &d->type) < 0 ||
 		    sk_j_int64(c, e, &ip, "major", 0, INT64_MIN, INT64_MAX,
 			       &d->major, &d->has_major) < 0 ||
 		    sk_j_int64(c, e, &ip, "minor", 0, INT64_MIN, INT64_MAX,

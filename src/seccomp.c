@@ -45,7 +45,6 @@
 #endif
 
 #define ARG_MAX_INDEX 6               /* syscalls have at most 6 arguments */
-#define ERRNO_RET_MAX 0xffffU         /* SECCOMP_RET_DATA is 16 bits */
 #define LISTENER_TIMEOUT_SEC 10       /* connect/send bound for the agent */
 
 /* The config's values (skiff/enums.h) -> libseccomp's.  oci/validate.c
