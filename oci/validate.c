@@ -152,9 +152,18 @@ int sk_process_validate(const struct sk_process *p, const char *name, const char
 int sk_config_validate(const struct sk_config *c, const char *name, struct sk_error *err)
 {
 	const struct sk_linux *l = &c->linux;
+	const struct sk_namespace *user = sk_config_ns(c, SK_NS_USER);
+	const struct sk_namespace *timens = sk_config_ns(c, SK_NS_TIME);
 
 	if (c->process.present && sk_process_validate(&c->process, name, "process.", err) < 0)
 		return -1;
+	if (user && !user->path && (!l->n_uid_mappings || !l->n_gid_mappings))
+		return fail(err, name, "linux.uidMappings/gidMappings: a new user namespace needs both");
+	if (!user && (l->n_uid_mappings || l->n_gid_mappings))
+		return fail(err, name, "linux.uidMappings: mappings need a user namespace");
+	if ((l->time_monotonic.present || l->time_boottime.present) && (!timens || timens->path))
+		return fail(err, name, "linux.timeOffsets: offsets need a new time namespace");
+
 	if (l->personality.present && l->personality.n_flags)
 		return fail(err, name, "linux.personality.flags: unknown flag \"%s\" (the spec defines none)",
 			    l->personality.flags[0]);

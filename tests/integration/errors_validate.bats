@@ -110,3 +110,9 @@ expect_early_error() {
 	if is_skiff; then assert_contains "$stderr" "scheduler.policy"; fi
 	rt delete --force "$CID"
 }
+
+@test "validate: linux.timeOffsets without a new time namespace, mappings without a user namespace" {
+	expect_early_error '.linux.timeOffsets = {"boottime": {"secs": 5}}' linux.timeOffsets "time namespace"
+	expect_early_error 'del(.linux.timeOffsets) | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 1}]
+		| .linux.gidMappings = .linux.uidMappings' linux.uidMappings "user namespace"
+}
