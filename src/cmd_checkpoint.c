@@ -35,11 +35,6 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 				c->id, status);
 	if (sk_criu_opts_prepare(o, "checkpoint", true, err) < 0 || saved_config(c, &cfg, err) < 0)
 		return -1;
-	if (cfg->process.terminal) {
-		sk_config_free(cfg);
-		return sk_error(err, ENOTSUP, "checkpoint: container \"%s\" has process.terminal: "
-				"checkpointing a terminal is not supported", c->id);
-	}
 	if (o->lazy_pages && sk_criu_check_feature("uffd-noncoop", err) < 0) {
 		sk_config_free(cfg);
 		return sk_error_ctx(err, "checkpoint: --lazy-pages");
@@ -57,6 +52,15 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 	if (o->leave_running && !o->pre_dump)
 		sk_argv_add(&a, "--leave-running");
 	sk_criu_ext_mounts(&a, cfg, proc_root, false);
+	/* process.terminal: the pty's master is outside (the console socket's
+	 * holder): criu takes the slave for a shell job's terminal, and
+	 * /dev/console (a bind of the slave) for an external mount; restore
+	 * gives both a new pty (src/cmd_restore.c) */
+	if (cfg->process.terminal) {
+		if (!o->shell_job)
+			sk_argv_add(&a, "--shell-job");
+		sk_argv_add(&a, "--ext-mount-map=/dev/console:/dev/console");
+	}
 	sk_config_free(cfg);
 	if (!o->pre_dump && sk_criu_save_descriptors(c->state->pid, o->image_path, err) < 0) {
 		sk_argv_free(&a);

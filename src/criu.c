@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -338,16 +340,29 @@ void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path)
 	}
 }
 
-/* The child: join the cgroup, tell criu where it is, exec. */
-static void child_exec(const char *criu, struct sk_argv *a, struct sk_cgroup *cg, int errfd)
+/* The child: its stdin, its own mount namespace with the bind, the
+ * cgroup (and tell criu where it is), exec. */
+static void child_exec(const char *criu, struct sk_argv *a, const struct sk_criu_child *ch,
+		       int errfd)
 {
 	struct sk_error e = { 0 };
 
-	if (cg) {
+	if (ch && ch->stdin_fd >= 0 && dup2(ch->stdin_fd, 0) < 0) {
+		dprintf(errfd, "criu's stdin: %s", strerror(errno));
+		_exit(127);
+	}
+	if (ch && ch->bind_src &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	     mount(ch->bind_src, ch->bind_dst, NULL, MS_BIND | MS_REC, NULL) < 0)) {
+		dprintf(errfd, "bind %s on %s in a mount namespace of criu's: %s", ch->bind_src,
+			ch->bind_dst, strerror(errno));
+		_exit(127);
+	}
+	if (ch && ch->cgroup) {
 		_cleanup_free_ char *self = NULL;
 		char *save = NULL;
 
-		if (sk_cgroup_attach(cg, getpid(), &e) < 0 ||
+		if (sk_cgroup_attach(ch->cgroup, getpid(), &e) < 0 ||
 		    sk_read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, 1 << 16, &e) < 0) {
 			dprintf(errfd, "%s", e.msg);
 			_exit(127);
@@ -371,8 +386,8 @@ static void child_exec(const char *criu, struct sk_argv *a, struct sk_cgroup *cg
 	_exit(127);
 }
 
-int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_cgroup *cgroup,
-		const char *what, struct sk_error *err)
+int sk_criu_run(struct sk_argv *a, const char *work, const char *log,
+		const struct sk_criu_child *ch, const char *what, struct sk_error *err)
 {
 	_cleanup_free_ char *criu = sk_criu_find(err), *text = NULL, *logpath = NULL;
 	char msg[768], line[512];
@@ -405,7 +420,7 @@ int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child_exec(criu, a, cgroup, p[1]);
+		child_exec(criu, a, ch, p[1]);
 	}
 	close(p[1]);
 	do

@@ -49,12 +49,19 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
  * takes their place, as runc does for conmon and containerd's shim). */
 int sk_criu_save_descriptors(pid_t pid, const char *image_path, struct sk_error *err);
 void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path);
-/* Run criu with `a` (a->v[0] is replaced with its path); `cgroup`, when
- * set, is joined by the child first and given to criu as --cgroup-root.
- * A failure (exit status, signal) returns -1 with err naming the first
- * "Error" line of <work>/<log>. */
-int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_cgroup *cgroup,
-		const char *what, struct sk_error *err);
+/* What the criu child sets up before its exec (restore). */
+struct sk_criu_child {
+	struct sk_cgroup *cgroup;  /* joined, and given to criu as --cgroup-root */
+	int stdin_fd;              /* >= 0: criu's stdin (a terminal's slave) */
+	/* bound (MS_REC) in a mount namespace of criu's own, so that
+	 * nothing is mounted on the host even when skiff dies */
+	const char *bind_src, *bind_dst;
+};
+/* Run criu with `a` (a->v[0] is replaced with its path); `ch` (may be
+ * NULL) what its child sets up first.  A failure (exit status, signal)
+ * returns -1 with err naming the first "Error" line of <work>/<log>. */
+int sk_criu_run(struct sk_argv *a, const char *work, const char *log,
+		const struct sk_criu_child *ch, const char *what, struct sk_error *err);
 
 /* `skiff --version`: "criu: 3.17.1" or "criu: unavailable (why)". */
 void sk_criu_print_version(void);
@@ -74,7 +81,9 @@ void sk_criu_print_version(void);
 	"  -b, --bundle DIR         bundle directory (default: the current one)\n" \
 	"  -d, --detach             do not wait for the container\n" \
 	"  --pid-file FILE          write the restored init's pid there\n" \
-	"  --no-subreaper, --no-pivot, --console-socket PATH: accepted as runc's\n"
+	"  --console-socket PATH    process.terminal: the new pty's master goes there\n" \
+	"  --no-subreaper           skiff does not become a child subreaper\n" \
+	"  --no-pivot               accepted (criu sets up the root itself, as with runc)\n"
 
 /* The shared option table entries (image-path ... lazy-pages). */
 #define SK_CRIU_OPTS(o) \

@@ -7,6 +7,8 @@
 
 load helpers
 
+RECVTTY="$BATS_TEST_DIRNAME/../tools/recvtty.py"
+
 setup() {
 	command -v criu >/dev/null || skip "no criu"
 	# the VM guest's lo is down: criu's kernel checks connect to 127.0.0.1
@@ -18,6 +20,7 @@ setup() {
 
 teardown() {
 	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
+	[ -n "${RPID:-}" ] && kill "$RPID" 2>/dev/null
 	common_teardown
 }
 
@@ -211,5 +214,48 @@ PY
 	wait_for_file "$TESTDIR/out2"
 	# the restored counter writes on the new pipe, going on from c1
 	[ "$(head -n 1 "$TESTDIR/out2")" -gt "$c1" ]
+	run -0 rt delete --force "$CID"
+}
+
+# a file of the rootfs holding at least N lines
+wait_lines() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: $(wc -l <"$1" 2>/dev/null) lines, not $2" >&2
+	return 1
+}
+
+@test "checkpoint/restore with process.terminal: the new pty's master goes to --console-socket, input and output work" {
+	update_config '.process.terminal = true'
+	# a reader of the terminal in the background, the counter writing on it
+	set_args sh -c '(while read l; do echo "got $l" >>/got; done) & i=0; while :; do i=$((i+1)); echo $i >/count; echo "tick $i"; sleep 0.1; done'
+	# two connections: run's pty, then restore's; "ping" typed on each
+	python3 "$RECVTTY" "$TESTDIR/console.sock" --out "$TESTDIR/tty.out" --input 'ping\n' --count 2 &
+	RPID=$!
+	for ((i = 0; i < 200; i++)); do [ -S "$TESTDIR/console.sock" ] && break; sleep 0.05; done
+	run -0 rt run -d --console-socket "$TESTDIR/console.sock" --bundle "$BUNDLE" "$CID"
+	wait_lines "$ROOTFS/got" 1
+	wait_count_above 2
+	run -0 rt checkpoint --image-path "$IMG" "$CID"
+	c1="$(count)"
+	run -0 restore_ctr --console-socket "$TESTDIR/console.sock" "$CID"
+	assert_eq "$(status_of "$CID")" running
+	pid="$(pid_of "$CID")"
+	wait_count_above "$c1"
+	# the restored reader got the "ping" typed on the new master
+	wait_lines "$ROOTFS/got" 2
+	assert_eq "$(sed -n 2p "$ROOTFS/got")" "got ping"
+	# and the counter's output came out of it, going on from c1
+	for ((i = 0; i < 100; i++)); do
+		grep -q "^tick $((c1 + 1))" "$TESTDIR/tty.out" && break
+		sleep 0.1
+	done
+	grep -q "^tick $((c1 + 1))" "$TESTDIR/tty.out"
+	# the init's stdio is a pty, its controlling terminal
+	[[ "$(readlink "/proc/$pid/fd/1")" == /dev/pts/* ]]
+	[ "$(awk '{ print $7 }' "/proc/$pid/stat")" -ne 0 ]
 	run -0 rt delete --force "$CID"
 }

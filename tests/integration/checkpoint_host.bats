@@ -121,3 +121,36 @@ start_sleeper() {
 	assert_contains "$stderr" "restore: criu failed: "
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "restore: process.terminal without --console-socket is refused in one line, nothing made" {
+	update_config '.process.terminal = true'
+	mkdir "$TESTDIR/img" && touch "$TESTDIR/img/inventory.img"
+	for d in "" -d; do
+		run --separate-stderr rt restore $d --image-path "$TESTDIR/img" --bundle "$BUNDLE" "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "restore: process.terminal is true but no --console-socket was given"
+		[ ! -e "$ROOT/$CID" ]
+	done
+}
+
+# restore killed at POINT (SKIFF_FAULT, docs/state.md) before criu runs:
+# the state dir records the cgroup before it is made, delete --force
+# removes both
+@test "restore killed before criu (restore-dir, -cgroup-intent, -cgroup-made): delete --force leaves nothing" {
+	mkdir "$TESTDIR/img" && touch "$TESTDIR/img/inventory.img"
+	for p in restore-dir restore-cgroup-intent restore-cgroup-made; do
+		SKIFF_FAULT="$p" run -137 rt restore -d --image-path "$TESTDIR/img" --bundle "$BUNDLE" "$CID" </dev/null
+		[ -d "$ROOT/$CID" ]
+		if [ "$p" != restore-dir ]; then
+			grep -q '^owned 1$' "$ROOT/$CID/cgroup"
+		fi
+		if [ "$p" = restore-cgroup-made ]; then
+			[ -n "$(_ctr_cgroups)" ]
+		fi
+		run -0 rt delete --force "$CID"
+		[ ! -e "$ROOT/$CID" ]
+		assert_eq "$(_ctr_cgroups)" ""
+		# nothing bound on the host (criu's root is bound in its own mount namespace)
+		run ! grep -F "$ROOT/$CID" /proc/self/mountinfo
+	done
+}
