@@ -123,9 +123,12 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	struct sk_criu_child ch = { .cgroup = r->has_cg ? &r->cg : NULL, .stdin_fd = r->slave,
 				    .bind_src = r->rootfs, .bind_dst = r->criu_root };
 	struct sk_argv a = { 0 };
+	int nsfd[SK_NS_TYPES];
 	long long pid;
 	int rc;
 
+	for (size_t i = 0; i < SK_ARRAY_SIZE(nsfd); i++)
+		nsfd[i] = -1;
 	sk_argv_add(&a, "criu");
 	sk_argv_add(&a, "restore");
 	sk_argv_add(&a, "--root=%s", r->criu_root);
@@ -140,8 +143,13 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 			sk_argv_add(&a, "--shell-job");
 		sk_argv_add(&a, "--ext-mount-map=/dev/console:/proc/%d/fd/%d", (int)getpid(), r->slave);
 	}
-	rc = sk_criu_run(&a, r->o.work_path, "restore.log", &ch, "restore", err);
+	rc = sk_criu_joined_ns(&a, r->cfg, true, nsfd, "restore", err);
+	if (rc == 0)
+		rc = sk_criu_run(&a, r->o.work_path, "restore.log", &ch, "restore", err);
 	sk_argv_free(&a);
+	for (size_t i = 0; i < SK_ARRAY_SIZE(nsfd); i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
 	if (rc < 0)
 		return -1;
 	if (sk_read_file_at(c->dirfd, "criu.pid", &pidtext, NULL, 64, err) < 0)
@@ -167,6 +175,23 @@ static int send_terminal(struct restore *r, struct sk_error *err)
 	return 0;
 }
 
+/* --lazy-pages: criu restore fetches the pages from `criu lazy-pages`,
+ * started before (as runc's) with the same work dir, where its socket is. */
+static int lazy_pages_daemon(struct restore *r, struct sk_error *err)
+{
+	_cleanup_free_ char *sock = sk_xasprintf("%s/lazy-pages.socket", r->o.work_path);
+	struct stat st;
+
+	if (sk_criu_check_feature("uffd-noncoop", err) < 0)
+		return sk_error_ctx(err, "restore: --lazy-pages");
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return sk_error(err, ENOENT, "restore: --lazy-pages: no criu lazy-pages daemon for "
+				"--work-path %s (no %s: start `criu lazy-pages --images-dir %s "
+				"--work-dir %s` first)", r->o.work_path, sock, r->o.image_path,
+				r->o.work_path);
+	return 0;
+}
+
 static int restore(struct restore *r, struct sk_container *c, struct sk_error *err)
 {
 	struct stat st;
@@ -178,8 +203,8 @@ static int restore(struct restore *r, struct sk_container *c, struct sk_error *e
 	if (stat(inv, &st) < 0)
 		return sk_error(err, ENOENT, "restore: --image-path %s: no checkpoint there "
 				"(inventory.img: %s)", r->o.image_path, sk_strerror(errno));
-	if (r->o.lazy_pages && sk_criu_check_feature("uffd-noncoop", err) < 0)
-		return sk_error_ctx(err, "restore: --lazy-pages");
+	if (r->o.lazy_pages && lazy_pages_daemon(r, err) < 0)
+		return -1;
 	if (load_bundle(r, err) < 0)
 		return -1;
 	if (sk_container_new(r->id, c, err) < 0)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "criu.h"
+#include "skiff/rootfs.h"
 #include "skiff/util.h"
 
 void sk_argv_add(struct sk_argv *a, const char *fmt, ...)
@@ -268,14 +269,27 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
 		sk_argv_add(a, "--ext-mount-map=%s:%s", m->destination,
 			    restore ? m->source : m->destination);
 	}
+	/* the devices are bind mounts of the host's in a user namespace
+	 * (runc tells criu so always): keyed by their path, from the same
+	 * path of the host; /dev/null is also the masked files' source */
+	for (size_t i = 0; sk_rootfs_default_device(i); i++)
+		sk_argv_add(a, "--ext-mount-map=%s:%s", sk_rootfs_default_device(i),
+			    sk_rootfs_default_device(i));
+	for (size_t i = 0; i < c->linux.n_devices; i++) {
+		const char *p = c->linux.devices[i].path;
+		bool dflt = false;
+
+		for (size_t j = 0; p && sk_rootfs_default_device(j); j++)
+			dflt |= !strcmp(p, sk_rootfs_default_device(j));
+		if (p && !dflt)
+			sk_argv_add(a, "--ext-mount-map=%s:%s", p, p);
+	}
 	for (size_t i = 0; i < c->linux.n_masked_paths; i++) {
 		const char *p = c->linux.masked_paths[i];
 		struct stat st;
 
-		if (restore) {
-			sk_argv_add(a, "--ext-mount-map=/dev/null:/dev/null");
+		if (restore)
 			break;
-		}
 		{
 			_cleanup_free_ char *in = sk_xasprintf("%s%s", proc_root, p);
 
@@ -285,6 +299,57 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
 		}
 		sk_argv_add(a, "--ext-mount-map=%s:/dev/null", p);
 	}
+}
+
+/* Namespaces joined by path, as runc: network and pid ones are criu's
+ * external namespaces (dump: --external TYPE[INODE]:KEY; restore: an fd
+ * of the namespace, --inherit-fd fd[N]:KEY), ipc, uts, user and time ones
+ * are joined again on restore (--join-ns); criu can do neither for mount
+ * and cgroup namespaces. */
+static const char *const ns_criu[SK_NS_TYPES] = {
+	[SK_NS_PID] = "pid", [SK_NS_NET] = "net", [SK_NS_IPC] = "ipc", [SK_NS_UTS] = "uts",
+	[SK_NS_USER] = "user", [SK_NS_TIME] = "time",
+};
+
+static const char *ns_key(enum sk_ns_type t)
+{
+	return t == SK_NS_NET ? "extRootNetNS" : "extRootPidNS";
+}
+
+int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore, int *fds,
+		      const char *what, struct sk_error *err)
+{
+	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
+		const struct sk_namespace *ns = &c->linux.namespaces[i];
+		struct stat st;
+		int fd;
+
+		if (!ns->path)
+			continue;
+		if (!ns_criu[ns->type])
+			return sk_error(err, ENOTSUP, "%s: linux.namespaces: a %s namespace joined by path "
+					"(%s): criu cannot restore one", what,
+					ns->type == SK_NS_MOUNT ? "mount" : "cgroup", ns->path);
+		if (ns->type != SK_NS_NET && ns->type != SK_NS_PID) {
+			if (restore)
+				sk_argv_add(a, "--join-ns=%s:%s", ns_criu[ns->type], ns->path);
+			continue;
+		}
+		if (!restore) {
+			if (stat(ns->path, &st) < 0)
+				return sk_error_sys(err, "%s: linux.namespaces: %s", what, ns->path);
+			sk_argv_add(a, "--external=%s[%llu]:%s", ns_criu[ns->type],
+				    (unsigned long long)st.st_ino, ns_key(ns->type));
+			continue;
+		}
+		/* inherited by criu: no O_CLOEXEC (the caller closes it) */
+		fd = open(ns->path, O_RDONLY);
+		if (fd < 0)
+			return sk_error_sys(err, "%s: linux.namespaces: %s", what, ns->path);
+		fds[ns->type] = fd;
+		sk_argv_add(a, "--inherit-fd=fd[%d]:%s", fd, ns_key(ns->type));
+	}
+	return 0;
 }
 
 /* runc's descriptors.json in the image directory: where the init's fds

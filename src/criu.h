@@ -28,6 +28,7 @@ int sk_criu_check_feature(const char *feature, struct sk_error *err);
 /* The options checkpoint and restore share, as runc names them. */
 struct sk_criu_opts {
 	const char *image_path, *work_path, *parent_path, *manage_cgroups_mode, *empty_ns;
+	const char *page_server, *status_fd;	/* checkpoint only */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump,
 	     auto_dedup, lazy_pages;
 };
@@ -44,6 +45,13 @@ void sk_criu_common_args(struct sk_argv *a, const struct sk_criu_opts *o, const 
  * /proc/<pid>/root on dump, NULL on restore. */
 void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char *proc_root,
 			bool restore);
+/* Namespaces joined by path (runc's way): dump: network and pid ones as
+ * criu's external namespaces; restore: those by an fd of theirs opened
+ * into fds[type] (-1 otherwise; the caller closes them), the ipc, uts,
+ * user and time ones joined again (--join-ns).  A mount or cgroup one:
+ * -1, err says criu cannot restore it. */
+int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore, int *fds,
+		      const char *what, struct sk_error *err);
 /* runc's <image>/descriptors.json: the init's stdio at dump time; on
  * restore, --inherit-fd for those that were pipes (skiff's own stdio
  * takes their place, as runc does for conmon and containerd's shim). */
@@ -76,7 +84,9 @@ void sk_criu_print_version(void);
 #define SK_CHECKPOINT_HELP SK_CRIU_HELP \
 	"  --leave-running          keep the container running after the dump\n" \
 	"  --pre-dump               dump memory only, keep running (then --parent-path)\n" \
-	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n"
+	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n" \
+	"  --page-server ADDR:PORT  with --lazy-pages: serve the pages there; else send them\n" \
+	"  --status-fd FD           criu writes \\0 there once the lazy pages are served\n"
 #define SK_RESTORE_HELP SK_CRIU_HELP \
 	"  -b, --bundle DIR         bundle directory (default: the current one)\n" \
 	"  -d, --detach             do not wait for the container\n" \

@@ -154,3 +154,31 @@ start_sleeper() {
 		run ! grep -F "$ROOT/$CID" /proc/self/mountinfo
 	done
 }
+
+@test "checkpoint: --page-server and --status-fd are checked; a cgroup namespace joined by path is refused; the container runs on" {
+	update_config '.linux.namespaces += [{"type": "cgroup", "path": "/proc/'$$'/ns/cgroup"}]'
+	start_sleeper
+	pid="$(pid_of "$CID")"
+	run --separate-stderr rt checkpoint --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "checkpoint: linux.namespaces: a cgroup namespace joined by path (/proc/$$/ns/cgroup): criu cannot restore one"
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+	cp "$BUNDLE/config.json" "$ROOT/$CID/config.json"
+	for ps in nocolon :80 1.2.3.4:99999 1.2.3.4:x; do
+		run --separate-stderr rt checkpoint --page-server "$ps" --image-path "$TESTDIR/img" "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "--page-server \"$ps\": ADDRESS:PORT expected"
+	done
+	run --separate-stderr rt checkpoint --status-fd abc --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" '--status-fd "abc": a file descriptor number expected'
+	run --separate-stderr rt checkpoint --status-fd 77 --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "--status-fd 77: "
+	run --separate-stderr rt checkpoint --status-fd 5 --image-path "$TESTDIR/img" "$CID" 5</dev/null
+	assert_one_line_error
+	assert_contains "$stderr" "--status-fd 5: not open for writing"
+	assert_eq "$(status_of "$CID")" running
+	assert_eq "$(pid_of "$CID")" "$pid"
+	run -0 rt delete --force "$CID"
+}
