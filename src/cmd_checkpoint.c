@@ -110,8 +110,15 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 	if (strcmp(status, "running"))
 		return sk_error(err, EINVAL, "checkpoint: container \"%s\" is not running (status %s)",
 				c->id, status);
-	if (sk_criu_opts_prepare(o, "checkpoint", true, err) < 0 || saved_config(c, &cfg, err) < 0)
+	if (saved_config(c, &cfg, err) < 0)
 		return -1;
+	/* with a user namespace criu opens (or looks for) some images from
+	 * inside it, as the container's root: the dir searchable by others */
+	if (sk_criu_opts_prepare(o, "checkpoint", sk_config_ns(cfg, SK_NS_USER) ? 0711 : 0700,
+				 err) < 0) {
+		sk_config_free(cfg);
+		return -1;
+	}
 	if (o->lazy_pages && sk_criu_check_feature("uffd-noncoop", err) < 0)
 		sk_error_ctx(err, "checkpoint: --lazy-pages");
 	else if (dump_args(c, o, cfg, log, &a, err) < 0)

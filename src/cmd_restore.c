@@ -23,7 +23,7 @@ struct restore {
 	struct sk_create_opts c;
 	bool no_subreaper;
 	const char *id;
-	char *bundle, *rootfs, *raw, *criu_root;
+	char *bundle, *rootfs, *raw, *criu_root, *console;
 	size_t raw_len;
 	struct sk_config *cfg;
 	struct sk_cgroup cg;
@@ -99,6 +99,7 @@ static int make_root_dir(struct restore *r, struct sk_container *c, struct sk_er
  * from criu's orphan-pts-master RPC notification). */
 static int open_terminal(struct restore *r, struct sk_error *err)
 {
+	struct stat ss, ps;
 	int num;
 
 	r->master = sk_pty_open(&r->cfg->process, &r->slave, &num, err);
@@ -107,6 +108,14 @@ static int open_terminal(struct restore *r, struct sk_error *err)
 	/* criu's stdin: not close-on-exec */
 	if (fcntl(r->slave, F_SETFD, 0) < 0)
 		return sk_error_sys(err, "restore: the pty's slave");
+	/* the mount's source by its path (criu cannot bind it through a
+	 * /proc/<pid>/fd link): the slave under /dev/pts, if that is the
+	 * devpts /dev/ptmx opened it in */
+	r->console = sk_xasprintf("/dev/pts/%d", num);
+	if (fstat(r->slave, &ss) < 0 || stat(r->console, &ps) < 0 || ss.st_rdev != ps.st_rdev ||
+	    ss.st_dev != ps.st_dev)
+		return sk_error(err, ENOENT, "restore: process.terminal: %s is not the pty opened "
+				"through /dev/ptmx (another devpts)", r->console);
 	return 0;
 }
 
@@ -141,7 +150,7 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	if (r->slave >= 0) {
 		if (!r->o.shell_job)
 			sk_argv_add(&a, "--shell-job");
-		sk_argv_add(&a, "--ext-mount-map=/dev/console:/proc/%d/fd/%d", (int)getpid(), r->slave);
+		sk_argv_add(&a, "--ext-mount-map=/dev/console:%s", r->console);
 	}
 	rc = sk_criu_joined_ns(&a, r->cfg, true, nsfd, "restore", err);
 	if (rc == 0)
@@ -175,6 +184,22 @@ static int send_terminal(struct restore *r, struct sk_error *err)
 	return 0;
 }
 
+/* With a user namespace criu opens (or looks for) some images from
+ * inside it, as the container's root (EACCES, not ENOENT, for a missing
+ * one in a directory it cannot search): checkpoint makes the image dir
+ * 0711 for such a container; one made otherwise is refused here. */
+static int userns_images(struct restore *r, struct sk_error *err)
+{
+	struct stat st;
+
+	if (!sk_config_ns(r->cfg, SK_NS_USER) || (stat(r->o.image_path, &st) == 0 &&
+						   (st.st_mode & S_IXOTH)))
+		return 0;
+	return sk_error(err, EACCES, "restore: --image-path %s: a container with a user namespace "
+			"needs the image directory searchable by others (criu reads images inside the "
+			"namespace): chmod o+x %s", r->o.image_path, r->o.image_path);
+}
+
 /* --lazy-pages: criu restore fetches the pages from `criu lazy-pages`,
  * started before (as runc's) with the same work dir, where its socket is. */
 static int lazy_pages_daemon(struct restore *r, struct sk_error *err)
@@ -197,7 +222,7 @@ static int restore(struct restore *r, struct sk_container *c, struct sk_error *e
 	struct stat st;
 	_cleanup_free_ char *inv = NULL;
 
-	if (sk_validate_id(r->id, err) < 0 || sk_criu_opts_prepare(&r->o, "restore", false, err) < 0)
+	if (sk_validate_id(r->id, err) < 0 || sk_criu_opts_prepare(&r->o, "restore", 0, err) < 0)
 		return -1;
 	inv = sk_xasprintf("%s/inventory.img", r->o.image_path);
 	if (stat(inv, &st) < 0)
@@ -205,7 +230,7 @@ static int restore(struct restore *r, struct sk_container *c, struct sk_error *e
 				"(inventory.img: %s)", r->o.image_path, sk_strerror(errno));
 	if (r->o.lazy_pages && lazy_pages_daemon(r, err) < 0)
 		return -1;
-	if (load_bundle(r, err) < 0)
+	if (load_bundle(r, err) < 0 || userns_images(r, err) < 0)
 		return -1;
 	if (sk_container_new(r->id, c, err) < 0)
 		return -1;
@@ -300,6 +325,7 @@ int sk_cmd_restore(int argc, char **argv)
 	free(r.rootfs);
 	free(r.raw);
 	free(r.criu_root);
+	free(r.console);
 	if (r.master >= 0)
 		close(r.master);
 	if (r.slave >= 0)

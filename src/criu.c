@@ -182,20 +182,20 @@ int sk_criu_check_feature(const char *feature, struct sk_error *err)
 			*line ? line : "not supported");
 }
 
-static int mkdir_opt(const char *opt, const char *dir, bool create, struct sk_error *err)
+static int mkdir_opt(const char *opt, const char *dir, mode_t mode, struct sk_error *err)
 {
 	struct stat st;
 
 	if (stat(dir, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : sk_error(err, ENOTDIR, "--%s %s: not a directory", opt, dir);
-	if (errno != ENOENT || !create)
+	if (errno != ENOENT || !mode)
 		return sk_error_sys(err, "--%s %s", opt, dir);
-	if (sk_mkdir_p(dir, 0700) < 0)
+	if (sk_mkdir_p(dir, 0700) < 0 || chmod(dir, mode) < 0)
 		return sk_error_sys(err, "--%s %s: create", opt, dir);
 	return 0;
 }
 
-int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_images,
+int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, mode_t image_mode,
 			 struct sk_error *err)
 {
 	static const char *const modes[] = { "soft", "full", "strict", "ignore" };
@@ -215,8 +215,8 @@ int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_i
 		o->image_path = "checkpoint";
 	if (!o->work_path)
 		o->work_path = o->image_path;
-	if (mkdir_opt("image-path", o->image_path, create_images, err) < 0 ||
-	    mkdir_opt("work-path", o->work_path, true, err) < 0)
+	if (mkdir_opt("image-path", o->image_path, image_mode, err) < 0 ||
+	    mkdir_opt("work-path", o->work_path, 0700, err) < 0)
 		return sk_error_ctx(err, "%s", what);
 	return 0;
 }

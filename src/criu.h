@@ -32,10 +32,11 @@ struct sk_criu_opts {
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump,
 	     auto_dedup, lazy_pages;
 };
-/* Check the shared options, make the image and work dirs (mode 0700
- * when missing) and fill in the defaults (image: ./checkpoint, work:
- * the image dir).  `what` is "checkpoint" or "restore". */
-int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_images,
+/* Check the shared options, make the image dir (with image_mode, when
+ * not 0 and missing) and the work dir (0700, when missing) and fill in
+ * the defaults (image: ./checkpoint, work: the image dir).  `what` is
+ * "checkpoint" or "restore". */
+int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, mode_t image_mode,
 			 struct sk_error *err);
 /* The flags both actions pass to criu (logs, shell job, locks, ...). */
 void sk_criu_common_args(struct sk_argv *a, const struct sk_criu_opts *o, const char *log);

@@ -325,7 +325,15 @@ wait_lines() {
 	pid="$(pid_of "$CID")"
 	grep -q 200000 "/proc/$pid/uid_map"
 	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	# the image dir, made by checkpoint, searchable by the container's root
+	assert_eq "$(stat -c %a "$IMG")" 711
 	run -0 rt delete --force "$CID"
+	# one it cannot search: refused in one line before anything is made
+	chmod 700 "$IMG"
+	run --separate-stderr restore_ctr "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "needs the image directory searchable by others"
+	[ ! -e "$ROOT/$CID" ]
 }
 
 @test "checkpoint --lazy-pages --page-server --status-fd, criu lazy-pages, restore --lazy-pages: the counter goes on (runc's lazy migration)" {
