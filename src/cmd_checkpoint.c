@@ -85,13 +85,12 @@ static int dump_args(struct sk_container *c, struct sk_criu_opts *o, const struc
 		sk_argv_add(a, "--leave-running");
 	sk_criu_ext_mounts(a, cfg, proc_root, false);
 	/* process.terminal: the pty's master is outside (the console socket's
-	 * holder): criu takes the slave for a shell job's terminal, and
-	 * /dev/console (a bind of the slave) for an external mount; restore
-	 * gives both a new pty (src/cmd_restore.c) */
+	 * holder): its slave is an external tty for criu, /dev/console (a
+	 * bind of it) an external mount; restore gives both a new pty */
 	if (cfg->process.terminal) {
-		if (!o->shell_job)
-			sk_argv_add(a, "--shell-job");
 		sk_argv_add(a, "--ext-mount-map=/dev/console:/dev/console");
+		if (!o->pre_dump && sk_criu_terminal_dump(a, c->state->pid, o->image_path, err) < 0)
+			return -1;
 	}
 	if (sk_criu_joined_ns(a, cfg, false, NULL, "checkpoint", err) < 0 ||
 	    page_server_args(a, o, err) < 0 || status_fd_args(a, o, err) < 0)

@@ -92,9 +92,9 @@ static int make_root_dir(struct restore *r, struct sk_container *c, struct sk_er
 
 /* process.terminal: the dumped pty's master was outside the container
  * (with the console socket's holder), criu cannot make it again.  A new
- * pty instead: its slave is criu's stdin, which criu (--shell-job) gives
- * the process whose terminal had no master in the image, and the source
- * of the /dev/console mount (external at dump); its master goes to
+ * pty instead: its slave goes to criu for the image's external tty (the
+ * init's stdio and controlling terminal) and is the source of the
+ * /dev/console mount (external at dump); its master goes to
  * --console-socket once the restore is done, as runc's (which gets it
  * from criu's orphan-pts-master RPC notification). */
 static int open_terminal(struct restore *r, struct sk_error *err)
@@ -105,7 +105,7 @@ static int open_terminal(struct restore *r, struct sk_error *err)
 	r->master = sk_pty_open(&r->cfg->process, &r->slave, &num, err);
 	if (r->master < 0)
 		return sk_error_ctx(err, "restore");
-	/* criu's stdin: not close-on-exec */
+	/* inherited by criu: not close-on-exec */
 	if (fcntl(r->slave, F_SETFD, 0) < 0)
 		return sk_error_sys(err, "restore: the pty's slave");
 	/* the mount's source by its path (criu cannot bind it through a
@@ -129,8 +129,8 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 {
 	_cleanup_free_ char *pidfile = sk_xasprintf("%s/%s/criu.pid", sk_g.root, c->id);
 	_cleanup_free_ char *pidtext = NULL;
-	struct sk_criu_child ch = { .cgroup = r->has_cg ? &r->cg : NULL, .stdin_fd = r->slave,
-				    .bind_src = r->rootfs, .bind_dst = r->criu_root };
+	struct sk_criu_child ch = { .cgroup = r->has_cg ? &r->cg : NULL, .bind_src = r->rootfs,
+				    .bind_dst = r->criu_root };
 	struct sk_argv a = { 0 };
 	int nsfd[SK_NS_TYPES];
 	long long pid;
@@ -147,12 +147,13 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	sk_criu_common_args(&a, &r->o, "restore.log");
 	sk_criu_ext_mounts(&a, r->cfg, NULL, true);
 	sk_criu_inherit_fds(&a, r->o.image_path);
+	rc = 0;
 	if (r->slave >= 0) {
-		if (!r->o.shell_job)
-			sk_argv_add(&a, "--shell-job");
 		sk_argv_add(&a, "--ext-mount-map=/dev/console:%s", r->console);
+		rc = sk_criu_terminal_restore(&a, r->o.image_path, r->slave, err);
 	}
-	rc = sk_criu_joined_ns(&a, r->cfg, true, nsfd, "restore", err);
+	if (rc == 0)
+		rc = sk_criu_joined_ns(&a, r->cfg, true, nsfd, "restore", err);
 	if (rc == 0)
 		rc = sk_criu_run(&a, r->o.work_path, "restore.log", &ch, "restore", err);
 	sk_argv_free(&a);

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,17 +259,35 @@ static bool is_bind(const struct sk_mount *m)
 	return false;
 }
 
+/* The host's hierarchy that a sysfs or cgroup mount is a bind of (as
+ * rootfs/mounts.c does when the kernel refuses a fresh one): in a user
+ * namespace, sysfs without a network namespace of the container's own,
+ * cgroup without a cgroup namespace.  NULL: a mount of its own. */
+static const char *bound_from_host(const struct sk_config *c, const struct sk_mount *m)
+{
+	const struct sk_namespace *net = sk_config_ns(c, SK_NS_NET);
+
+	if (!m->type || !sk_config_ns(c, SK_NS_USER))
+		return NULL;
+	if (!strcmp(m->type, "sysfs") && (!net || net->path))
+		return "/sys";
+	if (!strcmp(m->type, "cgroup") && !sk_config_ns(c, SK_NS_CGROUP))
+		return "/sys/fs/cgroup";
+	return NULL;
+}
+
 void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char *proc_root,
 			bool restore)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct sk_mount *m = &c->mounts[i];
+		const char *host = bound_from_host(c, m);
 
-		if (!is_bind(m) || !m->source)
+		if (!host && (!is_bind(m) || !m->source))
 			continue;
 		/* dump: mountpoint -> key; restore: key -> host source */
 		sk_argv_add(a, "--ext-mount-map=%s:%s", m->destination,
-			    restore ? m->source : m->destination);
+			    !restore ? m->destination : host ? host : m->source);
 	}
 	/* the devices are bind mounts of the host's in a user namespace
 	 * (runc tells criu so always): keyed by their path, from the same
@@ -352,6 +372,55 @@ int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore
 	return 0;
 }
 
+/* process.terminal: the container's pty slave is criu's external tty
+ * "tty[RDEV:DEV]" (its master is outside, with the console socket's
+ * holder); the key is kept in <image>/terminal for restore, which gives
+ * criu a new slave under it (criu makes it the controlling terminal
+ * again).  The slave: the first pty slave among the init's fds. */
+#define TERMINAL_KEY "terminal"
+
+int sk_criu_terminal_dump(struct sk_argv *a, pid_t pid, const char *image_path,
+			  struct sk_error *err)
+{
+	_cleanup_free_ char *fds = sk_xasprintf("/proc/%d/fd", (int)pid), *key = NULL;
+	_cleanup_closedir_ DIR *d = opendir(fds);
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+
+	if (!d)
+		return sk_error_sys(err, "checkpoint: %s", fds);
+	while (!key && (de = readdir(d))) {
+		struct stat st;
+
+		/* unix98 pty slaves: majors 136-143 */
+		if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143)
+			key = sk_xasprintf("tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+					   (unsigned long long)st.st_dev);
+	}
+	if (!key)
+		return 0;
+	sk_argv_add(a, "--external=%s", key);
+	dfd = open(image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || sk_write_file_atomic(dfd, TERMINAL_KEY, key, strlen(key), 0600, err) < 0)
+		return dfd < 0 ? sk_error_sys(err, "checkpoint: %s", image_path) :
+				 sk_error_ctx(err, "checkpoint: %s", image_path);
+	return 0;
+}
+
+int sk_criu_terminal_restore(struct sk_argv *a, const char *image_path, int slave,
+			     struct sk_error *err)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/%s", image_path, TERMINAL_KEY), *key = NULL;
+
+	if (sk_read_file_at(AT_FDCWD, path, &key, NULL, 256, err) < 0)
+		return sk_error_ctx(err, "restore: process.terminal: the image's pty");
+	if (strncmp(key, "tty[", 4) || strcspn(key, " \n,") != strlen(key))
+		return sk_error(err, EINVAL, "restore: process.terminal: %s holds \"%s\"", path, key);
+	sk_argv_add(a, "--inherit-fd=fd[%d]:%s", slave, key);
+	return 0;
+}
+
 /* runc's descriptors.json in the image directory: where the init's fds
  * 0, 1 and 2 led at dump time ("pipe:[123]", "/dev/null"), a JSON array
  * of three strings.  Engines (conmon, containerd's shim) give the init
@@ -405,17 +474,13 @@ void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path)
 	}
 }
 
-/* The child: its stdin, its own mount namespace with the bind, the
+/* The child: its own mount namespace with the bind, the
  * cgroup (and tell criu where it is), exec. */
 static void child_exec(const char *criu, struct sk_argv *a, const struct sk_criu_child *ch,
 		       int errfd)
 {
 	struct sk_error e = { 0 };
 
-	if (ch && ch->stdin_fd >= 0 && dup2(ch->stdin_fd, 0) < 0) {
-		dprintf(errfd, "criu's stdin: %s", strerror(errno));
-		_exit(127);
-	}
 	if (ch && ch->bind_src &&
 	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
 	     mount(ch->bind_src, ch->bind_dst, NULL, MS_BIND | MS_REC, NULL) < 0)) {

@@ -53,6 +53,13 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
  * -1, err says criu cannot restore it. */
 int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore, int *fds,
 		      const char *what, struct sk_error *err);
+/* process.terminal: dump: the container's pty slave as criu's external
+ * tty (its key saved in <image>/terminal); restore: `slave` (a new pty's,
+ * not close-on-exec) given to criu in its place. */
+int sk_criu_terminal_dump(struct sk_argv *a, pid_t pid, const char *image_path,
+			  struct sk_error *err);
+int sk_criu_terminal_restore(struct sk_argv *a, const char *image_path, int slave,
+			     struct sk_error *err);
 /* runc's <image>/descriptors.json: the init's stdio at dump time; on
  * restore, --inherit-fd for those that were pipes (skiff's own stdio
  * takes their place, as runc does for conmon and containerd's shim). */
@@ -61,7 +68,6 @@ void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path);
 /* What the criu child sets up before its exec (restore). */
 struct sk_criu_child {
 	struct sk_cgroup *cgroup;  /* joined, and given to criu as --cgroup-root */
-	int stdin_fd;              /* >= 0: criu's stdin (a terminal's slave) */
 	/* bound (MS_REC) in a mount namespace of criu's own, so that
 	 * nothing is mounted on the host even when skiff dies */
 	const char *bind_src, *bind_dst;
@@ -87,7 +93,7 @@ void sk_criu_print_version(void);
 	"  --pre-dump               dump memory only, keep running (then --parent-path)\n" \
 	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n" \
 	"  --page-server ADDR:PORT  with --lazy-pages: serve the pages there; else send them\n" \
-	"  --status-fd FD           criu writes \\0 there once the lazy pages are served\n"
+	"  --status-fd FD           criu writes \\0 there once it serves the lazy pages\n"
 #define SK_RESTORE_HELP SK_CRIU_HELP \
 	"  -b, --bundle DIR         bundle directory (default: the current one)\n" \
 	"  -d, --detach             do not wait for the container\n" \
