@@ -189,6 +189,11 @@ static int setup_dev_links(int devfd, struct sk_error *err)
 	return 0;
 }
 
+const char *sk_rootfs_default_device(size_t i)
+{
+	return i < SK_ARRAY_SIZE(default_devices) ? default_devices[i].path : NULL;
+}
+
 /* The default devices and symlinks, each directly in /dev: /dev opened
  * once. */
 static int default_dev(const struct sk_rootfs *r, int rootfd, uid_t euid, gid_t egid,
