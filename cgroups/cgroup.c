@@ -21,6 +21,7 @@
 #include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "systemd.h"
 #include "v1.h"
 #include "v2.h"
 
@@ -91,6 +92,33 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
 	if (v2_mount)
 		*v2_mount = c_mount;
 	return 0;
+}
+
+/* ---- the systemd driver (cgroups/systemd_cg.c) ---- */
+
+static bool use_systemd;
+
+void sk_cgroup_use_systemd(bool on)
+{
+	use_systemd = on;
+}
+
+void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit)
+{
+	free(cg->unit);
+	cg->unit = unit ? sk_xstrdup(unit) : NULL;
+}
+
+char *sk_cgroup_plan_unit(const struct sk_config *c, const char *id)
+{
+	char *dir = NULL, *path = NULL, *unit = NULL;
+	struct sk_error e;
+
+	if (use_systemd && sk_sd_cg_plan(c, id, &dir, &path, &unit, &e) < 0)
+		unit = NULL;
+	free(dir);
+	free(path);
+	return unit;
 }
 
 /* ---- linux.resources: which driver applies them ---- */
@@ -379,6 +407,8 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 	struct sk_cg_ctrls need = { .n = 0 };
 
 	out->v1 = NULL;	/* v1 */
+	if (use_systemd)
+		return sk_sd_cg_create(c, id, out, err);
 	if (sk_cgroup_detect(&mode, &mnt, err) < 0)
 		return -1;
 	/* Check the limits before anything is created. */
@@ -471,6 +501,15 @@ int sk_cgroup_plan(const struct sk_config *c, const char *id, char **dir, char *
 	const char *mnt;
 
 	*dir = *path = NULL;
+	if (use_systemd) {
+		char *unit = NULL;
+
+		if (sk_sd_cg_plan(c, id, dir, path, &unit, err) < 0)
+			return -1;
+		free(unit);
+		*exists = access(*dir, F_OK) == 0;
+		return 0;
+	}
 	if (sk_cgroup_detect(&mode, &mnt, err) < 0 ||
 	    cgroup_path(c, id, mode == SK_CGROUP_LEGACY, path, err) < 0)
 		return -1;
@@ -555,6 +594,10 @@ void sk_cgroup_release(struct sk_cgroup *cg)
 	cg->path = cg->dir = NULL;
 	sk_cgroup_v1_free(cg->v1);	/* v1 */
 	cg->v1 = NULL;
+	free(cg->unit);
+	cg->unit = NULL;
+	sk_sd_cg_free(cg->sd);
+	cg->sd = NULL;
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
 	cg->dirfd = -1;
@@ -764,6 +807,15 @@ int sk_cgroup_destroy(struct sk_cgroup *cg, struct sk_error *err)
 		r1 = sk_cgroup_v1_destroy(v1, r2 < 0 ? &e : err);
 		return r1 < 0 || r2 < 0 ? -1 : 0;
 	}
+	if (cg->unit) {
+		struct sk_error e;
+
+		/* killed first: a stop job waits for what ignores SIGTERM */
+		if (cg->dir && access(cg->dir, F_OK) == 0)
+			sk_cgroup_signal_all(cg, SIGKILL, &e);
+		if (sk_sd_cg_stop(cg, err) < 0)
+			return -1;
+	}
 	if (!cg->dir)
 		return 0;
 	fd = cg_fd(cg, &fresh);
@@ -863,8 +915,11 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 {
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	_cleanup_free_ char *procs = sk_xasprintf("%s/cgroup.procs", cg->dir);
+	_cleanup_free_ char *procs = NULL;
 
+	if (cg->sd)	/* the systemd driver: the scope starts with the init */
+		return sk_sd_cg_start(cg, pid, err);
+	procs = sk_xasprintf("%s/cgroup.procs", cg->dir);
 	if (cg->v1) {	/* v1: every v1 hierarchy, and v2 when not cloned into it */
 		if (cg->mode == SK_CGROUP_HYBRID && cg->dirfd < 0 &&
 		    sk_write_file_at(AT_FDCWD, procs, buf, (size_t)n, err) < 0)
@@ -876,6 +931,8 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 
 int sk_cgroup_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
 {
+	if (cg->unit)
+		return sk_sd_cg_update(cg, r, err);
 	if (cg->mode != SK_CGROUP_UNIFIED) {	/* v1 */
 		if (!cg->v1)
 			return sk_error(err, ENOENT, "cgroup %s: no v1 cgroups", cg->dir);

@@ -247,10 +247,9 @@ int main(int argc, char **argv)
 	 * kernels without openat2, on this one */
 	if (getenv("SKIFF_RESOLVE_WALK") && *getenv("SKIFF_RESOLVE_WALK"))
 		sk_resolve_force_walk(true);
-	if (sk_g.systemd_cgroup) {
-		sk_log_error("--systemd-cgroup: no systemd is running (use --cgroup-manager cgroupfs)");
-		return 1;
-	}
+	/* the systemd driver (create, run, restore); a host without systemd
+	 * gets its one-line error there */
+	sk_cgroup_use_systemd(sk_g.systemd_cgroup);
 	for (size_t c = 0; c < SK_ARRAY_SIZE(commands); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			/* run and exec exit with the container process's status */

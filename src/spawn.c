@@ -171,6 +171,7 @@ static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
 
 	planned = sk_cgroup_plan(s->config, s->id, &plan.dir, &plan.path, &exists, &e) == 0;
 	plan.owned = !exists;
+	plan.unit = sk_cgroup_plan_unit(s->config, s->id);
 	/* when no plan could be made, create fails the same way */
 	if (planned && sk_cgroup_rec_write(s->state_dirfd, &plan, false, err) < 0) {
 		sk_state_dir_error(s->id, err);
@@ -190,6 +191,7 @@ static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
 		free(done.owned_v1);
 		done.owned_v1 = NULL;
 	}
+	done.unit = s->cgroup.unit;
 	r = 0;
 	if (!planned || done.owned != plan.owned || done.owned_v1 || strcmp(done.dir, plan.dir))
 		if ((r = sk_cgroup_rec_write(s->state_dirfd, &done, planned, err)) < 0)

@@ -12,6 +12,7 @@ struct sk_error;
 struct sk_config;
 struct sk_resources;
 struct sk_cgroup_v1;
+struct sk_sd_cg;
 
 enum sk_cgroup_mode {
 	SK_CGROUP_UNIFIED,   /* /sys/fs/cgroup is cgroup2 */
@@ -27,7 +28,19 @@ struct sk_cgroup {
 	int dirfd;           /* O_DIRECTORY fd of `dir` (for CLONE_INTO_CGROUP), -1 if closed */
 	bool owned;          /* created by this skiff: destroy removes it */
 	struct sk_cgroup_v1 *v1;  /* hybrid/legacy: the v1 side (cgroups/v1*.c), else NULL */
+	char *unit;          /* the systemd driver: the scope unit ("skiff-<id>.scope"), else NULL */
+	struct sk_sd_cg *sd; /* the systemd driver: the scope create starts at attach, else NULL */
 };
+
+/* --systemd-cgroup: cgroups that create makes are systemd scope units
+ * (cgroups/systemd_cg.c); a host without systemd gets a one-line error. */
+void sk_cgroup_use_systemd(bool on);
+/* The systemd unit of a container's cgroup (state.json, the "cgroup"
+ * record), after sk_cgroup_open: update and destroy go through systemd. */
+void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit);
+/* The unit sk_cgroup_create(c, id) will start (heap), NULL when the
+ * cgroup will not be a systemd unit or no plan could be made. */
+char *sk_cgroup_plan_unit(const struct sk_config *c, const char *id);
 
 /* Find where the v2 hierarchy is mounted and the host mode. */
 int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk_error *err);
