@@ -84,8 +84,8 @@ int sk_sd_job_removed(const struct sk_dbus_msg *m, uint32_t *id, const char **jo
 struct sk_resources;
 int sk_sd_props_resources(struct sk_dbus_w *w, const struct sk_resources *r,
 			  struct sk_error *err);
-/* DevicePolicy and DeviceAllow: a superset of the rules (skiff's own
- * device program narrows it); proc_devices: /proc/devices' text (names of
+/* DevicePolicy and DeviceAllow: a superset of the rules and the standard
+ * devices (skiff's own device program narrows it), none without rules; proc_devices: /proc/devices' text (names of
  * majors), NULL when unknown. */
 int sk_sd_props_devices(struct sk_dbus_w *w, const struct sk_resources *r,
 			const char *proc_devices);

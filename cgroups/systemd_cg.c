@@ -133,23 +133,11 @@ void sk_sd_cg_free(struct sk_sd_cg *sd)
 
 /* The resources in the cgroup files (after the properties: what has none,
  * and the device program), as the v2 driver writes them. */
-static int apply_files(struct sk_cgroup *cg, const struct sk_config *c, bool update,
-		       const struct sk_resources *r, struct sk_error *err)
+static int apply_files(struct sk_cgroup *cg, const struct sk_config *c, struct sk_error *err)
 {
-	struct sk_cg_ctrls need;
-	_cleanup_close_ int rootfd = -1;
-	const char *mnt;
-
-	if (sk_cg2_check(r, &need, err) < 0 || sk_cgroup_detect(NULL, &mnt, err) < 0)
+	if (sk_cg2_enable_apply(cg, cg->dirfd, &c->linux.resources, false, err) < 0)
 		return -1;
-	rootfd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return sk_error_sys(err, "open %s", mnt);
-	if (sk_cg2_check_available(rootfd, &need, cg->mode, err) < 0 ||
-	    sk_cg2_enable(rootfd, cg->path + 1, &need, err) < 0 ||
-	    sk_cg2_apply(cg->dirfd, r, update, err) < 0)
-		return -1;
-	if (c && c->linux.resources.n_devices && sk_cg2_devices(cg->dirfd, c, err) < 0)
+	if (c->linux.resources.n_devices && sk_cg2_devices(cg->dirfd, c, err) < 0)
 		return -1;
 	return 0;
 }
@@ -194,7 +182,7 @@ int sk_sd_cg_start(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 		sk_error_sys(err, "open cgroup %s of unit %s", cg->dir, cg->unit);
 		goto out;
 	}
-	if (c && apply_files(cg, c, false, &c->linux.resources, err) < 0)
+	if (c && apply_files(cg, c, err) < 0)
 		goto out;
 	r = 0;
 out:

@@ -204,6 +204,9 @@ int sk_sd_props_devices(struct sk_dbus_w *w, const struct sk_resources *r, const
 	char **owned = sk_xcalloc(cap, sizeof(char *));
 	size_t i;
 
+	/* no rules: no device program (as the v2 driver), systemd's "auto" */
+	if (!r->n_devices)
+		goto out;
 	memcpy(allow, std_allow, sizeof(std_allow));
 	for (i = 0; i < r->n_devices; i++) {
 		const struct sk_device_rule *d = &r->devices[i];

@@ -139,6 +139,7 @@ start_sleeper() {
 	set_args dd if=/dev/zero of=/dev/null bs=64M count=1
 	run --separate-stderr sd run --bundle "$BUNDLE" "$CID"
 	assert_eq "$status" 137
+	assert_contains "$stderr" "was killed by the OOM killer"
 	assert_gone
 }
 
@@ -181,9 +182,12 @@ start_sleeper() {
 	# before the scope is started, between clone3 and its start (the init
 	# dies with skiff: PDEATHSIG), once it runs
 	for fault in create-cgroup-made create-cloned create-ready; do
-		run env SKIFF_FAULT=$fault timeout 20 "$SKIFF" --root "$ROOT" --systemd-cgroup create \
-			--bundle "$BUNDLE" "$CID" </dev/null
+		# (stdio on files: a left init must not hold bats' pipe)
+		run detached env SKIFF_FAULT=$fault timeout 20 "$SKIFF" --root "$ROOT" --systemd-cgroup \
+			create --bundle "$BUNDLE" "$CID"
 		[ "$status" -ne 0 ] || { echo "$fault: create did not die" >&2; return 1; }
+		# once the scope runs, delete is what removes it
+		[ $fault != create-ready ] || [ "$(prop ActiveState)" = active ]
 		run -0 sd delete --force "$CID"
 		assert_gone || { echo "after $fault" >&2; return 1; }
 	done
