@@ -63,7 +63,9 @@ start_sleeper() {
 
 @test "systemd driver: the container's cgroup is a delegated scope with the resources as properties and in the files; delete removes it all" {
 	update_config '.linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432},
-		"pids": {"limit": 32}, "cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0"}}'
+		"pids": {"limit": 32}, "cpu": {"shares": 1024, "quota": 50000, "period": 100000, "cpus": "0"},
+		"devices": [{"allow": false, "access": "rwm"},
+			{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]}'
 	start_sleeper
 	[ "$(prop LoadState)" = loaded ]
 	[ "$(prop ActiveState)" = active ]
@@ -78,6 +80,7 @@ start_sleeper() {
 	[ "$(prop AllowedCPUs)" = 0 ]
 	[ "$(prop DevicePolicy)" = strict ]
 	assert_contains "$(prop DeviceAllow)" "char-pts rwm"
+	assert_contains "$(prop DeviceAllow)" "/dev/char/10:229 rw"
 	# the init is in the scope, the files hold the limits
 	pid="$(pid_of "$CID")"
 	assert_eq "$(cat /proc/$pid/cgroup)" "0::/system.slice/$UNIT"
