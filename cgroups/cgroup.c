@@ -917,7 +917,7 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	_cleanup_free_ char *procs = NULL;
 
-	if (cg->sd)	/* the systemd driver: the scope starts with the init */
+	if (sk_sd_cg_pending(cg))	/* the systemd driver: the scope starts with the init */
 		return sk_sd_cg_start(cg, pid, err);
 	procs = sk_xasprintf("%s/cgroup.procs", cg->dir);
 	if (cg->v1) {	/* v1: every v1 hierarchy, and v2 when not cloned into it */

@@ -13,6 +13,7 @@
 #include "skiff/json.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "systemd.h"
 #include "v1.h"
 #include "v2.h"
 
@@ -330,13 +331,13 @@ long long sk_cgroup_oom_kills(struct sk_cgroup *cg)
 	}
 	fd = open_cg(cg, &fresh);
 	if (fd < 0)
-		return -1;
+		return sk_sd_cg_ooms(cg, -1);
 	ev = slurp(fd, "memory.events");
 	if (ev)
 		r = (long long)keyed(ev, "oom_kill", 0);
 	if (fresh)
 		close(fd);
-	return r;
+	return sk_sd_cg_ooms(cg, r);
 }
 
 void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
@@ -358,16 +359,15 @@ void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
 		return;
 	}
 	fd = open_cg(cg, &fresh);
-	if (fd < 0)
-		return;
-	if (single(fd, "memory.max", v, sizeof(v))) {
+	if (fd >= 0 && single(fd, "memory.max", v, sizeof(v))) {
 		if (!strcmp(v, MAX_U64))
 			snprintf(buf, len, "max");
 		else
 			sk_cg_human_bytes(strtoull(v, NULL, 10), buf, len);
 	}
-	if (fresh)
+	if (fd >= 0 && fresh)
 		close(fd);
+	sk_sd_cg_memory_max(cg, buf, len);	/* the scope is gone */
 }
 
 long long sk_cgroup_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len)

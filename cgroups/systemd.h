@@ -109,5 +109,11 @@ int sk_sd_cg_update(struct sk_cgroup *cg, const struct sk_resources *r, struct s
 /* StopUnit (bounded) when loaded, ResetFailedUnit. */
 int sk_sd_cg_stop(struct sk_cgroup *cg, struct sk_error *err);
 void sk_sd_cg_free(struct sk_sd_cg *sd);
+/* The scope is still to be started (by attach). */
+bool sk_sd_cg_pending(const struct sk_cgroup *cg);
+/* OOM kills as read from the scope's memory.events (-1: not readable):
+ * kept, and given back once the cgroup is gone; memory.max with them. */
+long long sk_sd_cg_ooms(struct sk_cgroup *cg, long long read);
+void sk_sd_cg_memory_max(const struct sk_cgroup *cg, char *buf, size_t len);
 
 #endif

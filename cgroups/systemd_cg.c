@@ -37,6 +37,11 @@ struct sk_sd_cg {
 	const struct sk_config *c;	/* borrowed from create's caller */
 	char *id;
 	struct sk_sd_path p;
+	bool started;
+	/* the last OOM kill count read, and memory.max then: systemd removes
+	 * the cgroup once it is empty, maybe before `run` asks (cmd_run.c) */
+	long long ooms;
+	char mem[32];
 };
 
 static int not_running(struct sk_error *err)
@@ -123,6 +128,31 @@ fail:
 	return -1;
 }
 
+bool sk_sd_cg_pending(const struct sk_cgroup *cg)
+{
+	return cg->sd && !cg->sd->started;
+}
+
+long long sk_sd_cg_ooms(struct sk_cgroup *cg, long long read)
+{
+	struct sk_sd_cg *sd = cg->sd;
+
+	if (!sd || !sd->started)
+		return read;
+	if (read < 0)	/* the cgroup is gone: what was read last */
+		return sd->ooms > 0 ? sd->ooms : read;
+	if (read > 0 && !sd->mem[0])
+		sk_cgroup_memory_max(cg, sd->mem, sizeof(sd->mem));
+	sd->ooms = read;
+	return read;
+}
+
+void sk_sd_cg_memory_max(const struct sk_cgroup *cg, char *buf, size_t len)
+{
+	if (!buf[0] && cg->sd && cg->sd->mem[0])
+		snprintf(buf, len, "%s", cg->sd->mem);
+}
+
 void sk_sd_cg_free(struct sk_sd_cg *sd)
 {
 	if (!sd)
@@ -188,10 +218,8 @@ int sk_sd_cg_start(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 out:
 	sk_dbus_w_free(&w);
 	sk_dbus_close(&conn);
-	if (r == 0) {
-		sk_sd_cg_free(cg->sd);
-		cg->sd = NULL;
-	}
+	if (r == 0)
+		sd->started = true;
 	return r;
 }
 

@@ -138,12 +138,16 @@ start_sleeper() {
 	[ "${lines[1]}" = "20000 100000" ]
 	assert_contains "$stderr" "fork"
 	assert_gone
-	# memory: past MemoryMax the process is OOM-killed
+	# memory: past MemoryMax the process is OOM-killed, and run says so
+	# although systemd removes the scope's cgroup as soon as it is empty
+	# (twice: that race is lost now and then when the count is read late)
 	set_args dd if=/dev/zero of=/dev/null bs=64M count=1
-	run --separate-stderr sd run --bundle "$BUNDLE" "$CID"
-	assert_eq "$status" 137
-	assert_contains "$stderr" "was killed by the OOM killer"
-	assert_gone
+	for i in 1 2; do
+		run --separate-stderr sd run --bundle "$BUNDLE" "$CID"
+		assert_eq "$status" 137
+		assert_contains "$stderr" "container \"$CID\" was killed by the OOM killer: memory.max 32M reached"
+		assert_gone
+	done
 }
 
 @test "systemd driver: update changes the unit's properties and the files" {
