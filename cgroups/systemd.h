@@ -90,30 +90,12 @@ int sk_sd_props_resources(struct sk_dbus_w *w, const struct sk_resources *r,
 int sk_sd_props_devices(struct sk_dbus_w *w, const struct sk_resources *r,
 			const char *proc_devices);
 
-/* ---- systemd_cg.c: the systemd cgroup driver (skiff/cgroups.h) */
+/* ---- systemd_cg.c: the systemd cgroup driver (sk_cg_driver_systemd,
+ * driver.h) */
 struct sk_config;
-struct sk_cgroup;
-struct sk_sd_cg;
 /* Where the scope's cgroup will be (dir, path) and the unit; one-line
  * errors: no systemd, not a v2 host, a bad linux.cgroupsPath. */
 int sk_sd_cg_plan(const struct sk_config *c, const char *id, char **dir, char **path,
 		  char **unit, struct sk_error *err);
-/* Check and plan (nothing is made): out->sd holds what the start needs. */
-int sk_sd_cg_create(const struct sk_config *c, const char *id, struct sk_cgroup *out,
-		    struct sk_error *err);
-/* Start the scope with `pid` (the waiting init), bounded; then open
- * dirfd and write the resources to the files. */
-int sk_sd_cg_start(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
-/* SetUnitProperties (runtime) of what has a property, then the files. */
-int sk_sd_cg_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);
-/* StopUnit (bounded) when loaded, ResetFailedUnit. */
-int sk_sd_cg_stop(struct sk_cgroup *cg, struct sk_error *err);
-void sk_sd_cg_free(struct sk_sd_cg *sd);
-/* The scope is still to be started (by attach). */
-bool sk_sd_cg_pending(const struct sk_cgroup *cg);
-/* OOM kills as read from the scope's memory.events (-1: not readable):
- * kept, and given back once the cgroup is gone; memory.max with them. */
-long long sk_sd_cg_ooms(struct sk_cgroup *cg, long long read);
-void sk_sd_cg_memory_max(const struct sk_cgroup *cg, char *buf, size_t len);
 
 #endif

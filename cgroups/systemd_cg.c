@@ -17,11 +17,13 @@
  * failed, and removes what is left of its cgroup. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "systemd.h"
 #include "v2.h"
 #include "skiff/cgroups.h"
@@ -96,14 +98,15 @@ int sk_sd_cg_plan(const struct sk_config *c, const char *id, char **dir, char **
 	return 0;
 }
 
-int sk_sd_cg_create(const struct sk_config *c, const char *id, struct sk_cgroup *out,
-		    struct sk_error *err)
+/* The unit and its cgroup are checked and planned; systemd makes them
+ * when attach starts the scope with the init. */
+static int sd_create(const struct sk_config *c, const char *id, struct sk_cgroup *out,
+		     struct sk_error *err)
 {
 	struct sk_sd_cg *sd = sk_xcalloc(1, sizeof(*sd));
 	struct sk_cg_ctrls need;
 	char *dir = NULL;
 
-	memset(out, 0, sizeof(*out));
 	out->dirfd = -1;
 	if (plan(c, id, &sd->p, &dir, err) < 0 ||
 	    (c && sk_cg2_check(&c->linux.resources, &need, err) < 0))
@@ -115,12 +118,11 @@ int sk_sd_cg_create(const struct sk_config *c, const char *id, struct sk_cgroup 
 	}
 	sd->c = c;
 	sd->id = sk_xstrdup(id);
-	out->mode = SK_CGROUP_UNIFIED;
 	out->path = sk_xstrdup(sd->p.cgroup);
 	out->dir = dir;
 	out->owned = true;
 	out->unit = sk_xstrdup(sd->p.unit);
-	out->sd = sd;
+	out->priv = sd;
 	return 0;
 fail:
 	free(dir);
@@ -128,37 +130,24 @@ fail:
 	return -1;
 }
 
-bool sk_sd_cg_pending(const struct sk_cgroup *cg)
+static int sd_plan(const struct sk_config *c, const char *id, char **dir, char **path,
+		   struct sk_error *err)
 {
-	return cg->sd && !cg->sd->started;
+	char *unit = NULL;
+	int r = sk_sd_cg_plan(c, id, dir, path, &unit, err);
+
+	free(unit);
+	return r;
 }
 
-long long sk_sd_cg_ooms(struct sk_cgroup *cg, long long read)
+static void sd_release(struct sk_cgroup *cg)
 {
-	struct sk_sd_cg *sd = cg->sd;
+	struct sk_sd_cg *sd = cg->priv;
 
-	if (!sd || !sd->started)
-		return read;
-	if (read < 0)	/* the cgroup is gone: what was read last */
-		return sd->ooms > 0 ? sd->ooms : read;
-	if (read > 0 && !sd->mem[0])
-		sk_cgroup_memory_max(cg, sd->mem, sizeof(sd->mem));
-	sd->ooms = read;
-	return read;
-}
-
-void sk_sd_cg_memory_max(const struct sk_cgroup *cg, char *buf, size_t len)
-{
-	if (!buf[0] && cg->sd && cg->sd->mem[0])
-		snprintf(buf, len, "%s", cg->sd->mem);
-}
-
-void sk_sd_cg_free(struct sk_sd_cg *sd)
-{
-	if (!sd)
-		return;
-	free(sd->id);
+	if (sd)
+		free(sd->id);
 	free(sd);
+	cg->priv = NULL;
 }
 
 /* The resources in the cgroup files (after the properties: what has none,
@@ -172,9 +161,8 @@ static int apply_files(struct sk_cgroup *cg, const struct sk_config *c, struct s
 	return 0;
 }
 
-int sk_sd_cg_start(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
+static int start(struct sk_cgroup *cg, struct sk_sd_cg *sd, pid_t pid, struct sk_error *err)
 {
-	struct sk_sd_cg *sd = cg->sd;
 	const struct sk_config *c = sd->c;
 	struct sk_dbus conn;
 	struct sk_dbus_w w = { 0 };
@@ -214,21 +202,38 @@ int sk_sd_cg_start(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
 	}
 	if (c && apply_files(cg, c, err) < 0)
 		goto out;
+	sd->started = true;
 	r = 0;
 out:
 	sk_dbus_w_free(&w);
 	sk_dbus_close(&conn);
-	if (r == 0)
-		sd->started = true;
 	return r;
 }
 
-int sk_sd_cg_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+/* The init (create) starts the scope; later processes are written into
+ * its cgroup as the v2 driver does. */
+static int sd_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err)
+{
+	struct sk_sd_cg *sd = cg->priv;
+
+	if (sd && !sd->started)
+		return start(cg, sd, pid, err);
+	return sk_cg2_attach(cg, pid, err);
+}
+
+static bool sd_needs_attach(const struct sk_cgroup *cg)
+{
+	return cg->dirfd < 0;
+}
+
+static int sd_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
 {
 	struct sk_dbus conn;
 	struct sk_dbus_w w = { 0 };
 	int rc = -1;
 
+	if (!cg->unit)
+		return sk_cg2_update(cg, r, err);
 	if (sk_cg2_check(r, &(struct sk_cg_ctrls){ .n = 0 }, err) < 0 || connect_sd(&conn, err) < 0)
 		return -1;
 	sk_sd_set_props_begin(&w, cg->unit, true);
@@ -249,15 +254,14 @@ out:
 	return rc;
 }
 
-int sk_sd_cg_stop(struct sk_cgroup *cg, struct sk_error *err)
+/* StopUnit (bounded) when loaded, ResetFailedUnit. */
+static int stop(struct sk_cgroup *cg, struct sk_error *err)
 {
 	struct sk_dbus conn;
 	struct sk_error e = { 0 };
 	char path[256], job[128];
 	int r = 0;
 
-	if (!cg->unit)
-		return 0;
 	if (connect_sd(&conn, err) < 0)
 		return sk_error_ctx(err, "stop systemd unit %s", cg->unit);
 	/* not loaded (never started, or stopped and gone): nothing to stop */
@@ -270,3 +274,68 @@ int sk_sd_cg_stop(struct sk_cgroup *cg, struct sk_error *err)
 	sk_dbus_close(&conn);
 	return r;
 }
+
+/* Killed first (a stop job waits for what ignores SIGTERM), the unit
+ * stopped, then what is left of its cgroup as the v2 driver removes it. */
+static int sd_destroy(struct sk_cgroup *cg, struct sk_error *err)
+{
+	struct sk_error e;
+
+	if (cg->unit) {
+		if (cg->dir && access(cg->dir, F_OK) == 0)
+			sk_cg_signal_all(cg, SIGKILL, &e);
+		if (stop(cg, err) < 0)
+			return -1;
+	}
+	return sk_cg2_destroy(cg, err);
+}
+
+/* systemd removes the scope's cgroup once it is empty, maybe before `run`
+ * asks why the init died: the last count read (cmd_run.c reads it each
+ * time memory.events changes) and memory.max then are kept. */
+static long long sd_oom_kills(struct sk_cgroup *cg)
+{
+	struct sk_sd_cg *sd = cg->priv;
+	long long n = sk_cg2_oom_kills(cg);
+
+	if (!sd || !sd->started)
+		return n;
+	if (n < 0)	/* the cgroup is gone */
+		return sd->ooms > 0 ? sd->ooms : n;
+	if (n > 0 && !sd->mem[0])
+		sk_cg2_memory_max(cg, sd->mem, sizeof(sd->mem));
+	sd->ooms = n;
+	return n;
+}
+
+static void sd_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
+{
+	struct sk_sd_cg *sd = cg->priv;
+
+	sk_cg2_memory_max(cg, buf, len);
+	if (!buf[0] && sd && sd->mem[0])
+		snprintf(buf, len, "%s", sd->mem);
+}
+
+const struct sk_cgroup_driver sk_cg_driver_systemd = {
+	.name = "systemd",
+	.mode = SK_CGROUP_UNIFIED,
+	.memory_limit_file = "memory.max",
+	.plan = sd_plan,
+	.create = sd_create,
+	.open = sk_cg2_open,
+	.release = sd_release,
+	.destroy = sd_destroy,
+	.needs_attach = sd_needs_attach,
+	.attach = sd_attach,
+	.freeze = sk_cg2_freeze,
+	.is_frozen = sk_cg2_is_frozen,
+	.signal_all = sk_cg_signal_all,
+	.pids = sk_cg_pids,
+	.update = sd_update,
+	.stats_json = sk_cg2_stats_json,
+	.oom_kills = sd_oom_kills,
+	.pids_max_hits = sk_cg2_pids_max_hits,
+	.memory_max = sd_memory_max,
+	.peaks = sk_cg2_peaks,
+};

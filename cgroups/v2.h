@@ -16,7 +16,7 @@ struct sk_resources;
 
 /* The controllers a resources object needs, by name. */
 struct sk_cg_ctrls {
-	const char *name[SK_CG_MAX_CTRLS];
+	char name[SK_CG_MAX_CTRLS][32];       /* copies: the struct owns them */
 	const char *field[SK_CG_MAX_CTRLS];   /* the first field asking for it */
 	size_t n;
 };

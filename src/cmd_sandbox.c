@@ -388,16 +388,6 @@ static pid_t start_guard(const char *id, const char *root_dir)
 	_exit(0);
 }
 
-static long long read_ll(const char *dir, const char *file)
-{
-	_cleanup_free_ char *path = sk_xasprintf("%s/%s", dir, file), *s = NULL;
-	struct sk_error err;
-
-	if (sk_read_file_at(AT_FDCWD, path, &s, NULL, 64, &err) < 0)
-		return -1;
-	return strtoll(s, NULL, 10);
-}
-
 /* sk_run's hook: measure before the container is deleted. */
 static void measured(struct sk_container *c, struct sk_spawn *s, int wstatus, void *arg)
 {
@@ -415,18 +405,12 @@ static void measured(struct sk_container *c, struct sk_spawn *s, int wstatus, vo
 	sb->io_write = (long long)ru.ru_oublock * 512;
 	sb->mem_peak = (long long)ru.ru_maxrss * 1024;   /* the largest process, without a cgroup */
 	sb->pids_peak = -1;
-	if (s->has_cgroup && s->cgroup.v1) {
-		struct sk_cgroup_v1_stats st;
-		struct sk_error e;
+	if (s->has_cgroup) {
+		long long mem;
 
-		if (sk_cgroup_v1_stats(s->cgroup.v1, &st, &e) == 0 && st.has_memory)
-			sb->mem_peak = (long long)st.mem_max_usage;
-	} else if (s->has_cgroup && s->cgroup.dir) {
-		long long v = read_ll(s->cgroup.dir, "memory.peak");
-
-		if (v >= 0)
-			sb->mem_peak = v;
-		sb->pids_peak = read_ll(s->cgroup.dir, "pids.peak");
+		sk_cgroup_peaks(&s->cgroup, &mem, &sb->pids_peak);
+		if (mem >= 0)
+			sb->mem_peak = mem;
 	}
 	sk_exit_cause_get(c->dirfd, s->has_cgroup ? &s->cgroup : NULL, wstatus, &sb->cause);
 }
