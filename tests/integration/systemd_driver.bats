@@ -110,6 +110,12 @@ start_sleeper() {
 	[ -d "$SCOPE" ]
 	[ "$(systemctl show -P ActiveState "$sub")" = active ]
 	assert_eq "$(cat /proc/$(pid_of "$CID")/cgroup)" "0::/$SLICE/$sub/$UNIT"
+	# another container cannot take the same scope: one line, the first runs on
+	run --separate-stderr sd run --bundle "$BUNDLE" "${CID}b"
+	assert_one_line_error
+	assert_contains "$stderr" "linux.cgroupsPath: the cgroup of unit $UNIT"
+	[ ! -e "$ROOT/${CID}b" ]
+	[ "$(prop ActiveState)" = active ]
 	run -0 sd delete --force "$CID"
 	assert_gone
 }
