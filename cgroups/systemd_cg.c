@@ -265,9 +265,13 @@ static int stop(struct sk_cgroup *cg, struct sk_error *err)
 	if (connect_sd(&conn, err) < 0)
 		return sk_error_ctx(err, "stop systemd unit %s", cg->unit);
 	/* not loaded (never started, or stopped and gone): nothing to stop */
-	if (sk_sd_get_unit(&conn, cg->unit, path, sizeof(path), &e) == 0 &&
-	    sk_sd_stop_unit(&conn, cg->unit, job, sizeof(job), SD_JOB_MS, err) < 0)
-		r = sk_error_ctx(err, "stop systemd unit %s", cg->unit);
+	if (sk_sd_get_unit(&conn, cg->unit, path, sizeof(path), &e) == 0) {
+		if (sk_sd_stop_unit(&conn, cg->unit, job, sizeof(job), SD_JOB_MS, err) < 0)
+			r = sk_error_ctx(err, "stop systemd unit %s", cg->unit);
+	} else if (!strstr(e.msg, "NoSuchUnit")) {
+		*err = e;
+		r = sk_error_ctx(err, "systemd unit %s", cg->unit);
+	}
 	/* a unit that failed (an OOM kill) stays loaded until reset */
 	if (sk_sd_reset_failed(&conn, cg->unit, r < 0 ? &e : err) < 0 && r == 0)
 		r = sk_error_ctx(err, "reset systemd unit %s", cg->unit);
