@@ -20,6 +20,7 @@
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "driver.h"
+#include "systemd.h"
 #include "v1.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -93,23 +94,56 @@ int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk
  * that a setting chooses rather than the mode (systemd's) goes first,
  * with that setting tested in pick_driver. */
 static const struct sk_cgroup_driver *const drivers[] = {
+	&sk_cg_driver_systemd,
 	&sk_cg_driver_v2,
 	&sk_cg_driver_hybrid,
 	&sk_cg_driver_v1,
 };
 
-static int pick_driver(const struct sk_cgroup_driver **out, struct sk_error *err)
+static bool use_systemd;
+
+void sk_cgroup_use_systemd(bool on)
+{
+	use_systemd = on;
+}
+
+/* `create`: for the cgroup create makes (plan, create): systemd's with
+ * --systemd-cgroup, whatever the host (its plan and create say when the
+ * host cannot have it).  A saved cgroup gets it from sk_cgroup_set_unit. */
+static int pick_driver(bool create, const struct sk_cgroup_driver **out, struct sk_error *err)
 {
 	enum sk_cgroup_mode mode;
 
 	if (sk_cgroup_detect(&mode, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < SK_ARRAY_SIZE(drivers); i++)
-		if (drivers[i]->mode == mode) {
+		if (drivers[i] == &sk_cg_driver_systemd ? create && use_systemd
+							: drivers[i]->mode == mode) {
 			*out = drivers[i];
 			return 0;
 		}
 	return sk_error(err, ENOTSUP, "no cgroup driver for a %s host", sk_cgroup_mode_name(mode));
+}
+
+void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit)
+{
+	free(cg->unit);
+	cg->unit = unit ? sk_xstrdup(unit) : NULL;
+	/* a v2 cgroup opened from the state (or none: its unit still goes) */
+	if (unit && (!cg->ops || cg->ops == &sk_cg_driver_v2))
+		cg->ops = &sk_cg_driver_systemd;
+}
+
+char *sk_cgroup_plan_unit(const struct sk_config *c, const char *id)
+{
+	char *dir = NULL, *path = NULL, *unit = NULL;
+	struct sk_error e;
+
+	if (use_systemd && sk_sd_cg_plan(c, id, &dir, &path, &unit, &e) < 0)
+		unit = NULL;
+	free(dir);
+	free(path);
+	return unit;
 }
 
 /* A cgroup not set up (zeroed, or emptied by a failed sk_cgroup_open)
@@ -415,7 +449,7 @@ int sk_cgroup_create(const struct sk_config *c, const char *id,
 
 	out->ops = NULL;
 	out->priv = NULL;
-	if (pick_driver(&d, err) < 0 || d->create(c, id, out, err) < 0)
+	if (pick_driver(true, &d, err) < 0 || d->create(c, id, out, err) < 0)
 		return -1;
 	out->ops = d;
 	out->mode = d->mode;
@@ -428,7 +462,7 @@ int sk_cgroup_plan(const struct sk_config *c, const char *id, char **dir, char *
 	const struct sk_cgroup_driver *d;
 
 	*dir = *path = NULL;
-	if (pick_driver(&d, err) < 0 || d->plan(c, id, dir, path, err) < 0)
+	if (pick_driver(true, &d, err) < 0 || d->plan(c, id, dir, path, err) < 0)
 		return -1;
 	*exists = access(*dir, F_OK) == 0;
 	return 0;
@@ -442,7 +476,7 @@ int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_
 	/* Callers release `out` whatever happens: leave it empty on error. */
 	memset(out, 0, sizeof(*out));
 	out->dirfd = -1;
-	if (pick_driver(&d, err) < 0)
+	if (pick_driver(false, &d, err) < 0)
 		return -1;
 	if (d->open(dir, owned, owned_v1, out, err) < 0) {
 		sk_cgroup_release(out);
@@ -461,7 +495,8 @@ void sk_cgroup_release(struct sk_cgroup *cg)
 		return;
 	free(cg->path);
 	free(cg->dir);
-	cg->path = cg->dir = NULL;
+	free(cg->unit);
+	cg->path = cg->dir = cg->unit = NULL;
 	if (cg->ops && cg->ops->release)
 		cg->ops->release(cg);
 	cg->priv = NULL;

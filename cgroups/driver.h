@@ -15,6 +15,9 @@
  *   v1      (v1_driver.c)  legacy host: v1 only, the tracking hierarchy's
  *                          cgroup stands for the container (the v1
  *                          hierarchies themselves: v1.c, v1_res.c, v1_stats.c)
+ *   systemd (systemd_cg.c) --systemd-cgroup on a unified host: the v2
+ *                          driver's cgroup, made and removed by systemd as
+ *                          a transient scope unit (cg->unit)
  * With --cgroup-manager disabled skiff makes no cgroup at all: no struct
  * sk_cgroup exists then, so there is no driver for it. */
 #ifndef SKIFF_CGROUPS_DRIVER_H
@@ -82,6 +85,7 @@ struct sk_cgroup_driver {
 extern const struct sk_cgroup_driver sk_cg_driver_v2;
 extern const struct sk_cgroup_driver sk_cg_driver_hybrid;
 extern const struct sk_cgroup_driver sk_cg_driver_v1;
+extern const struct sk_cgroup_driver sk_cg_driver_systemd;
 
 /* ---- shared by the drivers (cgroup.c) ---- */
 

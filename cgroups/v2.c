@@ -576,10 +576,11 @@ int sk_cg2_apply(int fd, const struct sk_resources *r, bool update, struct sk_er
 	return 0;
 }
 
-int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+int sk_cg2_enable_apply(const struct sk_cgroup *cg, int fd, const struct sk_resources *r,
+			bool update, struct sk_error *err)
 {
 	struct sk_cg_ctrls need;
-	_cleanup_close_ int rootfd = -1, fd = -1;
+	_cleanup_close_ int rootfd = -1;
 	const char *mnt;
 
 	if (sk_cg2_check(r, &need, err) < 0 || sk_cgroup_detect(NULL, &mnt, err) < 0)
@@ -590,10 +591,16 @@ int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_
 	if (sk_cg2_check_available(rootfd, &need, cg->mode, err) < 0 ||
 	    sk_cg2_enable(rootfd, cg->path[0] == '/' ? cg->path + 1 : cg->path, &need, err) < 0)
 		return -1;
-	fd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return sk_cg2_apply(fd, r, update, err);
+}
+
+int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+{
+	_cleanup_close_ int fd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (fd < 0)
 		return sk_error_sys(err, "open cgroup %s", cg->dir);
-	return sk_cg2_apply(fd, r, true, err);
+	return sk_cg2_enable_apply(cg, fd, r, true, err);
 }
 
 void sk_cg_human_bytes(unsigned long long v, char *buf, size_t len)

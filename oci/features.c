@@ -48,7 +48,7 @@ static const struct {
 } claims = {
 	.cgroup_v1 = true,      /* cgroups/v1*.c: hybrid and legacy hosts */
 	.cgroup_v2 = true,
-	.cgroup_systemd = false,
+	.cgroup_systemd = true,
 	.cgroup_systemd_user = false,
 	.cgroup_rdma = true,    /* rdma.max, v2 (cgroups/v2.c) and v1 (cgroups/v1_res.c) */
 	.seccomp = true,

@@ -95,6 +95,7 @@ void sk_container_remove(struct sk_container *c);
 struct sk_cgroup_rec {
 	bool owned;
 	char *dir, *path, *owned_v1;
+	char *unit;	/* the systemd driver's scope unit, else NULL */
 };
 int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
 			struct sk_error *err);

@@ -176,6 +176,7 @@ int sk_cgroup_create_recorded(const struct sk_config *config, const char *id, in
 	*made = false;
 	planned = sk_cgroup_plan(config, id, &plan.dir, &plan.path, &exists, &e) == 0;
 	plan.owned = !exists;
+	plan.unit = sk_cgroup_plan_unit(config, id);
 	/* when no plan could be made, create fails the same way */
 	if (planned && sk_cgroup_rec_write(dirfd, &plan, false, err) < 0) {
 		sk_state_dir_error(id, err);
@@ -196,6 +197,7 @@ int sk_cgroup_create_recorded(const struct sk_config *config, const char *id, in
 		free(done.owned_v1);
 		done.owned_v1 = NULL;
 	}
+	done.unit = cg->unit;
 	r = 0;
 	if (!planned || done.owned != plan.owned || done.owned_v1 || strcmp(done.dir, plan.dir))
 		if ((r = sk_cgroup_rec_write(dirfd, &done, planned, err)) < 0)

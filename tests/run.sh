@@ -36,7 +36,7 @@
 #                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
 #   VM_SYSTEMD=1             a third VM pass, after those two: systemd as PID 1 on
-#                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd; ~2 min)
+#                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd systemd_driver)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
 #                            (a stopped guest is booted once more for the rest)
@@ -435,7 +435,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 	# run so far (tests/vm/run.sh VM_CGROUP=systemd), and its drivers' tests
 	# are to come (issue #14)
 	vm_systemd=
-	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd}"
+	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd systemd_driver}"
 	vm_failed=()
 	vm_t0=$SECONDS
 	# shellcheck disable=SC2086

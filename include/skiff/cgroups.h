@@ -28,7 +28,18 @@ struct sk_cgroup {
 	bool owned;          /* created by this skiff: destroy removes it */
 	const struct sk_cgroup_driver *ops;  /* cgroups/driver.h; NULL: not set up */
 	void *priv;          /* the driver's own state (v1: the v1 hierarchies) */
+	char *unit;          /* the systemd driver: the scope unit ("skiff-<id>.scope"), else NULL */
 };
+
+/* --systemd-cgroup: cgroups that create makes are systemd scope units
+ * (cgroups/systemd_cg.c); a host without systemd gets a one-line error. */
+void sk_cgroup_use_systemd(bool on);
+/* The systemd unit of a container's cgroup (state.json, the "cgroup"
+ * record), after sk_cgroup_open: update and destroy go through systemd. */
+void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit);
+/* The unit sk_cgroup_create(c, id) will start (heap), NULL when the
+ * cgroup will not be a systemd unit or no plan could be made. */
+char *sk_cgroup_plan_unit(const struct sk_config *c, const char *id);
 
 /* Find where the v2 hierarchy is mounted and the host mode. */
 int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk_error *err);

@@ -29,6 +29,7 @@ struct sk_state {
 	/* the cgroup's path in its hierarchy ("/a/b"): finds it again when
 	 * /sys/fs/cgroup shows another view than at create (docs/state.md) */
 	char *cgroup_rel;
+	char *cgroup_unit;            /* the systemd driver's scope unit, NULL if none */
 	struct sk_kv *annotations; size_t n_annotations;
 };
 

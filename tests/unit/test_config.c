@@ -739,7 +739,8 @@ static void test_features(void)
 		       streq(YAJL_GET_STRING(x->u.array.values[0]), "CAP_CHOWN"));
 		x = jget(v, "linux", "cgroup");
 		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_TRUE(jget(x, "v1", NULL)) &&
-		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_FALSE(jget(x, "systemd", NULL)));
+		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_TRUE(jget(x, "systemd", NULL)) &&
+		       YAJL_IS_FALSE(jget(x, "systemdUser", NULL)));
 		x = jget(v, "linux", "seccomp");
 		EXPECT(x && jget(x, "enabled", NULL));
 		x = jget(v, "annotations", "io.github.skiff.version");
@@ -758,7 +759,7 @@ static void test_state(void)
 		.id = "ctr1", .pid = 4242, .start_time = 18446744073709551615ULL,
 		.bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z",
 		.cgroup_path = "/sys/fs/cgroup/x", .cgroup_owned = true,
-		.cgroup_owned_v1 = "memory;cpu,cpuacct",
+		.cgroup_owned_v1 = "memory;cpu,cpuacct", .cgroup_unit = "skiff-ctr1.scope",
 		.annotations = ann, .n_annotations = 2,
 	};
 	struct sk_state *back = NULL;
@@ -784,6 +785,7 @@ static void test_state(void)
 		EXPECT(streq(back->created, "2026-01-01T00:00:00Z"));
 		EXPECT(streq(back->cgroup_path, "/sys/fs/cgroup/x") && back->cgroup_owned);
 		EXPECT(streq(back->cgroup_owned_v1, "memory;cpu,cpuacct"));
+		EXPECT(streq(back->cgroup_unit, "skiff-ctr1.scope"));
 		EXPECT(back->n_annotations == 2 && streq(back->annotations[1].key, "b.c") &&
 		       streq(back->annotations[1].value, "x\"y"));
 	}
@@ -797,6 +799,7 @@ static void test_state(void)
 	s.cgroup_path = NULL;
 	s.cgroup_owned = false;
 	s.cgroup_owned_v1 = NULL;
+	s.cgroup_unit = NULL;
 	s.n_annotations = 0;
 	s.annotations = NULL;
 	s.pid = 0;
