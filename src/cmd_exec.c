@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -357,8 +356,8 @@ int sk_cmd_exec(int argc, char **argv)
 	struct sk_config *cfg = NULL;
 	struct sk_error err = { 0 };
 	struct sk_container c = { .dirfd = -1, .lockfd = -1 };
-	sigset_t all, old;
-	int id_idx = 0, sigfd = -1, status = 1, paused;
+	struct sk_supervise sv = { .sigfd = -1 };
+	int id_idx = 0, status = 1, paused;
 
 	if (parse_args(argc, argv, &o, &id_idx, &err) < 0)
 		goto fail_early;
@@ -407,22 +406,10 @@ int sk_cmd_exec(int argc, char **argv)
 	e.detach = o.detach;
 	e.lockfd = c.lockfd;
 	c.lockfd = -1;
-	if (!o.detach) {
-		/* Blocked from before the clone so none is lost; the child
-		 * unblocks them right before execve. */
-		sigfillset(&all);
-		sigdelset(&all, SIGSEGV);
-		sigdelset(&all, SIGBUS);
-		sigdelset(&all, SIGILL);
-		sigdelset(&all, SIGFPE);
-		sigdelset(&all, SIGABRT);
-		sigprocmask(SIG_BLOCK, &all, &old);
-		sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-		if (sigfd < 0) {
-			sk_error_sys(&err, "signalfd");
-			goto fail;
-		}
-	}
+	/* Blocked from before the clone so none is lost; the child
+	 * unblocks them right before execve. */
+	if (!o.detach && (sv.sigfd = sk_signals_block(&err)) < 0)
+		goto fail;
 	sk_fault("exec-before");
 	if (sk_exec_start(&e, &err) < 0)
 		goto fail;
@@ -432,7 +419,15 @@ int sk_cmd_exec(int argc, char **argv)
 		goto fail;
 	}
 	sk_log_debug("container %s: exec %s, pid %d", c.id, e.process->n_args ? e.process->args[0] : "", (int)e.pid);
-	status = o.detach ? 0 : sk_exec_supervise(&e, sigfd);
+	status = 0;
+	if (!o.detach) {
+		sv.pid = e.pid;
+		sv.pidfd = e.pidfd;
+		sk_tty_begin(&sv.tty, e.tty_master);
+		e.tty_master = -1;
+		status = sk_supervise(&sv);
+		sk_tty_end(&sv.tty);
+	}
 	goto out;
 fail_early:
 	sk_log_error("%s", err.msg);
@@ -443,8 +438,8 @@ fail:
 	sk_log_error("%s", err.msg);
 	status = e.exec_failed ? 1 : EXEC_ERROR_STATUS;
 out:
-	if (sigfd >= 0)
-		close(sigfd);
+	if (sv.sigfd >= 0)
+		close(sv.sigfd);
 	if (e.pidfd >= 0)
 		close(e.pidfd);
 	if (e.tty_master >= 0)

@@ -1,132 +1,34 @@
 /* skiff run: create and start; in the foreground forward signals, proxy
  * the terminal, reap the init and exit with its status. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exit_cause.h"
 #include "lifecycle.h"
 #include "skiff/util.h"
 
-struct tty_proxy {
-	int master;
-	bool in_open;
-	bool raw;
-	struct termios saved;
+/* --timeout: the whole tree (the init is its pid namespace's: the
+ * others die with it) */
+struct run_timer {
+	struct sk_run_hooks *h;
+	struct sk_spawn *s;
+	int state_dirfd;
 };
 
-static void tty_raw(struct tty_proxy *t)
+static void timeout_kill(struct sk_supervise *sv)
 {
-	struct termios raw;
+	struct run_timer *rt = sv->arg;
+	struct sk_spawn *s = rt->s;
+	struct sk_error e;
 
-	if (!isatty(0) || tcgetattr(0, &t->saved) < 0)
-		return;
-	raw = t->saved;
-	cfmakeraw(&raw);
-	if (tcsetattr(0, TCSANOW, &raw) == 0)
-		t->raw = true;
-}
-
-static void tty_resize(struct tty_proxy *t)
-{
-	struct winsize ws;
-
-	if (t->master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
-		ioctl(t->master, TIOCSWINSZ, &ws);
-}
-
-/* Returns the exit status for skiff (the container's, 128+N on signal N). */
-static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *wstatus,
-		     struct sk_run_hooks *h, int state_dirfd)
-{
-	struct timespec end = { 0 }, now;
-	int status = 0, wait_ms = -1;
-
-	if (h && h->timeout_ms > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		end.tv_sec += h->timeout_ms / 1000;
-		end.tv_nsec += (h->timeout_ms % 1000) * 1000000L;
-	}
-
-	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = t->master, .events = POLLIN },
-			{ .fd = t->in_open ? 0 : -1, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-		int r;
-
-		if (end.tv_sec && !h->timed_out) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			wait_ms = (int)((end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000);
-			if (wait_ms < 0)
-				wait_ms = 0;
-		}
-		r = poll(p, 3, wait_ms);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (r == 0 && end.tv_sec && !h->timed_out) {
-			/* --timeout: the whole tree (the init is its pid
-			 * namespace's: the others die with it) */
-			struct sk_error e;
-
-			h->timed_out = true;
-			wait_ms = -1;
-			sk_exit_cause_mark_kill(state_dirfd, SIGKILL, "timeout");
-			syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
-			if (s->has_cgroup)
-				sk_cgroup_signal_all(&s->cgroup, SIGKILL, &e);
-			continue;
-		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!sk_copy_chunk(t->master, 1)) {
-				close(t->master);
-				t->master = -1;
-			}
-		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!sk_copy_chunk(0, t->master))
-				t->in_open = false;
-		}
-		if (!(p[0].revents & POLLIN))
-			continue;
-		if (read(sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGWINCH) {
-			tty_resize(t);
-		} else if (si.ssi_signo != SIGCHLD) {
-			syscall(SYS_pidfd_send_signal, s->pidfd, si.ssi_signo, NULL, 0);
-			continue;
-		}
-		/* SIGCHLD: only the init is our child. */
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-			break;
-	}
-	/* Drain what the container wrote last. */
-	while (t->master >= 0 && poll(&(struct pollfd){ .fd = t->master, .events = POLLIN }, 1, 0) > 0 &&
-	       sk_copy_chunk(t->master, 1))
-		;
-	s->pid = 0;
-	*wstatus = status;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	rt->h->timed_out = true;
+	sk_exit_cause_mark_kill(rt->state_dirfd, SIGKILL, "timeout");
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	if (s->has_cgroup)
+		sk_cgroup_signal_all(&s->cgroup, SIGKILL, &e);
 }
 
 /* Record why the container stopped (state, --keep) and say it when a
@@ -196,35 +98,25 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 {
 	struct sk_create_opts o = *opts;
 	struct sk_spawn s = { .mode = SK_SPAWN_RUN };
-	struct tty_proxy t = { .master = -1 };
 	struct sk_error err = { 0 };
 	struct sk_container c;
-	sigset_t all, old;
-	int sigfd = -1, status = 1, nfd, wstatus = -1;
+	struct run_timer rt = { .h = h, .s = &s };
+	struct sk_supervise sv = { .sigfd = -1, .tty.master = -1, .arg = &rt, .on_timeout = timeout_kill,
+				   .timeout_ms = h ? h->timeout_ms : 0 };
+	int status = 1, nfd;
 
 	/* Signals wait in a signalfd from before the clone, so none is lost;
 	 * the init unblocks them right before execve. */
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGABRT);
-	if (!o.detach) {
-		sigprocmask(SIG_BLOCK, &all, &old);
-		sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-	}
-	if (sk_lifecycle_create(id, &o, &c, &s, &err) < 0) {
+	if (!o.detach && (sv.sigfd = sk_signals_block(&err)) < 0) {
 		sk_log_error("%s", err.msg);
 		return 1;
 	}
-	t.master = s.tty_master;
-	s.tty_master = -1;
-	t.in_open = t.master >= 0;
-	if (t.master >= 0) {
-		tty_raw(&t);
-		tty_resize(&t);
+	if (sk_lifecycle_create(id, &o, &c, &s, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		goto out_sig;
 	}
+	sk_tty_begin(&sv.tty, s.tty_master);
+	s.tty_master = -1;
 	/* NOTIFY_SOCKET: listen before the process can say READY */
 	nfd = sk_notify_host_socket() ? sk_notify_bind(c.dirfd, c.id, &err) : -2;
 	if (nfd == -1) {
@@ -256,16 +148,19 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 	/* Other commands (state, exec, kill, pause) must not wait for the
 	 * whole run: drop the lock while supervising, take it back to delete. */
 	sk_container_unlock(&c);
-	status = supervise(&s, sigfd, &t, &wstatus, h, c.dirfd);
+	sv.pid = s.pid;
+	sv.pidfd = s.pidfd;
+	rt.state_dirfd = c.dirfd;
+	status = sk_supervise(&sv);
+	s.pid = 0;
 	sk_container_relock(&c);
 	sk_fault("run-exited");
-	report_exit(&c, &s, wstatus);
+	report_exit(&c, &s, sv.wstatus);
 	if (h && h->stopped)
-		h->stopped(&c, &s, wstatus, h->arg);
+		h->stopped(&c, &s, sv.wstatus, h->arg);
 	if (h && h->timed_out)
 		status = 124;
-	if (t.raw)
-		tcsetattr(0, TCSANOW, &t.saved);
+	sk_tty_end(&sv.tty);
 	if (keep)
 		goto out_release;
 destroy:
@@ -286,9 +181,11 @@ out_release:
 	if (s.pidfd >= 0)
 		close(s.pidfd);
 out:
-	if (t.master >= 0)
-		close(t.master);
+	sk_tty_end(&sv.tty);
 	sk_lifecycle_spawn_free(&s);
 	sk_container_release(&c);
+out_sig:
+	if (sv.sigfd >= 0)
+		close(sv.sigfd);
 	return status;
 }

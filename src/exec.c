@@ -19,15 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -341,72 +337,4 @@ fail:
 	if (sv[1] >= 0)
 		close(sv[1]);
 	return -1;
-}
-
-/* ---- foreground ---- */
-
-static void resize(int master)
-{
-	struct winsize ws;
-
-	if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
-		ioctl(master, TIOCSWINSZ, &ws);
-}
-
-int sk_exec_supervise(struct sk_exec *e, int sigfd)
-{
-	struct termios saved, raw;
-	bool is_raw = false, in_open = e->tty_master >= 0;
-	int status = 0, master = e->tty_master;
-
-	e->tty_master = -1;
-	if (master >= 0) {
-		if (isatty(0) && tcgetattr(0, &saved) == 0) {
-			raw = saved;
-			cfmakeraw(&raw);
-			is_raw = tcsetattr(0, TCSANOW, &raw) == 0;
-		}
-		resize(master);
-	}
-	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = master, .events = POLLIN },
-			{ .fd = in_open ? 0 : -1, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(master, 1)) {
-			close(master);
-			master = -1;
-		}
-		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(0, master))
-			in_open = false;
-		if (!(p[0].revents & POLLIN) || read(sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGWINCH) {
-			resize(master);
-		} else if (si.ssi_signo != SIGCHLD) {
-			syscall(SYS_pidfd_send_signal, e->pidfd, si.ssi_signo, NULL, 0);
-			continue;
-		}
-		if (waitpid(e->pid, &status, WNOHANG) == e->pid)
-			break;
-	}
-	while (master >= 0 && poll(&(struct pollfd){ .fd = master, .events = POLLIN }, 1, 0) > 0 &&
-	       sk_copy_chunk(master, 1))
-		;
-	if (master >= 0)
-		close(master);
-	if (is_raw)
-		tcsetattr(0, TCSANOW, &saved);
-	e->pid = 0;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "skiff/cgroups.h"
 #include "skiff/config.h"
@@ -306,8 +307,32 @@ int sk_pty_take(int slave, struct sk_error *err);
 int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
 /* Send the pty master to a --console-socket. */
 int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);
-/* Foreground run: copy stdin->master, master->stdout until the master
- * hangs up; raw mode when stdin is a tty. */
+
+/* ---- supervise.c: a process in the foreground (run, exec) ---- */
+struct sk_tty {
+	int master;                /* the pty master, -1: no terminal */
+	bool in_open;              /* stdin still copied to it */
+	bool raw;                  /* stdin put in raw mode: saved holds its modes */
+	struct termios saved;
+};
+/* Take the master: stdin in raw mode when it is a tty, the pty sized as
+ * the terminal; end restores stdin and closes the master. */
+void sk_tty_begin(struct sk_tty *t, int master);
+void sk_tty_resize(struct sk_tty *t);
+void sk_tty_end(struct sk_tty *t);
+struct sk_supervise {
+	pid_t pid;                 /* a child of skiff */
+	int pidfd;
+	int sigfd;                 /* sk_signals_block()'s */
+	struct sk_tty tty;         /* stdin -> master -> stdout (sk_tty_begin) */
+	int timeout_ms;            /* > 0: on_timeout is called once after it */
+	void (*on_timeout)(struct sk_supervise *s);
+	void *arg;
+	int wstatus;               /* out: waitpid's */
+};
+/* Forward signals to the process, copy the terminal, until the process
+ * exits; returns its exit status (128+N for signal N). */
+int sk_supervise(struct sk_supervise *s);
 
 /* ---- hooks.c ---- */
 /* Run the hooks of one phase with `state` (the OCI state JSON) on stdin;
@@ -320,6 +345,10 @@ void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, cons
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
 void sk_signals_reset_ignored(void);
+/* Block the signals a foreground skiff forwards (all but the faults)
+ * before the process is cloned, so none is lost; returns a signalfd for
+ * them, or -1 with err set (and the mask as it was). */
+int sk_signals_block(struct sk_error *err);
 const char *sk_signal_name(int sig);     /* "TERM", or NULL */
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
