@@ -164,15 +164,6 @@ struct built {
 	uint32_t *gids;
 };
 
-static char **dup_ptrs(char **v, size_t n, size_t extra)
-{
-	char **out = sk_xcalloc(n + extra + 1, sizeof(char *));
-
-	if (n)
-		memcpy(out, v, n * sizeof(char *));
-	return out;
-}
-
 static void built_free(struct built *b)
 {
 	for (size_t i = 0; i < SK_ARRAY_SIZE(b->arrays); i++)
@@ -219,7 +210,7 @@ static int build_from_flags(const struct sk_process *base, struct exec_opts *o,
 			return sk_error(err, EINVAL, "exec: --cwd %s: must be an absolute path", o->cwd);
 		p->cwd = (char *)o->cwd;
 	}
-	b->arrays[0] = p->env = dup_ptrs(base->env, base->n_env, o->n_env);
+	b->arrays[0] = p->env = sk_strv_copy(base->env, base->n_env, o->n_env);
 	for (size_t i = 0; i < o->n_env; i++) {
 		if (!strchr(o->env[i], '='))
 			return sk_error(err, EINVAL, "exec: --env %s: expected NAME=VALUE", o->env[i]);
@@ -234,7 +225,7 @@ static int build_from_flags(const struct sk_process *base, struct exec_opts *o,
 		for (size_t s = 0; s < SK_ARRAY_SIZE(sets); s++) {
 			enum sk_cap_set cs = sets[s];
 
-			b->arrays[1 + s] = p->caps.set[cs] = dup_ptrs(base->caps.set[cs], base->caps.n[cs], o->n_caps);
+			b->arrays[1 + s] = p->caps.set[cs] = sk_strv_copy(base->caps.set[cs], base->caps.n[cs], o->n_caps);
 			for (size_t i = 0; i < o->n_caps; i++) {
 				char *c = o->caps[i];
 

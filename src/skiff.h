@@ -193,6 +193,7 @@ enum sk_sync_type {
 	SK_SYNC_EXEC_FAILED,       /* child -> parent (exec): execve(2) failed, msg says why */
 	SK_SYNC_MOUNTSRC,          /* parent -> child: a bind source opened for it
 				    * (or none attached: the path is used) */
+	SK_SYNC_TYPES
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
@@ -201,9 +202,38 @@ int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
 int sk_sync_recv(int fd, struct sk_sync_msg *m, int *pass_fd, struct sk_error *err);
 int sk_send_fd(int sock, int fd, const char *data, size_t len);
 /* Connect to the unix socket `path` and send fd with `name` as the data
- * (console and pidfd sockets; exec.c).  `what` names the option in errors. */
+ * (console and pidfd sockets).  `what` names the option in errors. */
 int sk_send_fd_to_socket(const char *what, const char *path, int fd, const char *name,
 			 struct sk_error *err);
+/* The next message must be `type`; *fd gets its fd or -1 (with fd NULL
+ * an fd that came with it is closed). */
+int sk_sync_expect(int sync, int type, int *fd, struct sk_error *err);
+/* sk_process_prepare's send_listener: the listener to skiff (*(int *)sync). */
+int sk_sync_send_listener(int fd, void *sync, struct sk_error *err);
+
+/* The parent's side of a child's setup: messages until a handler says
+ * done (or, with eof_done, the child's end closes at execve). */
+struct sk_sync_peer;
+/* A message's handler: 0 go on, 1 done, -1 error (err set); it takes *fd
+ * by setting it to -1, else the loop closes it. */
+typedef int sk_sync_handler(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd,
+			    struct sk_error *err);
+struct sk_sync_peer {
+	const char *who;                   /* "container init", in errors */
+	int timeout_ms;                    /* for each message */
+	const char *timeout_text;          /* printf format of the seconds */
+	bool eof_done;
+	sk_sync_handler *on[SK_SYNC_TYPES];  /* NULL: unexpected */
+	void *arg;
+	/* for the handlers below */
+	const char *console_socket;        /* tty: send the master there, */
+	int *tty_master;                   /* else keep it here */
+	const struct sk_seccomp *seccomp;  /* seccomp: the listener's agent */
+	struct sk_state state;             /* and the state it gets, */
+	const char *status;                /* with this status */
+};
+int sk_sync_wait(int sync, struct sk_sync_peer *p, struct sk_error *err);
+sk_sync_handler sk_sync_on_error, sk_sync_on_tty, sk_sync_on_seccomp;
 
 /* ---- init.c: the container init, runs in the child ---- */
 struct sk_init_args {
@@ -305,8 +335,6 @@ int sk_pty_open(const struct sk_process *p, int *slave, int *num, struct sk_erro
  * it is closed either way. */
 int sk_pty_take(int slave, struct sk_error *err);
 int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
-/* Send the pty master to a --console-socket. */
-int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);
 
 /* ---- supervise.c: a process in the foreground (run, exec) ---- */
 struct sk_tty {
