@@ -26,13 +26,13 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 	_cleanup_free_ char *proc_root = NULL;
 	struct sk_config *cfg = NULL;
 	struct sk_argv a = { 0 };
-	const char *status = sk_container_status(c);
+	enum sk_status status = sk_container_status(c);
 	const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
 	int r;
 
-	if (strcmp(status, "running"))
+	if (status != SK_STATUS_RUNNING)
 		return sk_error(err, EINVAL, "checkpoint: container \"%s\" is not running (status %s)",
-				c->id, status);
+				c->id, sk_status_name(status));
 	if (sk_criu_opts_prepare(o, "checkpoint", true, err) < 0 || saved_config(c, &cfg, err) < 0)
 		return -1;
 	if (cfg->process.terminal) {

@@ -76,7 +76,7 @@ int sk_cmd_start(int argc, char **argv)
 	const struct sk_opt opts[] = { { NULL, 0, 0, NULL } };
 	struct sk_error err = { 0 };
 	struct sk_container c;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
 	int fd, ack, nfd;
 
@@ -89,14 +89,15 @@ int sk_cmd_start(int argc, char **argv)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	if (strcmp(status, "created")) {
+	if (status != SK_STATUS_CREATED) {
 		/* runc's texts */
-		if (!strcmp(status, "running"))
+		if (status == SK_STATUS_RUNNING)
 			sk_log_error("container \"%s\": cannot start an already running container", c.id);
-		else if (!strcmp(status, "stopped"))
+		else if (status == SK_STATUS_STOPPED)
 			sk_log_error("container \"%s\": cannot start a container that has stopped", c.id);
 		else
-			sk_log_error("container \"%s\": cannot start a container in the %s state", c.id, status);
+			sk_log_error("container \"%s\": cannot start a container in the %s state", c.id,
+				     sk_status_name(status));
 		sk_container_release(&c);
 		return 1;
 	}

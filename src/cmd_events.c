@@ -102,7 +102,7 @@ int sk_cmd_events(int argc, char **argv)
 	struct sk_container c;
 	struct sk_cgroup cg;
 	_cleanup_free_ char *id = NULL, *events = NULL;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
 	int ms = 5000, pidfd, ino = -1, sdir;
 	long long seen = 0;
@@ -120,9 +120,10 @@ int sk_cmd_events(int argc, char **argv)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	if (!strcmp(status, "stopped") || !strcmp(status, "creating")) {
+	if (status == SK_STATUS_STOPPED || status == SK_STATUS_CREATING) {
 		/* runc's text */
-		sk_log_error("container with id %s is not running (it is %s): no events", c.id, status);
+		sk_log_error("container with id %s is not running (it is %s): no events", c.id,
+			     sk_status_name(status));
 		sk_container_release(&c);
 		return 1;
 	}

@@ -327,13 +327,14 @@ static int read_process_file(const char *path, struct sk_process *p, struct sk_e
 
 static int check_status(struct sk_container *c, struct sk_error *err)
 {
-	const char *status = sk_container_status(c);
+	enum sk_status status = sk_container_status(c);
 
-	if (!strcmp(status, "running") || !strcmp(status, "created"))
+	if (status == SK_STATUS_RUNNING || status == SK_STATUS_CREATED)
 		return 0;
-	if (!strcmp(status, "paused"))
+	if (status == SK_STATUS_PAUSED)
 		return 1;
-	return sk_error(err, EINVAL, "container \"%s\": cannot exec in a %s container", c->id, status);
+	return sk_error(err, EINVAL, "container \"%s\": cannot exec in a %s container", c->id,
+			sk_status_name(status));
 }
 
 int sk_cmd_exec(int argc, char **argv)

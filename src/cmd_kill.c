@@ -16,7 +16,7 @@ int sk_cmd_kill(int argc, char **argv)
 	};
 	struct sk_error err = { 0 };
 	struct sk_container c;
-	const char *status;
+	enum sk_status status;
 	bool running;
 	char *pos[2];
 	int n, sig = SIGTERM, r = 1;
@@ -35,7 +35,7 @@ int sk_cmd_kill(int argc, char **argv)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	running = !strcmp(status, "created") || !strcmp(status, "running") || !strcmp(status, "paused");
+	running = status == SK_STATUS_CREATED || status == SK_STATUS_RUNNING || status == SK_STATUS_PAUSED;
 	/* runc: `kill --all` of a stopped container signals what is left in its
 	 * cgroup and succeeds (containerd's CRI plugin stops every exited
 	 * container that way); a plain kill says "container not running",
@@ -83,7 +83,7 @@ int sk_cmd_delete(int argc, char **argv)
 	};
 	struct sk_error err = { 0 };
 	struct sk_container c;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
 	int r = 1;
 
@@ -107,10 +107,10 @@ int sk_cmd_delete(int argc, char **argv)
 		sk_log_error("cannot delete container \"%s\": %s (use --force)", c.id, c.damage);
 		goto out;
 	}
-	if ((!strcmp(status, "running") || !strcmp(status, "paused")) && !force) {
+	if ((status == SK_STATUS_RUNNING || status == SK_STATUS_PAUSED) && !force) {
 		/* runc's text */
 		sk_log_error("cannot delete container %s that is not stopped: %s (stop it first, or use --force)",
-			     c.id, status);
+			     c.id, sk_status_name(status));
 		goto out;
 	}
 	if (sk_lifecycle_destroy(&c, &err) < 0) {

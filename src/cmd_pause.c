@@ -25,7 +25,7 @@ static int freeze_cmd(int argc, char **argv, bool frozen)
 	struct sk_error err = { 0 };
 	struct sk_container c;
 	struct sk_cgroup cg;
-	const char *status, *want = frozen ? "running" : "paused";
+	enum sk_status status, want = frozen ? SK_STATUS_RUNNING : SK_STATUS_PAUSED;
 	char *pos[1];
 	int r = 1;
 
@@ -39,10 +39,10 @@ static int freeze_cmd(int argc, char **argv, bool frozen)
 		return 1;
 	}
 	status = sk_container_status(&c);
-	if (strcmp(status, want)) {
+	if (status != want) {
 		/* runc's texts: "container not running", "container not paused" */
 		sk_log_error("cannot %s container \"%s\": container not %s (it is %s)",
-			     frozen ? "pause" : "resume", c.id, frozen ? "running" : "paused", status);
+			     frozen ? "pause" : "resume", c.id, sk_status_name(want), sk_status_name(status));
 		goto out;
 	}
 	if (sk_container_cgroup(&c, &cg, &err) < 0) {

@@ -44,7 +44,7 @@ int sk_cmd_state(int argc, char **argv)
 		empty.id = c.id;
 		empty.bundle = "";
 	}
-	if (c.state && !strcmp(sk_container_status(&c), "stopped")) {
+	if (c.state && sk_container_status(&c) == SK_STATUS_STOPPED) {
 		/* skiff's annotations: why it stopped (exit_cause.c) */
 		struct sk_kv *orig = c.state->annotations;
 		size_t n = c.state->n_annotations;
@@ -52,7 +52,7 @@ int sk_cmd_state(int argc, char **argv)
 
 		sk_exit_cause_of(&c, &e);
 		sk_exit_cause_annotate(&e, c.state);
-		json = sk_state_oci_json(c.state, "stopped", true);
+		json = sk_state_oci_json(c.state, SK_STATUS_STOPPED, true);
 		sk_exit_cause_annotations_free(c.state, n);
 		c.state->annotations = orig;
 		c.state->n_annotations = n;
@@ -202,7 +202,8 @@ int sk_cmd_list(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++) {
 		struct sk_container c;
-		const char *status, *owner;
+		enum sk_status status;
+		const char *owner;
 		char obuf[32], pid[16];
 		int p;
 
@@ -218,15 +219,15 @@ int sk_cmd_list(int argc, char **argv)
 				    "removes it)", c.id, c.damage);
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
-		p = c.state && strcmp(status, "stopped") ? (int)c.state->pid : 0;
+		p = c.state && status != SK_STATUS_STOPPED ? (int)c.state->pid : 0;
 		shown++;
 		if (quiet) {
 			printf("%s\n", c.id);
 		} else if (json) {
-			list_json(g, &c, status, p, owner);
+			list_json(g, &c, sk_status_name(status), p, owner);
 		} else {
 			snprintf(pid, sizeof(pid), "%d", p);
-			table_add(&t, (const char *[]){ c.id, pid, status, c.state ? c.state->bundle : "",
+			table_add(&t, (const char *[]){ c.id, pid, sk_status_name(status), c.state ? c.state->bundle : "",
 							 c.state ? c.state->created : "", owner });
 		}
 		sk_container_release(&c);

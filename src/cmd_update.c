@@ -118,7 +118,7 @@ int sk_cmd_update(int argc, char **argv)
 	struct sk_resources *r;
 	struct sk_container c;
 	struct sk_cgroup cg;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
 	int64_t x;
 	int ret = 1;
@@ -176,8 +176,9 @@ int sk_cmd_update(int argc, char **argv)
 	if (sk_container_load(pos[0], &c, &err) < 0)
 		goto fail_early;
 	status = sk_container_status(&c);
-	if (strcmp(status, "created") && strcmp(status, "running") && strcmp(status, "paused")) {
-		sk_log_error("cannot update container \"%s\": container not running (it is %s)", c.id, status);
+	if (status != SK_STATUS_CREATED && status != SK_STATUS_RUNNING && status != SK_STATUS_PAUSED) {
+		sk_log_error("cannot update container \"%s\": container not running (it is %s)", c.id,
+			     sk_status_name(status));
 		goto out;
 	}
 	if (sk_container_cgroup(&c, &cg, &err) < 0) {

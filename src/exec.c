@@ -172,7 +172,7 @@ static int wait_exec(struct sk_exec *e, int sync, struct sk_error *err)
 		.on = { [SK_SYNC_EXEC_FAILED] = on_exec_failed, [SK_SYNC_ERROR] = sk_sync_on_error,
 			[SK_SYNC_TTY] = sk_sync_on_tty, [SK_SYNC_SECCOMP] = sk_sync_on_seccomp },
 		.arg = e, .console_socket = e->console_socket, .tty_master = &e->tty_master,
-		.seccomp = &e->config->linux.seccomp, .status = "running",
+		.seccomp = &e->config->linux.seccomp, .status = SK_STATUS_RUNNING,
 		.state = { .id = (char *)e->id, .pid = e->pid, .bundle = "" },
 	};
 

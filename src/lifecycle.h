@@ -31,7 +31,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
 
 /* Run the poststart or poststop hooks of the config saved at create
  * (failures are warnings, as the spec says). */
-void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status);
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, enum sk_status status);
 /* The poststart hooks: the first failure is returned (runtime.md: the
  * caller stops the container and destroys it). */
 int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err);

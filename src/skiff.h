@@ -101,8 +101,7 @@ int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
 			struct sk_error *err);
 int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r);
 void sk_cgroup_rec_free(struct sk_cgroup_rec *r);
-/* creating|created|running|stopped (|paused) */
-const char *sk_container_status(struct sk_container *c);
+enum sk_status sk_container_status(struct sk_container *c);
 /* A pidfd for the init that is known to be the container's (start time
  * checked), or -1 when it is gone. */
 int sk_container_pidfd(struct sk_container *c);
@@ -230,7 +229,7 @@ struct sk_sync_peer {
 	int *tty_master;                   /* else keep it here */
 	const struct sk_seccomp *seccomp;  /* seccomp: the listener's agent */
 	struct sk_state state;             /* and the state it gets, */
-	const char *status;                /* with this status */
+	enum sk_status status;             /* with this status */
 };
 int sk_sync_wait(int sync, struct sk_sync_peer *p, struct sk_error *err);
 sk_sync_handler sk_sync_on_error, sk_sync_on_tty, sk_sync_on_seccomp;

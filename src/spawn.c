@@ -251,7 +251,7 @@ static int on_hooks(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd
 
 	if (net_once((struct ready_wait *)p, err) < 0)
 		return -1;
-	json = sk_state_oci_json(&st, "creating", false);
+	json = sk_state_oci_json(&st, SK_STATUS_CREATING, false);
 	if (sk_hooks_run(s->config, SK_HOOK_PRESTART, json, err) < 0 ||
 	    sk_hooks_run(s->config, SK_HOOK_CREATE_RUNTIME, json, err) < 0)
 		return -1;
@@ -269,7 +269,7 @@ static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 			       [SK_SYNC_ERROR] = sk_sync_on_error, [SK_SYNC_TTY] = sk_sync_on_tty,
 			       [SK_SYNC_SECCOMP] = sk_sync_on_seccomp },
 		       .console_socket = s->console_socket, .tty_master = &s->tty_master,
-		       .seccomp = &s->config->linux.seccomp, .status = "creating",
+		       .seccomp = &s->config->linux.seccomp, .status = SK_STATUS_CREATING,
 		       .state = { .id = (char *)s->id, .pid = s->pid, .bundle = (char *)s->bundle } },
 		.s = s, .net_done = net_done,
 	};
