@@ -697,7 +697,7 @@ static void print_text(const struct check *c, bool ok)
 	       "skiff cannot run a default container here: see \"blocked\" above");
 }
 
-int sk_cmd_check(int argc, char **argv)
+int sk_cmd_check(int argc, char **argv, struct sk_error *e)
 {
 	bool json = false;
 	const struct sk_opt opts[] = {

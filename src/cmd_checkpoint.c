@@ -67,7 +67,7 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 	return r;
 }
 
-int sk_cmd_checkpoint(int argc, char **argv)
+int sk_cmd_checkpoint(int argc, char **argv, struct sk_error *e)
 {
 	struct sk_criu_opts o = { 0 };
 	const struct sk_opt opts[] = {

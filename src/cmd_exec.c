@@ -38,10 +38,6 @@ struct xopt { const char *name; char short_name; enum kind kind; size_t off; siz
 /* runc's texts */
 #define PAUSED_TEXT "container \"%s\": cannot exec in a paused container (use --ignore-paused to override)"
 
-/* runc: `exec` fails with 255 (its process's own status stays 0..255,
- * 1 when execve failed, as runc's init exits). */
-#define EXEC_ERROR_STATUS 255
-
 static const struct xopt xopts[] = {
 	{ "process", 'p', STR, O(process_file), 0 },
 	{ "console-socket", 0, STR, O(console_socket), 0 },
@@ -337,7 +333,7 @@ static int check_status(struct sk_container *c, struct sk_error *err)
 			sk_status_name(status));
 }
 
-int sk_cmd_exec(int argc, char **argv)
+int sk_cmd_exec(int argc, char **argv, struct sk_error *err)
 {
 	struct exec_opts o = { 0 };
 	struct sk_exec e = { .init_pidfd = -1, .cgroup_fd = -1, .pidfd = -1, .tty_master = -1,
@@ -346,47 +342,41 @@ int sk_cmd_exec(int argc, char **argv)
 	struct sk_process file_proc = { 0 };
 	struct built b = { 0 };
 	struct sk_config *cfg = NULL;
-	struct sk_error err = { 0 };
 	struct sk_container c = { .dirfd = -1, .lockfd = -1 };
 	struct sk_supervise sv = { .sigfd = -1 };
-	int id_idx = 0, status = 1, paused;
+	int id_idx = 0, status = 1, paused = 0;
 
-	if (parse_args(argc, argv, &o, &id_idx, &err) < 0)
-		goto fail_early;
-	if (o.process_file && read_process_file(o.process_file, &file_proc, &err) < 0)
-		goto fail_early;
-	if (sk_container_load(argv[id_idx], &c, &err) < 0)
-		goto fail_early;
-	paused = check_status(&c, &err);
-	if (paused < 0)
+	if (parse_args(argc, argv, &o, &id_idx, err) < 0 ||
+	    (o.process_file && read_process_file(o.process_file, &file_proc, err) < 0) ||
+	    sk_container_load(argv[id_idx], &c, err) < 0 || (paused = check_status(&c, err)) < 0)
 		goto fail;
 	if (paused && !o.ignore_paused) {
-		sk_error(&err, EBUSY, PAUSED_TEXT, c.id);
+		sk_error(err, EBUSY, PAUSED_TEXT, c.id);
 		goto fail;
 	}
-	if (load_config(&c, &cfg, &err) < 0)
+	if (load_config(&c, &cfg, err) < 0)
 		goto fail;
 	if (o.process_file) {
 		e.process = &file_proc;
 	} else {
 		if (build_from_flags(&cfg->process, &o, argv + id_idx + 1,
-				     (size_t)(argc - id_idx - 1), &b, &err) < 0)
+				     (size_t)(argc - id_idx - 1), &b, err) < 0)
 			goto fail;
 		e.process = &b.p;
 	}
 	sk_process_warn_unknown_caps(e.process);
 	if (e.process->terminal && o.detach && !o.console_socket) {
-		sk_error(&err, EINVAL, "exec: a terminal for a detached process needs --console-socket");
+		sk_error(err, EINVAL, "exec: a terminal for a detached process needs --console-socket");
 		goto fail;
 	}
-	if (sk_seccomp_compile_cached(&cfg->linux.seccomp, &e.seccomp, &err) < 0 ||
-	    open_cgroup(&c, o.cgroup, o.ignore_paused, &cg, &e.cgroup_fd, &err) < 0)
+	if (sk_seccomp_compile_cached(&cfg->linux.seccomp, &e.seccomp, err) < 0 ||
+	    open_cgroup(&c, o.cgroup, o.ignore_paused, &cg, &e.cgroup_fd, err) < 0)
 		goto fail;
 	if (cg.dir)
 		e.cgroup = &cg;
 	e.init_pidfd = sk_container_pidfd(&c);
 	if (e.init_pidfd < 0) {
-		sk_error(&err, ESRCH, "container \"%s\": cannot exec in a stopped container", c.id);
+		sk_error(err, ESRCH, "container \"%s\": cannot exec in a stopped container", c.id);
 		goto fail;
 	}
 	e.id = c.id;
@@ -400,13 +390,13 @@ int sk_cmd_exec(int argc, char **argv)
 	c.lockfd = -1;
 	/* Blocked from before the clone so none is lost; the child
 	 * unblocks them right before execve. */
-	if (!o.detach && (sv.sigfd = sk_signals_block(&err)) < 0)
+	if (!o.detach && (sv.sigfd = sk_signals_block(err)) < 0)
 		goto fail;
 	sk_fault("exec-before");
-	if (sk_exec_start(&e, &err) < 0)
+	if (sk_exec_start(&e, err) < 0)
 		goto fail;
 	sk_fault("exec-started");
-	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, &err) < 0) {
+	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, err) < 0) {
 		sk_kill_reap(e.pid, e.pidfd);
 		goto fail;
 	}
@@ -421,14 +411,13 @@ int sk_cmd_exec(int argc, char **argv)
 		sk_tty_end(&sv.tty);
 	}
 	goto out;
-fail_early:
-	sk_log_error("%s", err.msg);
-	sk_process_free(&file_proc);
-	sk_container_release(&c);
-	return EXEC_ERROR_STATUS;
 fail:
-	sk_log_error("%s", err.msg);
-	status = e.exec_failed ? 1 : EXEC_ERROR_STATUS;
+	status = -1;    /* main(): runc's 255 */
+	if (e.exec_failed) {
+		/* the process's own status: 1 when execve failed, as runc's init */
+		sk_log_error("%s", err->msg);
+		status = 1;
+	}
 out:
 	if (sv.sigfd >= 0)
 		close(sv.sigfd);

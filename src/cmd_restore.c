@@ -206,7 +206,7 @@ static int wait_init(struct restore *r, struct sk_container *c)
 	return code;
 }
 
-int sk_cmd_restore(int argc, char **argv)
+int sk_cmd_restore(int argc, char **argv, struct sk_error *e)
 {
 	struct restore r = { .cg.dirfd = -1 };
 	const struct sk_opt opts[] = {

@@ -68,7 +68,7 @@ static void notify_proxy(struct sk_container *c, struct sk_spawn *s, int nfd, bo
 	close(nfd);
 }
 
-int sk_cmd_run(int argc, char **argv)
+int sk_cmd_run(int argc, char **argv, struct sk_error *err)
 {
 	struct sk_create_opts o = { 0 };
 	bool keep = false;
@@ -84,13 +84,10 @@ int sk_cmd_run(int argc, char **argv)
 		{ "no-new-keyring", 0, SK_OPT_FLAG, &(bool){ 0 } },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	char *pos[1];
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "run: a container id is required");
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
 	return sk_run(pos[0], &o, keep, NULL);
 }
 
@@ -107,11 +104,8 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 
 	/* Signals wait in a signalfd from before the clone, so none is lost;
 	 * the init unblocks them right before execve. */
-	if (!o.detach && (sv.sigfd = sk_signals_block(&err)) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (sk_lifecycle_create(id, &o, &c, &s, &err) < 0) {
+	if ((!o.detach && (sv.sigfd = sk_signals_block(&err)) < 0) ||
+	    sk_lifecycle_create(id, &o, &c, &s, &err) < 0) {
 		sk_log_error("%s", err.msg);
 		goto out_sig;
 	}
@@ -119,20 +113,12 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 	s.tty_master = -1;
 	/* NOTIFY_SOCKET: listen before the process can say READY */
 	nfd = sk_notify_host_socket() ? sk_notify_bind(c.dirfd, c.id, &err) : -2;
-	if (nfd == -1) {
-		sk_log_error("%s", err.msg);
+	if (nfd == -1 || sk_spawn_start(&s, &err) < 0)
 		goto destroy;
-	}
-	if (sk_spawn_start(&s, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		goto destroy;
-	}
 	sk_log_debug("container %s: started, pid %d", c.id, (int)s.pid);
 	sk_fault("run-started");
-	if (sk_lifecycle_poststart(&c, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	if (sk_lifecycle_poststart(&c, &err) < 0)
 		goto destroy;
-	}
 	if (nfd >= 0)
 		notify_proxy(&c, &s, nfd, o.detach);
 	if (o.detach) {
@@ -164,6 +150,8 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 	if (keep)
 		goto out_release;
 destroy:
+	if (err.msg[0])
+		sk_log_error("%s", err.msg);
 	if (s.has_cgroup) {
 		/* the state names the cgroup: destroy goes through it */
 		sk_cgroup_release(&s.cgroup);

@@ -48,6 +48,10 @@ struct sk_opt {
  * Returns the number of positional arguments or -1 with err set. */
 int sk_parse_opts(int argc, char **argv, const struct sk_opt *opts,
 		  char **pos, int max_pos, struct sk_error *err);
+/* The same for a command whose first argument is a container id: none
+ * is an error ("<command>: a container id is required"). */
+int sk_parse_id_opts(int argc, char **argv, const struct sk_opt *opts,
+		     char **pos, int max_pos, struct sk_error *err);
 
 /* ---- container.c: the state directory and status ---- */
 struct sk_container {
@@ -384,11 +388,11 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
  * and kernelTCP dropped with a warning on stderr. */
 void sk_resources_normalize(struct sk_resources *r);
 
-/* ---- commands ---- */
-int sk_cmd_create(int argc, char **argv);
-int sk_cmd_start(int argc, char **argv);
-int sk_cmd_run(int argc, char **argv);
-int sk_cmd_exec(int argc, char **argv);         /* cmd_exec.c, exec.c */
+/* ---- commands: the exit status, or -1 with err set (main() prints it) ---- */
+int sk_cmd_create(int argc, char **argv, struct sk_error *err);
+int sk_cmd_start(int argc, char **argv, struct sk_error *err);
+int sk_cmd_run(int argc, char **argv, struct sk_error *err);
+int sk_cmd_exec(int argc, char **argv, struct sk_error *err);         /* cmd_exec.c, exec.c */
 
 /* ---- notify_socket.c: NOTIFY_SOCKET proxied as runc does ---- */
 const char *sk_notify_host_socket(void);        /* $NOTIFY_SOCKET or NULL */
@@ -401,21 +405,21 @@ int sk_notify_bind(int state_dirfd, const char *id, struct sk_error *err);
 /* Wait for READY=..., forward it and MAINPID=pid to $NOTIFY_SOCKET; returns
  * early (0) when pidfd says the container exited. */
 int sk_notify_wait(int sock, int pidfd, pid_t pid, struct sk_error *err);
-int sk_cmd_state(int argc, char **argv);
-int sk_cmd_kill(int argc, char **argv);
-int sk_cmd_delete(int argc, char **argv);
-int sk_cmd_list(int argc, char **argv);
-int sk_cmd_spec(int argc, char **argv);
-int sk_cmd_features(int argc, char **argv);
-int sk_cmd_pause(int argc, char **argv);
-int sk_cmd_resume(int argc, char **argv);
-int sk_cmd_update(int argc, char **argv);
-int sk_cmd_ps(int argc, char **argv);
-int sk_cmd_events(int argc, char **argv);
-int sk_cmd_check(int argc, char **argv);          /* cmd_check.c */
-int sk_cmd_sandbox(int argc, char **argv);        /* cmd_sandbox.c */
-int sk_cmd_checkpoint(int argc, char **argv);   /* cmd_checkpoint.c, criu.c */
-int sk_cmd_restore(int argc, char **argv);      /* cmd_restore.c, criu.c */
+int sk_cmd_state(int argc, char **argv, struct sk_error *err);
+int sk_cmd_kill(int argc, char **argv, struct sk_error *err);
+int sk_cmd_delete(int argc, char **argv, struct sk_error *err);
+int sk_cmd_list(int argc, char **argv, struct sk_error *err);
+int sk_cmd_spec(int argc, char **argv, struct sk_error *err);
+int sk_cmd_features(int argc, char **argv, struct sk_error *err);
+int sk_cmd_pause(int argc, char **argv, struct sk_error *err);
+int sk_cmd_resume(int argc, char **argv, struct sk_error *err);
+int sk_cmd_update(int argc, char **argv, struct sk_error *err);
+int sk_cmd_ps(int argc, char **argv, struct sk_error *err);
+int sk_cmd_events(int argc, char **argv, struct sk_error *err);
+int sk_cmd_check(int argc, char **argv, struct sk_error *err);          /* cmd_check.c */
+int sk_cmd_sandbox(int argc, char **argv, struct sk_error *err);        /* cmd_sandbox.c */
+int sk_cmd_checkpoint(int argc, char **argv, struct sk_error *err);   /* cmd_checkpoint.c, criu.c */
+int sk_cmd_restore(int argc, char **argv, struct sk_error *err);      /* cmd_restore.c, criu.c */
 /* cmd_pause.c: open the cgroup recorded in the container's state. */
 int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 
