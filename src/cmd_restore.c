@@ -206,7 +206,7 @@ static int wait_init(struct restore *r, struct sk_container *c)
 	return code;
 }
 
-int sk_cmd_restore(int argc, char **argv, struct sk_error *e)
+int sk_cmd_restore(int argc, char **argv, struct sk_error *err)
 {
 	struct restore r = { .cg.dirfd = -1 };
 	const struct sk_opt opts[] = {
@@ -219,19 +219,15 @@ int sk_cmd_restore(int argc, char **argv, struct sk_error *e)
 		{ "no-pivot", 0, SK_OPT_FLAG, &r.c.no_pivot },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_container c = { .dirfd = -1, .lockfd = -1 };
 	char *pos[1];
 	int rc = 0;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "restore: a container id is required");
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
 	r.id = pos[0];
-	if (restore(&r, &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		rc = 1;
+	if (restore(&r, &c, err) < 0) {
+		rc = -1;
 	} else if (!r.c.detach) {
 		rc = wait_init(&r, &c);
 	}

@@ -73,15 +73,9 @@ int sk_cmd_run(int argc, char **argv, struct sk_error *err)
 	struct sk_create_opts o = { 0 };
 	bool keep = false;
 	const struct sk_opt opts[] = {
-		{ "bundle", 'b', SK_OPT_STRING, &o.bundle },
-		{ "pid-file", 0, SK_OPT_STRING, &o.pid_file },
-		{ "console-socket", 0, SK_OPT_STRING, &o.console_socket },
-		{ "pidfd-socket", 0, SK_OPT_STRING, &o.pidfd_socket },
-		{ "no-pivot", 0, SK_OPT_FLAG, &o.no_pivot },
-		{ "preserve-fds", 0, SK_OPT_UINT, &o.preserve_fds },
+		SK_CREATE_OPTS(o),
 		{ "detach", 'd', SK_OPT_FLAG, &o.detach },
 		{ "keep", 0, SK_OPT_FLAG, &keep },
-		{ "no-new-keyring", 0, SK_OPT_FLAG, &(bool){ 0 } },
 		{ NULL, 0, 0, NULL },
 	};
 	char *pos[1];
