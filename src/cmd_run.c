@@ -108,11 +108,11 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 	/* NOTIFY_SOCKET: listen before the process can say READY */
 	nfd = sk_notify_host_socket() ? sk_notify_bind(c.dirfd, c.id, &err) : -2;
 	if (nfd == -1 || sk_spawn_start(&s, &err) < 0)
-		goto destroy;
+		goto fail;
 	sk_log_debug("container %s: started, pid %d", c.id, (int)s.pid);
 	sk_fault("run-started");
 	if (sk_lifecycle_poststart(&c, &err) < 0)
-		goto destroy;
+		goto fail;
 	if (nfd >= 0)
 		notify_proxy(&c, &s, nfd, o.detach);
 	if (o.detach) {
@@ -143,9 +143,10 @@ int sk_run(const char *id, const struct sk_create_opts *opts, bool keep, struct 
 	sk_tty_end(&sv.tty);
 	if (keep)
 		goto out_release;
+	goto destroy;
+fail:
+	sk_log_error("%s", err.msg);
 destroy:
-	if (err.msg[0])
-		sk_log_error("%s", err.msg);
 	if (s.has_cgroup) {
 		/* the state names the cgroup: destroy goes through it */
 		sk_cgroup_release(&s.cgroup);
