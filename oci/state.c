@@ -198,14 +198,25 @@ void sk_state_free(struct sk_state *s)
 	free(s);
 }
 
-char *sk_state_oci_json(const struct sk_state *s, const char *status, bool pretty)
+const char *sk_status_name(enum sk_status status)
+{
+	static const char *const names[] = {
+		[SK_STATUS_CREATING] = "creating", [SK_STATUS_CREATED] = "created",
+		[SK_STATUS_RUNNING] = "running", [SK_STATUS_STOPPED] = "stopped",
+		[SK_STATUS_PAUSED] = "paused", [SK_STATUS_UNKNOWN] = "unknown",
+	};
+
+	return names[status];
+}
+
+char *sk_state_oci_json(const struct sk_state *s, enum sk_status status, bool pretty)
 {
 	yajl_gen g = gen_new(pretty, "  ");
 
 	yajl_gen_map_open(g);
 	gen_kv_str(g, "ociVersion", SK_OCI_VERSION);
 	gen_kv_str(g, "id", s->id ? s->id : "");
-	gen_kv_str(g, "status", status ? status : "stopped");
+	gen_kv_str(g, "status", sk_status_name(status));
 	if (s->pid > 0) {
 		gen_str(g, "pid");
 		yajl_gen_integer(g, s->pid);

@@ -735,24 +735,21 @@ static void print_text(const struct check *c, bool ok)
 	       "skiff cannot run a default container here: see \"blocked\" above");
 }
 
-int sk_cmd_check(int argc, char **argv)
+int sk_cmd_check(int argc, char **argv, struct sk_error *err)
 {
 	bool json = false;
 	const struct sk_opt opts[] = {
 		{ "json", 0, SK_OPT_FLAG, &json },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
-	struct check *c = sk_xcalloc(1, sizeof(*c));
+	struct check *c;
 	struct utsname u;
 	bool ok = true;
 	char *pos[1];
 
-	if (sk_parse_opts(argc, argv, opts, pos, 0, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		free(c);
-		return 1;
-	}
+	if (sk_parse_opts(argc, argv, opts, pos, 0, err) < 0)
+		return -1;
+	c = sk_xcalloc(1, sizeof(*c));
 	fflush(stdout);
 	c->uid = geteuid();
 	c->rootless = c->uid != 0;

@@ -102,13 +102,13 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 {
 	struct sk_config *cfg = NULL;
 	struct sk_argv a = { 0 };
-	const char *status = sk_container_status(c);
+	enum sk_status status = sk_container_status(c);
 	const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
 	int r = -1;
 
-	if (strcmp(status, "running"))
+	if (status != SK_STATUS_RUNNING)
 		return sk_error(err, EINVAL, "checkpoint: container \"%s\" is not running (status %s)",
-				c->id, status);
+				c->id, sk_status_name(status));
 	if (saved_config(c, &cfg, err) < 0)
 		return -1;
 	/* with a user namespace criu opens (or looks for) some images from
@@ -131,7 +131,7 @@ static int checkpoint(struct sk_container *c, struct sk_criu_opts *o, struct sk_
 	return r;
 }
 
-int sk_cmd_checkpoint(int argc, char **argv)
+int sk_cmd_checkpoint(int argc, char **argv, struct sk_error *err)
 {
 	struct sk_criu_opts o = { 0 };
 	const struct sk_opt opts[] = {
@@ -143,34 +143,21 @@ int sk_cmd_checkpoint(int argc, char **argv)
 		{ "status-fd", 0, SK_OPT_STRING, &o.status_fd },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_container c;
 	char *pos[1];
+	int r;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "checkpoint: a container id is required");
-		return 1;
-	}
-	if (o.parent_path && o.parent_path[0] == '/') {
-		sk_log_error("checkpoint: --parent-path %s: must be relative to --image-path "
-			     "(as criu's --prev-images-dir)", o.parent_path);
-		return 1;
-	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (checkpoint(&c, &o, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		sk_container_release(&c);
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
+	if (o.parent_path && o.parent_path[0] == '/')
+		return sk_error(err, EINVAL, "checkpoint: --parent-path %s: must be relative to --image-path "
+				"(as criu's --prev-images-dir)", o.parent_path);
+	if (sk_container_load(pos[0], &c, err) < 0)
+		return -1;
+	r = checkpoint(&c, &o, err);
 	/* criu has stopped the processes: the container goes, as with runc */
-	if (!o.leave_running && !o.pre_dump && sk_lifecycle_destroy(&c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		sk_container_release(&c);
-		return 1;
-	}
+	if (r >= 0 && !o.leave_running && !o.pre_dump)
+		r = sk_lifecycle_destroy(&c, err);
 	sk_container_release(&c);
-	return 0;
+	return r < 0 ? -1 : 0;
 }

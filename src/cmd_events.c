@@ -89,7 +89,7 @@ static void print_exit(const char *id, int sdir, struct sk_cgroup *cg)
 	fflush(stdout);
 }
 
-int sk_cmd_events(int argc, char **argv)
+int sk_cmd_events(int argc, char **argv, struct sk_error *err)
 {
 	bool stats = false;
 	const char *interval = "5s";
@@ -98,38 +98,30 @@ int sk_cmd_events(int argc, char **argv)
 		{ "interval", 0, SK_OPT_STRING, &interval },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_container c;
 	struct sk_cgroup cg;
 	_cleanup_free_ char *id = NULL, *events = NULL;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
-	int ms = 5000, pidfd, ino = -1, sdir;
+	int ms = 5000, pidfd, ino = -1, sdir, rc;
 	long long seen = 0;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "events: a container id is required");
-		return 1;
-	}
-	if (parse_interval(interval, &ms, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
+	if (parse_interval(interval, &ms, err) < 0)
+		return -1;
+	if (sk_container_load(pos[0], &c, err) < 0)
+		return -1;
 	status = sk_container_status(&c);
-	if (!strcmp(status, "stopped") || !strcmp(status, "creating")) {
+	if (status == SK_STATUS_STOPPED || status == SK_STATUS_CREATING)
 		/* runc's text */
-		sk_log_error("container with id %s is not running (it is %s): no events", c.id, status);
+		rc = sk_error(err, EINVAL, "container with id %s is not running (it is %s): no events", c.id,
+			      sk_status_name(status));
+	else
+		rc = sk_container_cgroup(&c, &cg, err);
+	if (rc < 0) {
 		sk_container_release(&c);
-		return 1;
-	}
-	if (sk_container_cgroup(&c, &cg, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		sk_container_release(&c);
-		return 1;
+		return -1;
 	}
 	id = sk_xstrdup(c.id);
 	pidfd = sk_container_pidfd(&c);

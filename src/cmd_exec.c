@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,10 +37,6 @@ struct xopt { const char *name; char short_name; enum kind kind; size_t off; siz
 #define O(f) offsetof(struct exec_opts, f)
 /* runc's texts */
 #define PAUSED_TEXT "container \"%s\": cannot exec in a paused container (use --ignore-paused to override)"
-
-/* runc: `exec` fails with 255 (its process's own status stays 0..255,
- * 1 when execve failed, as runc's init exits). */
-#define EXEC_ERROR_STATUS 255
 
 static const struct xopt xopts[] = {
 	{ "process", 'p', STR, O(process_file), 0 },
@@ -165,15 +160,6 @@ struct built {
 	uint32_t *gids;
 };
 
-static char **dup_ptrs(char **v, size_t n, size_t extra)
-{
-	char **out = sk_xcalloc(n + extra + 1, sizeof(char *));
-
-	if (n)
-		memcpy(out, v, n * sizeof(char *));
-	return out;
-}
-
 static void built_free(struct built *b)
 {
 	for (size_t i = 0; i < SK_ARRAY_SIZE(b->arrays); i++)
@@ -220,7 +206,7 @@ static int build_from_flags(const struct sk_process *base, struct exec_opts *o,
 			return sk_error(err, EINVAL, "exec: --cwd %s: must be an absolute path", o->cwd);
 		p->cwd = (char *)o->cwd;
 	}
-	b->arrays[0] = p->env = dup_ptrs(base->env, base->n_env, o->n_env);
+	b->arrays[0] = p->env = sk_strv_copy(base->env, base->n_env, o->n_env);
 	for (size_t i = 0; i < o->n_env; i++) {
 		if (!strchr(o->env[i], '='))
 			return sk_error(err, EINVAL, "exec: --env %s: expected NAME=VALUE", o->env[i]);
@@ -235,7 +221,7 @@ static int build_from_flags(const struct sk_process *base, struct exec_opts *o,
 		for (size_t s = 0; s < SK_ARRAY_SIZE(sets); s++) {
 			enum sk_cap_set cs = sets[s];
 
-			b->arrays[1 + s] = p->caps.set[cs] = dup_ptrs(base->caps.set[cs], base->caps.n[cs], o->n_caps);
+			b->arrays[1 + s] = p->caps.set[cs] = sk_strv_copy(base->caps.set[cs], base->caps.n[cs], o->n_caps);
 			for (size_t i = 0; i < o->n_caps; i++) {
 				char *c = o->caps[i];
 
@@ -337,16 +323,17 @@ static int read_process_file(const char *path, struct sk_process *p, struct sk_e
 
 static int check_status(struct sk_container *c, struct sk_error *err)
 {
-	const char *status = sk_container_status(c);
+	enum sk_status status = sk_container_status(c);
 
-	if (!strcmp(status, "running") || !strcmp(status, "created"))
+	if (status == SK_STATUS_RUNNING || status == SK_STATUS_CREATED)
 		return 0;
-	if (!strcmp(status, "paused"))
+	if (status == SK_STATUS_PAUSED)
 		return 1;
-	return sk_error(err, EINVAL, "container \"%s\": cannot exec in a %s container", c->id, status);
+	return sk_error(err, EINVAL, "container \"%s\": cannot exec in a %s container", c->id,
+			sk_status_name(status));
 }
 
-int sk_cmd_exec(int argc, char **argv)
+int sk_cmd_exec(int argc, char **argv, struct sk_error *err)
 {
 	struct exec_opts o = { 0 };
 	struct sk_exec e = { .init_pidfd = -1, .cgroup_fd = -1, .pidfd = -1, .tty_master = -1,
@@ -355,47 +342,41 @@ int sk_cmd_exec(int argc, char **argv)
 	struct sk_process file_proc = { 0 };
 	struct built b = { 0 };
 	struct sk_config *cfg = NULL;
-	struct sk_error err = { 0 };
 	struct sk_container c = { .dirfd = -1, .lockfd = -1 };
-	sigset_t all, old;
-	int id_idx = 0, sigfd = -1, status = 1, paused;
+	struct sk_supervise sv = { .sigfd = -1 };
+	int id_idx = 0, status = 1, paused = 0;
 
-	if (parse_args(argc, argv, &o, &id_idx, &err) < 0)
-		goto fail_early;
-	if (o.process_file && read_process_file(o.process_file, &file_proc, &err) < 0)
-		goto fail_early;
-	if (sk_container_load(argv[id_idx], &c, &err) < 0)
-		goto fail_early;
-	paused = check_status(&c, &err);
-	if (paused < 0)
+	if (parse_args(argc, argv, &o, &id_idx, err) < 0 ||
+	    (o.process_file && read_process_file(o.process_file, &file_proc, err) < 0) ||
+	    sk_container_load(argv[id_idx], &c, err) < 0 || (paused = check_status(&c, err)) < 0)
 		goto fail;
 	if (paused && !o.ignore_paused) {
-		sk_error(&err, EBUSY, PAUSED_TEXT, c.id);
+		sk_error(err, EBUSY, PAUSED_TEXT, c.id);
 		goto fail;
 	}
-	if (load_config(&c, &cfg, &err) < 0)
+	if (load_config(&c, &cfg, err) < 0)
 		goto fail;
 	if (o.process_file) {
 		e.process = &file_proc;
 	} else {
 		if (build_from_flags(&cfg->process, &o, argv + id_idx + 1,
-				     (size_t)(argc - id_idx - 1), &b, &err) < 0)
+				     (size_t)(argc - id_idx - 1), &b, err) < 0)
 			goto fail;
 		e.process = &b.p;
 	}
 	sk_process_warn_unknown_caps(e.process);
 	if (e.process->terminal && o.detach && !o.console_socket) {
-		sk_error(&err, EINVAL, "exec: a terminal for a detached process needs --console-socket");
+		sk_error(err, EINVAL, "exec: a terminal for a detached process needs --console-socket");
 		goto fail;
 	}
-	if (sk_seccomp_compile_cached(&cfg->linux.seccomp, &e.seccomp, &err) < 0 ||
-	    open_cgroup(&c, o.cgroup, o.ignore_paused, &cg, &e.cgroup_fd, &err) < 0)
+	if (sk_seccomp_compile_cached(&cfg->linux.seccomp, &e.seccomp, err) < 0 ||
+	    open_cgroup(&c, o.cgroup, o.ignore_paused, &cg, &e.cgroup_fd, err) < 0)
 		goto fail;
 	if (cg.dir)
 		e.cgroup = &cg;
 	e.init_pidfd = sk_container_pidfd(&c);
 	if (e.init_pidfd < 0) {
-		sk_error(&err, ESRCH, "container \"%s\": cannot exec in a stopped container", c.id);
+		sk_error(err, ESRCH, "container \"%s\": cannot exec in a stopped container", c.id);
 		goto fail;
 	}
 	e.id = c.id;
@@ -407,44 +388,39 @@ int sk_cmd_exec(int argc, char **argv)
 	e.detach = o.detach;
 	e.lockfd = c.lockfd;
 	c.lockfd = -1;
-	if (!o.detach) {
-		/* Blocked from before the clone so none is lost; the child
-		 * unblocks them right before execve. */
-		sigfillset(&all);
-		sigdelset(&all, SIGSEGV);
-		sigdelset(&all, SIGBUS);
-		sigdelset(&all, SIGILL);
-		sigdelset(&all, SIGFPE);
-		sigdelset(&all, SIGABRT);
-		sigprocmask(SIG_BLOCK, &all, &old);
-		sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-		if (sigfd < 0) {
-			sk_error_sys(&err, "signalfd");
-			goto fail;
-		}
-	}
+	/* Blocked from before the clone so none is lost; the child
+	 * unblocks them right before execve. */
+	if (!o.detach && (sv.sigfd = sk_signals_block(err)) < 0)
+		goto fail;
 	sk_fault("exec-before");
-	if (sk_exec_start(&e, &err) < 0)
+	if (sk_exec_start(&e, err) < 0)
 		goto fail;
 	sk_fault("exec-started");
-	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, &err) < 0) {
+	if (o.pid_file && sk_write_pid_file(o.pid_file, e.pid, err) < 0) {
 		sk_kill_reap(e.pid, e.pidfd);
 		goto fail;
 	}
 	sk_log_debug("container %s: exec %s, pid %d", c.id, e.process->n_args ? e.process->args[0] : "", (int)e.pid);
-	status = o.detach ? 0 : sk_exec_supervise(&e, sigfd);
+	status = 0;
+	if (!o.detach) {
+		sv.pid = e.pid;
+		sv.pidfd = e.pidfd;
+		sk_tty_begin(&sv.tty, e.tty_master);
+		e.tty_master = -1;
+		status = sk_supervise(&sv);
+		sk_tty_end(&sv.tty);
+	}
 	goto out;
-fail_early:
-	sk_log_error("%s", err.msg);
-	sk_process_free(&file_proc);
-	sk_container_release(&c);
-	return EXEC_ERROR_STATUS;
 fail:
-	sk_log_error("%s", err.msg);
-	status = e.exec_failed ? 1 : EXEC_ERROR_STATUS;
+	status = -1;    /* main(): runc's 255 */
+	if (e.exec_failed) {
+		/* the process's own status: 1 when execve failed, as runc's init */
+		sk_log_error("%s", err->msg);
+		status = 1;
+	}
 out:
-	if (sigfd >= 0)
-		close(sigfd);
+	if (sv.sigfd >= 0)
+		close(sv.sigfd);
 	if (e.pidfd >= 0)
 		close(e.pidfd);
 	if (e.tty_master >= 0)

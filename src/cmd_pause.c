@@ -20,38 +20,28 @@ int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_
 	return 0;
 }
 
-static int freeze_cmd(int argc, char **argv, bool frozen)
+static int freeze_cmd(int argc, char **argv, struct sk_error *err, bool frozen)
 {
 	const struct sk_opt opts[] = { { NULL, 0, 0, NULL } };
-	struct sk_error err = { 0 };
 	struct sk_container c;
 	struct sk_cgroup cg;
-	const char *status, *want = frozen ? "running" : "paused";
+	enum sk_status status, want = frozen ? SK_STATUS_RUNNING : SK_STATUS_PAUSED;
 	char *pos[1];
-	int r = 1;
+	int r = -1;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : frozen ? "pause: a container id is required"
-								 : "resume: a container id is required");
-		return 1;
-	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0 || sk_container_load(pos[0], &c, err) < 0)
+		return -1;
 	status = sk_container_status(&c);
-	if (strcmp(status, want)) {
+	if (status != want) {
 		/* runc's texts: "container not running", "container not paused" */
-		sk_log_error("cannot %s container \"%s\": container not %s (it is %s)",
-			     frozen ? "pause" : "resume", c.id, frozen ? "running" : "paused", status);
+		sk_error(err, EINVAL, "cannot %s container \"%s\": container not %s (it is %s)",
+			 argv[0], c.id, sk_status_name(want), sk_status_name(status));
 		goto out;
 	}
-	if (sk_container_cgroup(&c, &cg, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	if (sk_container_cgroup(&c, &cg, err) < 0)
 		goto out;
-	}
-	if (sk_cgroup_freeze(&cg, frozen, &err) < 0)
-		sk_log_error("container \"%s\": %s", c.id, err.msg);
+	if (sk_cgroup_freeze(&cg, frozen, err) < 0)
+		sk_error_ctx(err, "container \"%s\"", c.id);
 	else
 		r = 0;
 	sk_cgroup_release(&cg);
@@ -60,12 +50,12 @@ out:
 	return r;
 }
 
-int sk_cmd_pause(int argc, char **argv)
+int sk_cmd_pause(int argc, char **argv, struct sk_error *err)
 {
-	return freeze_cmd(argc, argv, true);
+	return freeze_cmd(argc, argv, err, true);
 }
 
-int sk_cmd_resume(int argc, char **argv)
+int sk_cmd_resume(int argc, char **argv, struct sk_error *err)
 {
-	return freeze_cmd(argc, argv, false);
+	return freeze_cmd(argc, argv, err, false);
 }

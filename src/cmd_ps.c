@@ -78,20 +78,19 @@ static int ps_table(const pid_t *pids, size_t n, char **args, int nargs, struct 
 	return 0;
 }
 
-int sk_cmd_ps(int argc, char **argv)
+int sk_cmd_ps(int argc, char **argv, struct sk_error *err)
 {
 	const char *format = "table";
 	const struct sk_opt opts[] = {
 		{ "format", 'f', SK_OPT_STRING, &format },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_container c;
 	struct sk_cgroup cg;
 	pid_t *pids = NULL;
 	size_t n = 0;
 	char *pos[32];
-	int np, r = 1;
+	int np, r = -1;
 
 	/* like runc, what follows the id goes to ps(1): `skiff ps ID -eo pid,comm` */
 	int cut = 1;
@@ -106,40 +105,29 @@ int sk_cmd_ps(int argc, char **argv)
 		else
 			break;
 	}
-	np = sk_parse_opts(cut < argc ? cut + 1 : argc, argv, opts, pos, 1, &err);
+	np = sk_parse_id_opts(cut < argc ? cut + 1 : argc, argv, opts, pos, 1, err);
 	if (np == 1 && cut + 1 < argc) {
 		for (int i = cut + 1; i < argc && np < 32; i++)
 			if (i > cut + 1 || strcmp(argv[i], "--"))
 				pos[np++] = argv[i];
 	}
-	if (np < 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "ps: a container id is required");
-		return 1;
-	}
-	if (strcmp(format, "table") && strcmp(format, "json")) {
-		sk_log_error("ps: unknown format \"%s\" (table or json)", format);
-		return 1;
-	}
-	if (sk_container_load(pos[0], &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (sk_container_cgroup(&c, &cg, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	if (np < 0)
+		return -1;
+	if (strcmp(format, "table") && strcmp(format, "json"))
+		return sk_error(err, EINVAL, "ps: unknown format \"%s\" (table or json)", format);
+	if (sk_container_load(pos[0], &c, err) < 0)
+		return -1;
+	if (sk_container_cgroup(&c, &cg, err) < 0)
 		goto out;
-	}
-	if (sk_cgroup_pids(&cg, &pids, &n, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	if (sk_cgroup_pids(&cg, &pids, &n, err) < 0)
 		goto out_cg;
-	}
 	qsort(pids, n, sizeof(*pids), cmp_pid);
 	if (!strcmp(format, "json")) {
 		putchar('[');
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		printf("]\n");
-	} else if (ps_table(pids, n, pos + 1, np - 1, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	} else if (ps_table(pids, n, pos + 1, np - 1, err) < 0) {
 		goto out_cg;
 	}
 	r = 0;

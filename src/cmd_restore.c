@@ -178,7 +178,7 @@ static int send_terminal(struct restore *r, struct sk_error *err)
 		return 0;
 	close(r->slave);
 	r->slave = -1;
-	if (sk_terminal_send(r->c.console_socket, r->master, err) < 0)
+	if (sk_send_fd_to_socket("--console-socket", r->c.console_socket, r->master, "/dev/ptmx", err) < 0)
 		return sk_error_ctx(err, "restore");
 	close(r->master);
 	r->master = -1;
@@ -289,7 +289,7 @@ static int wait_init(struct restore *r, struct sk_container *c)
 	return code;
 }
 
-int sk_cmd_restore(int argc, char **argv)
+int sk_cmd_restore(int argc, char **argv, struct sk_error *err)
 {
 	struct restore r = { .cg.dirfd = -1, .master = -1, .slave = -1 };
 	const struct sk_opt opts[] = {
@@ -302,19 +302,20 @@ int sk_cmd_restore(int argc, char **argv)
 		{ "no-pivot", 0, SK_OPT_FLAG, &r.c.no_pivot },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_container c = { .dirfd = -1, .lockfd = -1 };
 	char *pos[1];
 	int rc = 0;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "restore: a container id is required");
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
+	/* the systemd driver starts its scope with a waiting init, which a
+	 * restore does not have (criu makes the processes) */
+	if (sk_g.systemd_cgroup)
+		return sk_error(err, ENOTSUP, "restore: --systemd-cgroup is not supported by restore "
+				"(use --cgroup-manager cgroupfs)");
 	r.id = pos[0];
-	if (restore(&r, &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		rc = 1;
+	if (restore(&r, &c, err) < 0) {
+		rc = -1;
 	} else if (!r.c.detach) {
 		rc = wait_init(&r, &c);
 	}

@@ -474,7 +474,7 @@ static void print_summary(const struct sandbox *sb, int status)
 		sb->cause.limit ? ", limit hit: " : "", sb->cause.limit ? sb->cause.cause : "");
 }
 
-int sk_cmd_sandbox(int argc, char **argv)
+int sk_cmd_sandbox(int argc, char **argv, struct sk_error *e)
 {
 	struct sandbox sb = { 0 };
 	struct sk_run_hooks h = { .stopped = measured, .arg = &sb };

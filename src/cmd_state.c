@@ -24,27 +24,22 @@ static bool oom_killed(const struct sk_state *st)
 	return sk_cgroup_oom_kills(&cg) > 0;
 }
 
-int sk_cmd_state(int argc, char **argv)
+int sk_cmd_state(int argc, char **argv, struct sk_error *err)
 {
 	const struct sk_opt opts[] = { { NULL, 0, 0, NULL } };
-	struct sk_error err = { 0 };
 	struct sk_container c;
 	struct sk_state empty = { 0 };
 	char *pos[1], *json;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "state: a container id is required");
-		return 1;
-	}
-	if (sk_container_peek(pos[0], &c, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
+	if (sk_container_peek(pos[0], &c, err) < 0)
+		return -1;
 	if (!c.state) {
 		empty.id = c.id;
 		empty.bundle = "";
 	}
-	if (c.state && !strcmp(sk_container_status(&c), "stopped")) {
+	if (c.state && sk_container_status(&c) == SK_STATUS_STOPPED) {
 		/* skiff's annotations: why it stopped (exit_cause.c) */
 		struct sk_kv *orig = c.state->annotations;
 		size_t n = c.state->n_annotations;
@@ -52,7 +47,7 @@ int sk_cmd_state(int argc, char **argv)
 
 		sk_exit_cause_of(&c, &e);
 		sk_exit_cause_annotate(&e, c.state);
-		json = sk_state_oci_json(c.state, "stopped", true);
+		json = sk_state_oci_json(c.state, SK_STATUS_STOPPED, true);
 		sk_exit_cause_annotations_free(c.state, n);
 		c.state->annotations = orig;
 		c.state->n_annotations = n;
@@ -163,7 +158,7 @@ static void list_json(yajl_gen g, struct sk_container *c, const char *status, in
 
 /* runc's list: sorted by id; -q (before -f) only the ids; json "null"
  * when there is none (Go's nil slice); pid 0 once stopped. */
-int sk_cmd_list(int argc, char **argv)
+int sk_cmd_list(int argc, char **argv, struct sk_error *err)
 {
 	const char *format = "table";
 	bool quiet = false;
@@ -172,7 +167,6 @@ int sk_cmd_list(int argc, char **argv)
 		{ "quiet", 'q', SK_OPT_FLAG, &quiet },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct dirent **names = NULL;
 	yajl_gen g = NULL;
 	struct table t = { 0 };
@@ -180,20 +174,14 @@ int sk_cmd_list(int argc, char **argv)
 	bool json;
 	int n, shown = 0;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 0, &err) < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (strcmp(format, "table") && strcmp(format, "json")) {
-		sk_log_error("list: invalid format option \"%s\" (table or json)", format);
-		return 1;
-	}
+	if (sk_parse_opts(argc, argv, opts, pos, 0, err) < 0)
+		return -1;
+	if (strcmp(format, "table") && strcmp(format, "json"))
+		return sk_error(err, EINVAL, "list: invalid format option \"%s\" (table or json)", format);
 	json = !quiet && !strcmp(format, "json");
 	n = scandir(sk_g.root, &names, skip_dot, alphasort);
-	if (n < 0 && errno != ENOENT) {
-		sk_log_error("open state root %s: %s", sk_g.root, sk_strerror(errno));
-		return 1;
-	}
+	if (n < 0 && errno != ENOENT)
+		return sk_error_sys(err, "open state root %s", sk_g.root);
 	if (json) {
 		g = yajl_gen_alloc(NULL);
 		yajl_gen_array_open(g);
@@ -202,15 +190,16 @@ int sk_cmd_list(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++) {
 		struct sk_container c;
-		const char *status, *owner;
+		enum sk_status status;
+		const char *owner;
 		char obuf[32], pid[16];
 		int p;
 
 		/* runc warns about a container it cannot load: skiff lists
 		 * it too, as "unknown", so that it can be deleted */
-		if (sk_container_load_any(names[k]->d_name, true, &c, &err) < 0) {
-			if (sk_validate_id(names[k]->d_name, &err) == 0)
-				sk_log_warn("list: %s", err.msg);
+		if (sk_container_load_any(names[k]->d_name, true, &c, err) < 0) {
+			if (sk_validate_id(names[k]->d_name, err) == 0)
+				sk_log_warn("list: %s", err->msg);
 			continue;
 		}
 		if (c.damage)
@@ -218,15 +207,15 @@ int sk_cmd_list(int argc, char **argv)
 				    "removes it)", c.id, c.damage);
 		status = sk_container_status(&c);
 		owner = owner_of(c.dirfd, obuf, sizeof(obuf));
-		p = c.state && strcmp(status, "stopped") ? (int)c.state->pid : 0;
+		p = c.state && status != SK_STATUS_STOPPED ? (int)c.state->pid : 0;
 		shown++;
 		if (quiet) {
 			printf("%s\n", c.id);
 		} else if (json) {
-			list_json(g, &c, status, p, owner);
+			list_json(g, &c, sk_status_name(status), p, owner);
 		} else {
 			snprintf(pid, sizeof(pid), "%d", p);
-			table_add(&t, (const char *[]){ c.id, pid, status, c.state ? c.state->bundle : "",
+			table_add(&t, (const char *[]){ c.id, pid, sk_status_name(status), c.state ? c.state->bundle : "",
 							 c.state ? c.state->created : "", owner });
 		}
 		sk_container_release(&c);

@@ -89,7 +89,7 @@ static int load_resources(const char *file, struct sk_config **cfg, struct sk_er
 	return sk_resources_parse(raw, len, file ? file : "resources", cfg, err);
 }
 
-int sk_cmd_update(int argc, char **argv)
+int sk_cmd_update(int argc, char **argv, struct sk_error *err)
 {
 	const char *file = NULL, *v[16] = { NULL };
 	enum { MEM, MEMSWAP, MEMRES, CQUOTA, CPERIOD, CSHARE, CBURST, CPUS, MEMS, PIDS,
@@ -113,42 +113,39 @@ int sk_cmd_update(int argc, char **argv)
 		{ "kernel-memory-tcp", 0, SK_OPT_STRING, &v[KMEMTCP] },
 		{ NULL, 0, 0, NULL },
 	};
-	struct sk_error err = { 0 };
 	struct sk_config *cfg = NULL;
 	struct sk_resources *r;
 	struct sk_container c;
 	struct sk_cgroup cg;
-	const char *status;
+	enum sk_status status;
 	char *pos[1];
 	int64_t x;
-	int ret = 1;
+	int ret = -1;
 
-	if (sk_parse_opts(argc, argv, opts, pos, 1, &err) != 1) {
-		sk_log_error("%s", err.msg[0] ? err.msg : "update: a container id is required");
-		return 1;
-	}
-	if (load_resources(file, &cfg, &err) < 0)
+	if (sk_parse_id_opts(argc, argv, opts, pos, 1, err) < 0)
+		return -1;
+	if (load_resources(file, &cfg, err) < 0)
 		goto fail_early;
 	r = &cfg->linux.resources;
 #define SET(idx, fn, field, hasf) do { \
 	if (v[idx]) { if (fn < 0) goto fail_early; field = x; hasf = true; r->present = true; } \
 } while (0)
-	SET(MEM, parse_bytes("memory", v[MEM], &x, &err), r->memory.limit, r->memory.has_limit);
-	SET(MEMSWAP, parse_bytes("memory-swap", v[MEMSWAP], &x, &err), r->memory.swap, r->memory.has_swap);
-	SET(MEMRES, parse_bytes("memory-reservation", v[MEMRES], &x, &err), r->memory.reservation,
+	SET(MEM, parse_bytes("memory", v[MEM], &x, err), r->memory.limit, r->memory.has_limit);
+	SET(MEMSWAP, parse_bytes("memory-swap", v[MEMSWAP], &x, err), r->memory.swap, r->memory.has_swap);
+	SET(MEMRES, parse_bytes("memory-reservation", v[MEMRES], &x, err), r->memory.reservation,
 	    r->memory.has_reservation);
-	SET(CQUOTA, parse_num("cpu-quota", v[CQUOTA], -1, &x, &err), r->cpu.quota, r->cpu.has_quota);
-	SET(CPERIOD, parse_num("cpu-period", v[CPERIOD], 0, &x, &err), r->cpu.period, r->cpu.has_period);
-	SET(CSHARE, parse_num("cpu-share", v[CSHARE], 0, &x, &err), r->cpu.shares, r->cpu.has_shares);
-	SET(CBURST, parse_num("cpu-burst", v[CBURST], 0, &x, &err), r->cpu.burst, r->cpu.has_burst);
-	SET(PIDS, parse_num("pids-limit", v[PIDS], -1, &x, &err), r->pids.limit, r->pids.has_limit);
-	SET(BLKIO, parse_num("blkio-weight", v[BLKIO], 0, &x, &err), r->blkio.weight, r->blkio.has_weight);
-	SET(RTP, parse_num("cpu-rt-period", v[RTP], 0, &x, &err), r->cpu.realtime_period,
+	SET(CQUOTA, parse_num("cpu-quota", v[CQUOTA], -1, &x, err), r->cpu.quota, r->cpu.has_quota);
+	SET(CPERIOD, parse_num("cpu-period", v[CPERIOD], 0, &x, err), r->cpu.period, r->cpu.has_period);
+	SET(CSHARE, parse_num("cpu-share", v[CSHARE], 0, &x, err), r->cpu.shares, r->cpu.has_shares);
+	SET(CBURST, parse_num("cpu-burst", v[CBURST], 0, &x, err), r->cpu.burst, r->cpu.has_burst);
+	SET(PIDS, parse_num("pids-limit", v[PIDS], -1, &x, err), r->pids.limit, r->pids.has_limit);
+	SET(BLKIO, parse_num("blkio-weight", v[BLKIO], 0, &x, err), r->blkio.weight, r->blkio.has_weight);
+	SET(RTP, parse_num("cpu-rt-period", v[RTP], 0, &x, err), r->cpu.realtime_period,
 	    r->cpu.has_realtime_period);
-	SET(RTR, parse_num("cpu-rt-runtime", v[RTR], -1, &x, &err), r->cpu.realtime_runtime,
+	SET(RTR, parse_num("cpu-rt-runtime", v[RTR], -1, &x, err), r->cpu.realtime_runtime,
 	    r->cpu.has_realtime_runtime);
-	SET(KMEM, parse_bytes("kernel-memory", v[KMEM], &x, &err), r->memory.kernel, r->memory.has_kernel);
-	SET(KMEMTCP, parse_bytes("kernel-memory-tcp", v[KMEMTCP], &x, &err), r->memory.kernel_tcp,
+	SET(KMEM, parse_bytes("kernel-memory", v[KMEM], &x, err), r->memory.kernel, r->memory.has_kernel);
+	SET(KMEMTCP, parse_bytes("kernel-memory-tcp", v[KMEMTCP], &x, err), r->memory.kernel_tcp,
 	    r->memory.has_kernel_tcp);
 #undef SET
 	if (r->memory.has_limit || r->memory.has_swap || r->memory.has_reservation)
@@ -173,30 +170,29 @@ int sk_cmd_update(int argc, char **argv)
 	sk_resources_normalize(r);
 	if (r->n_devices)	/* as runc: the device rules are set at create */
 		sk_log_warn("warning: linux.resources.devices cannot be updated and is ignored");
-	if (sk_container_load(pos[0], &c, &err) < 0)
+	if (sk_container_load(pos[0], &c, err) < 0)
 		goto fail_early;
 	status = sk_container_status(&c);
-	if (strcmp(status, "created") && strcmp(status, "running") && strcmp(status, "paused")) {
-		sk_log_error("cannot update container \"%s\": container not running (it is %s)", c.id, status);
+	if (status != SK_STATUS_CREATED && status != SK_STATUS_RUNNING && status != SK_STATUS_PAUSED) {
+		sk_error(err, EINVAL, "cannot update container \"%s\": container not running (it is %s)", c.id,
+			 sk_status_name(status));
 		goto out;
 	}
-	if (sk_container_cgroup(&c, &cg, &err) < 0) {
-		sk_log_error("%s", err.msg);
+	if (sk_container_cgroup(&c, &cg, err) < 0)
 		goto out;
-	}
 	/* memory+swap without a new memory limit: against the current one */
 	if (r->memory.has_swap && r->memory.swap > 0 && !r->memory.has_limit) {
 		char cur[32];
 		int64_t lim = -1;
 
 		sk_cgroup_memory_max(&cg, cur, sizeof(cur));
-		if (cur[0] && strcmp(cur, "max") && parse_bytes("memory", cur, &lim, &err) < 0)
+		if (cur[0] && strcmp(cur, "max") && parse_bytes("memory", cur, &lim, err) < 0)
 			lim = -1;
 		r->memory.has_limit = true;
 		r->memory.limit = lim;
 	}
-	if (sk_cgroup_update(&cg, r, &err) < 0)
-		sk_log_error("container \"%s\": %s", c.id, err.msg);
+	if (sk_cgroup_update(&cg, r, err) < 0)
+		sk_error_ctx(err, "container \"%s\"", c.id);
 	else
 		ret = 0;
 	sk_cgroup_release(&cg);
@@ -205,7 +201,6 @@ out:
 	sk_config_free(cfg);
 	return ret;
 fail_early:
-	sk_log_error("%s", err.msg);
 	sk_config_free(cfg);
-	return 1;
+	return -1;
 }

@@ -405,19 +405,19 @@ static bool init_alive(const struct sk_state *s)
 	return st != 'Z' && st != 'X';
 }
 
-const char *sk_container_status(struct sk_container *c)
+enum sk_status sk_container_status(struct sk_container *c)
 {
 	if (c->damage)
-		return "unknown";
+		return SK_STATUS_UNKNOWN;
 	if (!c->state || c->creating)
-		return "creating";
+		return SK_STATUS_CREATING;
 	if (!init_alive(c->state))
-		return "stopped";
+		return SK_STATUS_STOPPED;
 	if (faccessat(c->dirfd, "exec.fifo", F_OK, 0) == 0)
-		return "created";
+		return SK_STATUS_CREATED;
 	if (c->state->cgroup_path && sk_cgroup_dir_paused(c->state->cgroup_path))
-		return "paused";
-	return "running";
+		return SK_STATUS_PAUSED;
+	return SK_STATUS_RUNNING;
 }
 
 int sk_pidfd_wait(int pidfd, int timeout_ms)

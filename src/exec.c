@@ -13,21 +13,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -73,13 +67,6 @@ __attribute__((noreturn)) static void child_fail(int sync, struct sk_error *err)
 	_exit(127);
 }
 
-static int send_listener(int fd, void *arg, struct sk_error *err)
-{
-	if (sk_sync_send(*(int *)arg, SK_SYNC_SECCOMP, NULL, fd) < 0)
-		return sk_error_sys(err, "send the seccomp listener");
-	return 0;
-}
-
 /* A pty from the container's devpts (/dev/ptmx after joining its mount
  * namespace): the slave becomes the controlling terminal and stdio, the
  * master goes to skiff.  Unlike the init's, /dev/console is left alone. */
@@ -102,15 +89,6 @@ fail:
 	return -1;
 }
 
-static char **strv(char **v, size_t n)
-{
-	char **out = sk_xcalloc(n + 1, sizeof(char *));
-
-	if (n)
-		memcpy(out, v, n * sizeof(char *));
-	return out;
-}
-
 __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, int flags)
 {
 	const struct sk_process *p = e->process;
@@ -124,13 +102,8 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	cfg.process = *p;
 	if (e->cgroup && sk_cgroup_needs_attach(e->cgroup)) {
-		struct sk_sync_msg m;
-		int fd;
-
 		/* skiff writes our pid into the v1 hierarchies first */
-		if (sk_sync_recv(sync, &m, &fd, &err) < 0)
-			_exit(127);
-		if (m.type != SK_SYNC_GO)
+		if (sk_sync_expect(sync, SK_SYNC_GO, NULL, &err) < 0)
 			_exit(127);
 	}
 	sk_signals_reset_ignored();     /* before the host's /proc is gone */
@@ -165,7 +138,7 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	envp = sk_process_envp(p);
 	if (sk_process_set_rlimits(p, &err) < 0 ||
 	    sk_process_set_extra(&cfg, &err) < 0 ||
-	    sk_process_prepare(p, &e->seccomp, send_listener, &sync, &late, &err) < 0 ||
+	    sk_process_prepare(p, &e->seccomp, sk_sync_send_listener, &sync, &late, &err) < 0 ||
 	    sk_process_close_fds(e->preserve_fds, &err) < 0)
 		child_fail(sync, &err);
 	prctl(PR_SET_PDEATHSIG, 0);
@@ -174,7 +147,7 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 	/* The filter goes on last: only execve runs under it. */
 	if (sk_process_load_late(&late, &err) < 0)
 		child_fail(sync, &err);
-	execve(exe, strv(p->args, p->n_args), envp);
+	execve(exe, sk_strv_copy(p->args, p->n_args, 0), envp);
 	/* runc's text: "exec /run.sh: no such file or directory" */
 	sk_error_sys(&err, "exec %s", exe);
 	sk_sync_send(sync, SK_SYNC_EXEC_FAILED, &err, -1);
@@ -183,79 +156,27 @@ __attribute__((noreturn)) static void exec_child(struct sk_exec *e, int sync, in
 
 /* ---- the parent ---- */
 
-int sk_send_fd_to_socket(const char *what, const char *path, int fd, const char *name,
-			 struct sk_error *err)
+static int on_exec_failed(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd,
+			  struct sk_error *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		return sk_error_sys(err, "%s: socket", what);
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return sk_error(err, ENAMETOOLONG, "%s %s: path too long", what, path);
-	strcpy(addr.sun_path, path);
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return sk_error_sys(err, "%s %s: connect", what, path);
-	if (sk_send_fd(s, fd, name, strlen(name)) < 0)
-		return sk_error_sys(err, "%s %s: send", what, path);
-	return 0;
+	((struct sk_exec *)p->arg)->exec_failed = true;
+	return sk_sync_on_error(p, m, fd, err);
 }
 
 /* Messages from the child until its end of the socket closes at execve. */
 static int wait_exec(struct sk_exec *e, int sync, struct sk_error *err)
 {
-	for (;;) {
-		struct pollfd pfd = { .fd = sync, .events = POLLIN };
-		struct sk_sync_msg m;
-		int fd, r = poll(&pfd, 1, EXEC_SETUP_TIMEOUT_MS);
+	struct sk_sync_peer p = {
+		.who = "the exec process", .timeout_ms = EXEC_SETUP_TIMEOUT_MS,
+		.timeout_text = "the exec process did not start in %d s", .eof_done = true,
+		.on = { [SK_SYNC_EXEC_FAILED] = on_exec_failed, [SK_SYNC_ERROR] = sk_sync_on_error,
+			[SK_SYNC_TTY] = sk_sync_on_tty, [SK_SYNC_SECCOMP] = sk_sync_on_seccomp },
+		.arg = e, .console_socket = e->console_socket, .tty_master = &e->tty_master,
+		.seccomp = &e->config->linux.seccomp, .status = SK_STATUS_RUNNING,
+		.state = { .id = (char *)e->id, .pid = e->pid, .bundle = "" },
+	};
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return sk_error_sys(err, "wait for the exec process");
-		if (r == 0)
-			return sk_error(err, ETIMEDOUT, "the exec process did not start in %d s",
-					EXEC_SETUP_TIMEOUT_MS / 1000);
-		if (sk_sync_recv(sync, &m, &fd, err) < 0)
-			return err->errnum == EPIPE ? 0 : -1;
-		switch (m.type) {
-		case SK_SYNC_EXEC_FAILED:
-			e->exec_failed = true;
-			/* fall through */
-		case SK_SYNC_ERROR:
-			if (fd >= 0)
-				close(fd);
-			return sk_error(err, m.errnum, "%s", m.msg);
-		case SK_SYNC_TTY:
-			if (fd < 0)
-				return sk_error(err, EPROTO, "the exec process sent no terminal");
-			if (e->console_socket) {
-				r = sk_send_fd_to_socket("--console-socket", e->console_socket, fd, "/dev/ptmx", err);
-				close(fd);
-				if (r < 0)
-					return -1;
-			} else {
-				e->tty_master = fd;
-			}
-			break;
-		case SK_SYNC_SECCOMP: {
-			struct sk_state st = { .id = (char *)e->id, .pid = e->pid, .bundle = "" };
-			_cleanup_free_ char *json = sk_state_oci_json(&st, "running", false);
-
-			if (fd < 0)
-				return sk_error(err, EPROTO, "the exec process sent no seccomp listener");
-			r = sk_seccomp_send_state(&e->config->linux.seccomp, fd, json, err);
-			close(fd);
-			if (r < 0)
-				return -1;
-			break;
-		}
-		default:
-			if (fd >= 0)
-				close(fd);
-			return sk_error(err, EPROTO, "unexpected message %d from the exec process", m.type);
-		}
-	}
+	return sk_sync_wait(sync, &p, err);
 }
 
 int sk_exec_start(struct sk_exec *e, struct sk_error *err)
@@ -341,72 +262,4 @@ fail:
 	if (sv[1] >= 0)
 		close(sv[1]);
 	return -1;
-}
-
-/* ---- foreground ---- */
-
-static void resize(int master)
-{
-	struct winsize ws;
-
-	if (master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
-		ioctl(master, TIOCSWINSZ, &ws);
-}
-
-int sk_exec_supervise(struct sk_exec *e, int sigfd)
-{
-	struct termios saved, raw;
-	bool is_raw = false, in_open = e->tty_master >= 0;
-	int status = 0, master = e->tty_master;
-
-	e->tty_master = -1;
-	if (master >= 0) {
-		if (isatty(0) && tcgetattr(0, &saved) == 0) {
-			raw = saved;
-			cfmakeraw(&raw);
-			is_raw = tcsetattr(0, TCSANOW, &raw) == 0;
-		}
-		resize(master);
-	}
-	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = master, .events = POLLIN },
-			{ .fd = in_open ? 0 : -1, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(master, 1)) {
-			close(master);
-			master = -1;
-		}
-		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !sk_copy_chunk(0, master))
-			in_open = false;
-		if (!(p[0].revents & POLLIN) || read(sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGWINCH) {
-			resize(master);
-		} else if (si.ssi_signo != SIGCHLD) {
-			syscall(SYS_pidfd_send_signal, e->pidfd, si.ssi_signo, NULL, 0);
-			continue;
-		}
-		if (waitpid(e->pid, &status, WNOHANG) == e->pid)
-			break;
-	}
-	while (master >= 0 && poll(&(struct pollfd){ .fd = master, .events = POLLIN }, 1, 0) > 0 &&
-	       sk_copy_chunk(master, 1))
-		;
-	if (master >= 0)
-		close(master);
-	if (is_raw)
-		tcsetattr(0, TCSANOW, &saved);
-	e->pid = 0;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }

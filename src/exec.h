@@ -1,6 +1,6 @@
 /* skiff exec: a new process in a running container (src/cmd_exec.c parses
  * the command line and builds the process, src/exec.c starts and
- * supervises it). */
+ * supervise.c supervises it). */
 #ifndef SKIFF_EXEC_H
 #define SKIFF_EXEC_H
 
@@ -35,9 +35,5 @@ struct sk_exec {
  * with err set and nothing left running; e->exec_failed when it is
  * execve itself that failed). */
 int sk_exec_start(struct sk_exec *e, struct sk_error *err);
-/* Foreground: forward signals, proxy the terminal, wait; returns the
- * process's exit status (128+N for signal N).  `sigfd` is a signalfd for
- * the signals blocked before sk_exec_start. */
-int sk_exec_supervise(struct sk_exec *e, int sigfd);
 
 #endif

@@ -82,26 +82,6 @@ static int join_namespaces(struct sk_init_args *a, struct sk_error *err)
 	return 0;
 }
 
-/* The next message from skiff must be `type`; *fd gets its fd or -1 (with
- * fd NULL an fd that came with it is closed). */
-static int expect(struct sk_init_args *a, int type, int *fd, struct sk_error *err)
-{
-	struct sk_sync_msg m;
-	int got;
-
-	if (sk_sync_recv(a->sync_fd, &m, &got, err) < 0)
-		return -1;
-	if (m.type == type && fd) {
-		*fd = got;
-		return 0;
-	}
-	if (got >= 0)
-		close(got);
-	if (m.type == type)
-		return 0;
-	return sk_error(err, EPROTO, "unexpected message %d from skiff", m.type);
-}
-
 /* The network namespace skiff made ahead (lo is up in it), joined as late
  * as can be, for skiff to make it meanwhile: before the first sysfs mount
  * (the rootfs code calls this), else after the mounts, still before any
@@ -113,7 +93,7 @@ static int enter_netns(void *arg, struct sk_error *err)
 
 	if (!a->netns_ahead)
 		return 0;
-	if (expect(a, SK_SYNC_NETNS, &fd, err) < 0)
+	if (sk_sync_expect(a->sync_fd, SK_SYNC_NETNS, &fd, err) < 0)
 		return -1;
 	if (fd < 0)
 		return sk_error(err, EPROTO, "skiff sent no network namespace");
@@ -139,7 +119,7 @@ static int receive_sources(struct sk_init_args *a, int **fds, struct sk_error *e
 			for (size_t j = 0; j < c->n_mounts; j++)
 				(*fds)[j] = -1;
 		}
-		if (expect(a, SK_SYNC_MOUNTSRC, &(*fds)[i], err) < 0)
+		if (sk_sync_expect(a->sync_fd, SK_SYNC_MOUNTSRC, &(*fds)[i], err) < 0)
 			return -1;
 	}
 	return 0;
@@ -222,7 +202,7 @@ static int wait_start(struct sk_init_args *a, struct sk_error *err)
 	ssize_t r;
 
 	if (a->fifo_fd < 0)
-		return expect(a, SK_SYNC_START, NULL, err);
+		return sk_sync_expect(a->sync_fd, SK_SYNC_START, NULL, err);
 	do
 		r = read(a->fifo_fd, &b, 1);
 	while (r < 0 && errno == EINTR);
@@ -262,25 +242,6 @@ static int creation_hooks(struct sk_init_args *a, char **state, struct sk_error 
 
 /* A seccomp notify listener goes to skiff, which hands it to the agent
  * at linux.seccomp.listenerPath. */
-static int send_listener(int fd, void *arg, struct sk_error *err)
-{
-	struct sk_init_args *a = arg;
-
-	if (sk_sync_send(a->sync_fd, SK_SYNC_SECCOMP, NULL, fd) < 0)
-		return sk_error_sys(err, "send the seccomp listener");
-	return 0;
-}
-
-/* execve wants NULL-terminated vectors; the model has counted arrays. */
-static char **strv(char **v, size_t n)
-{
-	char **out = sk_xcalloc(n + 1, sizeof(char *));
-
-	if (n)
-		memcpy(out, v, n * sizeof(char *));
-	return out;
-}
-
 static int cmp_int(const void *x, const void *y)
 {
 	return *(const int *)x - *(const int *)y;
@@ -337,7 +298,7 @@ void sk_init_run(struct sk_init_args *a)
 	if (a->userns && receive_sources(a, &src_fds, &err) < 0)
 		fail_setup(a, &err);
 	r.src_fds = src_fds;
-	if ((a->userns || a->wait_go) && expect(a, SK_SYNC_GO, NULL, &err) < 0)
+	if ((a->userns || a->wait_go) && sk_sync_expect(a->sync_fd, SK_SYNC_GO, NULL, &err) < 0)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
 		fail_setup(a, &err);
@@ -394,7 +355,7 @@ void sk_init_run(struct sk_init_args *a)
 	    sk_process_set_extra(c, &err) < 0)
 		fail_setup(a, &err);
 	envp = sk_process_envp(p);
-	if (sk_process_prepare(p, a->seccomp, send_listener, a, &late, &err) < 0)
+	if (sk_process_prepare(p, a->seccomp, sk_sync_send_listener, &a->sync_fd, &late, &err) < 0)
 		fail_setup(a, &err);
 
 	/* From READY on, skiff may exit: the container lives on its own, so
@@ -410,7 +371,7 @@ void sk_init_run(struct sk_init_args *a)
 		fail_start(a, &err);
 	if (sk_process_close_fds(a->preserve_fds, &err) < 0)
 		fail_start(a, &err);
-	argv = strv(p->args, p->n_args);
+	argv = sk_strv_copy(p->args, p->n_args, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (sk_process_load_late(&late, &err) < 0)

@@ -74,7 +74,7 @@ static int spawned_save_state(struct sk_spawn *s, void *arg, struct sk_error *er
 /* The hooks of `phase` from the config saved at create (or the one in
  * memory when this process created the container): failures are
  * warnings (warn), or the first one is returned. */
-static int saved_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status,
+static int saved_hooks(struct sk_container *c, enum sk_hook_phase phase, enum sk_status status,
 		       bool warn, struct sk_error *err)
 {
 	_cleanup_free_ char *json = NULL, *raw = NULL;
@@ -111,7 +111,7 @@ static int saved_hooks(struct sk_container *c, enum sk_hook_phase phase, const c
 	return r;
 }
 
-void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status)
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, enum sk_status status)
 {
 	struct sk_error err = { 0 };
 
@@ -120,7 +120,7 @@ void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const 
 
 int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err)
 {
-	return saved_hooks(c, SK_HOOK_POSTSTART, "running", false, err);
+	return saved_hooks(c, SK_HOOK_POSTSTART, SK_STATUS_RUNNING, false, err);
 }
 
 /* Socket activation (LISTEN_FDS for our pid): those fds (3..) go to the
@@ -221,7 +221,7 @@ int sk_lifecycle_create(const char *id, const struct sk_create_opts *o,
 			struct sk_state st = { .id = c->id, .bundle = (char *)s->bundle,
 					       .annotations = s->config->annotations,
 					       .n_annotations = s->config->n_annotations };
-			_cleanup_free_ char *json = sk_state_oci_json(&st, "stopped", false);
+			_cleanup_free_ char *json = sk_state_oci_json(&st, SK_STATUS_STOPPED, false);
 
 			sk_hooks_run_warn(s->config, SK_HOOK_POSTSTOP, json);
 		}
@@ -414,7 +414,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err)
 	if (found < 0)
 		return -1;
 	sk_fault("delete-cgroup-removed");
-	sk_lifecycle_hooks(c, SK_HOOK_POSTSTOP, "stopped");
+	sk_lifecycle_hooks(c, SK_HOOK_POSTSTOP, SK_STATUS_STOPPED);
 	sk_container_remove(c);
 	if (c->damage && !found)
 		/* nothing says where its init and cgroups were: say so */

@@ -11,6 +11,15 @@ struct sk_create_opts {
 	/* the config as JSON text instead of <bundle>/config.json (sandbox) */
 	const char *config_json;
 };
+/* The command-line options of create that run takes too (runc's). */
+#define SK_CREATE_OPTS(o) \
+	{ "bundle", 'b', SK_OPT_STRING, &(o).bundle }, \
+	{ "pid-file", 0, SK_OPT_STRING, &(o).pid_file }, \
+	{ "console-socket", 0, SK_OPT_STRING, &(o).console_socket }, \
+	{ "pidfd-socket", 0, SK_OPT_STRING, &(o).pidfd_socket }, \
+	{ "no-pivot", 0, SK_OPT_FLAG, &(o).no_pivot }, \
+	{ "preserve-fds", 0, SK_OPT_UINT, &(o).preserve_fds }, \
+	{ "no-new-keyring", 0, SK_OPT_FLAG, &(bool){ 0 } }
 
 /* Load the bundle, make the state dir, spawn the init (waiting at the
  * exec fifo in create mode, at the sync socket in run mode), save state
@@ -31,7 +40,7 @@ int sk_lifecycle_destroy(struct sk_container *c, struct sk_error *err);
 
 /* Run the poststart or poststop hooks of the config saved at create
  * (failures are warnings, as the spec says). */
-void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, const char *status);
+void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, enum sk_status status);
 /* The poststart hooks: the first failure is returned (runtime.md: the
  * caller stops the container and destroys it). */
 int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err);

@@ -17,7 +17,7 @@ struct sk_globals sk_g = { .root = "/run/skiff" };
 #define ID "<container-id>"
 static const struct {
 	const char *name;
-	int (*fn)(int, char **);
+	int (*fn)(int, char **, struct sk_error *);
 	const char *help;
 	const char *args;
 	const char *opts;
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 {
 	struct sk_error err = { 0 };
 	char **saved = sk_xcalloc((size_t)argc + 1, sizeof(char *));
-	int i;
+	int i, fail = 1;
 
 	/* parse_globals edits argv ("--opt=val"); sk_exe_protect re-executes
 	 * skiff with the arguments as given. */
@@ -237,12 +237,8 @@ int main(int argc, char **argv)
 	i = parse_globals(argc, argv, &err);
 
 	sk_log_open();
-	if (i < 0) {
-		sk_log_error("%s", err.msg);
-		return 1;
-	}
-	if (i == 0)
-		return 0;
+	if (i <= 0)
+		goto out;
 	/* tests: the component walk rootfs/resolve.c falls back to on
 	 * kernels without openat2, on this one */
 	if (getenv("SKIFF_RESOLVE_WALK") && *getenv("SKIFF_RESOLVE_WALK"))
@@ -252,9 +248,6 @@ int main(int argc, char **argv)
 	sk_cgroup_use_systemd(sk_g.systemd_cgroup);
 	for (size_t c = 0; c < SK_ARRAY_SIZE(commands); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
-			/* run and exec exit with the container process's status */
-			int r;
-
 			if (wants_help(argc - i, argv + i)) {
 				command_help(c);
 				return 0;
@@ -263,12 +256,13 @@ int main(int argc, char **argv)
 			 * running container; create/run do when the config
 			 * joins a pid namespace (sk_lifecycle_create checks
 			 * that).  exec fails with 255, as runc's. */
-			if (commands[c].fn == sk_cmd_exec && sk_exe_protect(sk_g.argv, &err) < 0) {
-				sk_log_error("%s", err.msg);
-				return 255;
-			}
-			r = commands[c].fn(argc - i, argv + i);
-			return r < 0 ? 1 : r;
+			if (commands[c].fn == sk_cmd_exec)
+				fail = 255;
+			if (fail == 255 && sk_exe_protect(sk_g.argv, &err) < 0)
+				i = -1;
+			else    /* run and exec: the container process's status */
+				i = commands[c].fn(argc - i, argv + i, &err);
+			goto out;
 		}
 	/* `skiff help [COMMAND]`, as runc */
 	if (!strcmp(argv[i], "help") && i + 1 >= argc) {
@@ -283,6 +277,9 @@ int main(int argc, char **argv)
 			}
 		i++;
 	}
-	sk_log_error("unknown command \"%s\": no such command (see skiff --help)", argv[i]);
-	return 1;
+	i = sk_error(&err, EINVAL, "unknown command \"%s\": no such command (see skiff --help)", argv[i]);
+out:
+	if (i < 0)
+		sk_log_error("%s", err.msg);
+	return i < 0 ? fail : i;
 }

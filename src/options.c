@@ -99,3 +99,13 @@ int sk_parse_opts(int argc, char **argv, const struct sk_opt *opts,
 	}
 	return npos;
 }
+
+int sk_parse_id_opts(int argc, char **argv, const struct sk_opt *opts,
+		     char **pos, int max_pos, struct sk_error *err)
+{
+	int n = sk_parse_opts(argc, argv, opts, pos, max_pos, err);
+
+	if (n == 0)
+		return sk_error(err, EINVAL, "%s: a container id is required", argv[0]);
+	return n;
+}

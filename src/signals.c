@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "skiff.h"
@@ -98,4 +99,22 @@ const char *sk_signal_name(int sig)
 		if (names[i].sig == sig)
 			return names[i].name;
 	return NULL;
+}
+
+int sk_signals_block(struct sk_error *err)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	sigset_t all, old;
+	int fd;
+
+	sigfillset(&all);
+	for (size_t i = 0; i < SK_ARRAY_SIZE(faults); i++)
+		sigdelset(&all, faults[i]);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	fd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (fd < 0) {
+		sk_error_sys(err, "signalfd");
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	return fd;
 }

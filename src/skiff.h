@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "skiff/cgroups.h"
 #include "skiff/config.h"
@@ -47,6 +48,10 @@ struct sk_opt {
  * Returns the number of positional arguments or -1 with err set. */
 int sk_parse_opts(int argc, char **argv, const struct sk_opt *opts,
 		  char **pos, int max_pos, struct sk_error *err);
+/* The same for a command whose first argument is a container id: none
+ * is an error ("<command>: a container id is required"). */
+int sk_parse_id_opts(int argc, char **argv, const struct sk_opt *opts,
+		     char **pos, int max_pos, struct sk_error *err);
 
 /* ---- container.c: the state directory and status ---- */
 struct sk_container {
@@ -107,8 +112,7 @@ void sk_cgroup_rec_free(struct sk_cgroup_rec *r);
 int sk_cgroup_create_recorded(const struct sk_config *config, const char *id, int dirfd,
 			      const char *what, struct sk_cgroup *cg, bool *made,
 			      struct sk_error *err);
-/* creating|created|running|stopped (|paused) */
-const char *sk_container_status(struct sk_container *c);
+enum sk_status sk_container_status(struct sk_container *c);
 /* A pidfd for the init that is known to be the container's (start time
  * checked), or -1 when it is gone. */
 int sk_container_pidfd(struct sk_container *c);
@@ -199,6 +203,7 @@ enum sk_sync_type {
 	SK_SYNC_EXEC_FAILED,       /* child -> parent (exec): execve(2) failed, msg says why */
 	SK_SYNC_MOUNTSRC,          /* parent -> child: a bind source opened for it
 				    * (or none attached: the path is used) */
+	SK_SYNC_TYPES
 };
 struct sk_sync_msg { int type; int errnum; char msg[1024]; };
 int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
@@ -207,9 +212,38 @@ int sk_sync_send(int fd, int type, const struct sk_error *e, int pass_fd);
 int sk_sync_recv(int fd, struct sk_sync_msg *m, int *pass_fd, struct sk_error *err);
 int sk_send_fd(int sock, int fd, const char *data, size_t len);
 /* Connect to the unix socket `path` and send fd with `name` as the data
- * (console and pidfd sockets; exec.c).  `what` names the option in errors. */
+ * (console and pidfd sockets).  `what` names the option in errors. */
 int sk_send_fd_to_socket(const char *what, const char *path, int fd, const char *name,
 			 struct sk_error *err);
+/* The next message must be `type`; *fd gets its fd or -1 (with fd NULL
+ * an fd that came with it is closed). */
+int sk_sync_expect(int sync, int type, int *fd, struct sk_error *err);
+/* sk_process_prepare's send_listener: the listener to skiff (*(int *)sync). */
+int sk_sync_send_listener(int fd, void *sync, struct sk_error *err);
+
+/* The parent's side of a child's setup: messages until a handler says
+ * done (or, with eof_done, the child's end closes at execve). */
+struct sk_sync_peer;
+/* A message's handler: 0 go on, 1 done, -1 error (err set); it takes *fd
+ * by setting it to -1, else the loop closes it. */
+typedef int sk_sync_handler(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd,
+			    struct sk_error *err);
+struct sk_sync_peer {
+	const char *who;                   /* "container init", in errors */
+	int timeout_ms;                    /* for each message */
+	const char *timeout_text;          /* printf format of the seconds */
+	bool eof_done;
+	sk_sync_handler *on[SK_SYNC_TYPES];  /* NULL: unexpected */
+	void *arg;
+	/* for the handlers below */
+	const char *console_socket;        /* tty: send the master there, */
+	int *tty_master;                   /* else keep it here */
+	const struct sk_seccomp *seccomp;  /* seccomp: the listener's agent */
+	struct sk_state state;             /* and the state it gets, */
+	enum sk_status status;             /* with this status */
+};
+int sk_sync_wait(int sync, struct sk_sync_peer *p, struct sk_error *err);
+sk_sync_handler sk_sync_on_error, sk_sync_on_tty, sk_sync_on_seccomp;
 
 /* ---- init.c: the container init, runs in the child ---- */
 struct sk_init_args {
@@ -311,10 +345,34 @@ int sk_pty_open(const struct sk_process *p, int *slave, int *num, struct sk_erro
  * it is closed either way. */
 int sk_pty_take(int slave, struct sk_error *err);
 int sk_terminal_setup(const struct sk_process *p, struct sk_error *err);
-/* Send the pty master to a --console-socket. */
-int sk_terminal_send(const char *socket_path, int master, struct sk_error *err);
-/* Foreground run: copy stdin->master, master->stdout until the master
- * hangs up; raw mode when stdin is a tty. */
+
+/* ---- supervise.c: a process in the foreground (run, exec) ---- */
+struct sk_tty {
+	int master;                /* the pty master, -1: no terminal */
+	bool in_open;              /* stdin still copied to it */
+	bool raw;                  /* stdin put in raw mode: saved holds its modes */
+	struct termios saved;
+};
+/* Take the master: stdin in raw mode when it is a tty, the pty sized as
+ * the terminal; end restores stdin and closes the master. */
+void sk_tty_begin(struct sk_tty *t, int master);
+void sk_tty_resize(struct sk_tty *t);
+void sk_tty_end(struct sk_tty *t);
+struct sk_supervise {
+	pid_t pid;                 /* a child of skiff */
+	int pidfd;
+	int sigfd;                 /* sk_signals_block()'s */
+	struct sk_tty tty;         /* stdin -> master -> stdout (sk_tty_begin) */
+	int timeout_ms;            /* > 0: on_timeout is called once after it */
+	void (*on_timeout)(struct sk_supervise *s);
+	int watch_fd;              /* >= 0: on_watch is called when it is readable */
+	void (*on_watch)(struct sk_supervise *s);
+	void *arg;
+	int wstatus;               /* out: waitpid's */
+};
+/* Forward signals to the process, copy the terminal, until the process
+ * exits; returns its exit status (128+N for signal N). */
+int sk_supervise(struct sk_supervise *s);
 
 /* ---- hooks.c ---- */
 /* Run the hooks of one phase with `state` (the OCI state JSON) on stdin;
@@ -327,6 +385,10 @@ void sk_hooks_run_warn(const struct sk_config *c, enum sk_hook_phase phase, cons
 /* ---- signals.c ---- */
 int sk_parse_signal(const char *s, int *sig, struct sk_error *err);
 void sk_signals_reset_ignored(void);
+/* Block the signals a foreground skiff forwards (all but the faults)
+ * before the process is cloned, so none is lost; returns a signalfd for
+ * them, or -1 with err set (and the mask as it was). */
+int sk_signals_block(struct sk_error *err);
 const char *sk_signal_name(int sig);     /* "TERM", or NULL */
 
 /* ---- checks.c: refuse config fields skiff cannot honour yet ---- */
@@ -335,11 +397,11 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err);
  * and kernelTCP dropped with a warning on stderr. */
 void sk_resources_normalize(struct sk_resources *r);
 
-/* ---- commands ---- */
-int sk_cmd_create(int argc, char **argv);
-int sk_cmd_start(int argc, char **argv);
-int sk_cmd_run(int argc, char **argv);
-int sk_cmd_exec(int argc, char **argv);         /* cmd_exec.c, exec.c */
+/* ---- commands: the exit status, or -1 with err set (main() prints it) ---- */
+int sk_cmd_create(int argc, char **argv, struct sk_error *err);
+int sk_cmd_start(int argc, char **argv, struct sk_error *err);
+int sk_cmd_run(int argc, char **argv, struct sk_error *err);
+int sk_cmd_exec(int argc, char **argv, struct sk_error *err);         /* cmd_exec.c, exec.c */
 
 /* ---- notify_socket.c: NOTIFY_SOCKET proxied as runc does ---- */
 const char *sk_notify_host_socket(void);        /* $NOTIFY_SOCKET or NULL */
@@ -352,21 +414,21 @@ int sk_notify_bind(int state_dirfd, const char *id, struct sk_error *err);
 /* Wait for READY=..., forward it and MAINPID=pid to $NOTIFY_SOCKET; returns
  * early (0) when pidfd says the container exited. */
 int sk_notify_wait(int sock, int pidfd, pid_t pid, struct sk_error *err);
-int sk_cmd_state(int argc, char **argv);
-int sk_cmd_kill(int argc, char **argv);
-int sk_cmd_delete(int argc, char **argv);
-int sk_cmd_list(int argc, char **argv);
-int sk_cmd_spec(int argc, char **argv);
-int sk_cmd_features(int argc, char **argv);
-int sk_cmd_pause(int argc, char **argv);
-int sk_cmd_resume(int argc, char **argv);
-int sk_cmd_update(int argc, char **argv);
-int sk_cmd_ps(int argc, char **argv);
-int sk_cmd_events(int argc, char **argv);
-int sk_cmd_check(int argc, char **argv);          /* cmd_check.c */
-int sk_cmd_sandbox(int argc, char **argv);        /* cmd_sandbox.c */
-int sk_cmd_checkpoint(int argc, char **argv);   /* cmd_checkpoint.c, criu.c */
-int sk_cmd_restore(int argc, char **argv);      /* cmd_restore.c, criu.c */
+int sk_cmd_state(int argc, char **argv, struct sk_error *err);
+int sk_cmd_kill(int argc, char **argv, struct sk_error *err);
+int sk_cmd_delete(int argc, char **argv, struct sk_error *err);
+int sk_cmd_list(int argc, char **argv, struct sk_error *err);
+int sk_cmd_spec(int argc, char **argv, struct sk_error *err);
+int sk_cmd_features(int argc, char **argv, struct sk_error *err);
+int sk_cmd_pause(int argc, char **argv, struct sk_error *err);
+int sk_cmd_resume(int argc, char **argv, struct sk_error *err);
+int sk_cmd_update(int argc, char **argv, struct sk_error *err);
+int sk_cmd_ps(int argc, char **argv, struct sk_error *err);
+int sk_cmd_events(int argc, char **argv, struct sk_error *err);
+int sk_cmd_check(int argc, char **argv, struct sk_error *err);          /* cmd_check.c */
+int sk_cmd_sandbox(int argc, char **argv, struct sk_error *err);        /* cmd_sandbox.c */
+int sk_cmd_checkpoint(int argc, char **argv, struct sk_error *err);   /* cmd_checkpoint.c, criu.c */
+int sk_cmd_restore(int argc, char **argv, struct sk_error *err);      /* cmd_restore.c, criu.c */
 /* cmd_pause.c: open the cgroup recorded in the container's state. */
 int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err);
 

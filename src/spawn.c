@@ -225,89 +225,64 @@ static void init_error_instead(struct sk_spawn *s, struct sk_error *err)
 		sk_error(err, m.errnum, "%s", m.msg);
 }
 
+/* linux.netDevices: once the init is in its network namespace (it
+ * unshares it itself after joining a user namespace), before any hook
+ * runs: at its first READY or HOOKS message, unless done before. */
+struct ready_wait {
+	struct sk_sync_peer p;
+	struct sk_spawn *s;
+	bool net_done;
+};
+
+static int net_once(struct ready_wait *w, struct sk_error *err)
+{
+	if (w->net_done)
+		return 0;
+	w->net_done = true;
+	return sk_netdev_setup(w->s->config, w->s->pid, -1, err);
+}
+
+static int on_ready(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd,
+		    struct sk_error *err)
+{
+	return net_once((struct ready_wait *)p, err) < 0 ? -1 : 1;
+}
+
+static int on_hooks(struct sk_sync_peer *p, const struct sk_sync_msg *m, int *fd,
+		    struct sk_error *err)
+{
+	struct sk_spawn *s = ((struct ready_wait *)p)->s;
+	struct sk_state st = { .id = (char *)s->id, .pid = s->pid, .bundle = (char *)s->bundle,
+			       .annotations = s->config->annotations,
+			       .n_annotations = s->config->n_annotations };
+	_cleanup_free_ char *json = NULL;
+
+	if (net_once((struct ready_wait *)p, err) < 0)
+		return -1;
+	json = sk_state_oci_json(&st, SK_STATUS_CREATING, false);
+	if (sk_hooks_run(s->config, SK_HOOK_PRESTART, json, err) < 0 ||
+	    sk_hooks_run(s->config, SK_HOOK_CREATE_RUNTIME, json, err) < 0)
+		return -1;
+	if (sk_send_fd(s->sync_fd, -1, json, strlen(json) + 1) < 0)
+		return sk_error_sys(err, "send state to container init");
+	return 0;
+}
+
 static int wait_ready(struct sk_spawn *s, bool net_done, struct sk_error *err)
 {
-	struct sk_sync_msg m;
-	int fd;
+	struct ready_wait w = {
+		.p = { .who = "container init", .timeout_ms = SETUP_TIMEOUT_MS,
+		       .timeout_text = "container init did not finish its setup in %d s",
+		       .on = { [SK_SYNC_READY] = on_ready, [SK_SYNC_HOOKS] = on_hooks,
+			       [SK_SYNC_ERROR] = sk_sync_on_error, [SK_SYNC_TTY] = sk_sync_on_tty,
+			       [SK_SYNC_SECCOMP] = sk_sync_on_seccomp },
+		       .console_socket = s->console_socket, .tty_master = &s->tty_master,
+		       .seccomp = &s->config->linux.seccomp, .status = SK_STATUS_CREATING,
+		       .state = { .id = (char *)s->id, .pid = s->pid, .bundle = (char *)s->bundle } },
+		.s = s, .net_done = net_done,
+	};
 
-	for (;;) {
-		struct pollfd pfd = { .fd = s->sync_fd, .events = POLLIN };
-		int r = poll(&pfd, 1, SETUP_TIMEOUT_MS);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return sk_error_sys(err, "wait for container init");
-		if (r == 0)
-			return sk_error(err, ETIMEDOUT, "container init did not finish its setup in %d s",
-					SETUP_TIMEOUT_MS / 1000);
-		if (sk_sync_recv(s->sync_fd, &m, &fd, err) < 0)
-			return -1;
-		/* linux.netDevices: once the init is in its network
-		 * namespace (it unshares it itself after joining a user
-		 * namespace), before any hook runs */
-		if (!net_done && (m.type == SK_SYNC_READY || m.type == SK_SYNC_HOOKS)) {
-			net_done = true;
-			if (sk_netdev_setup(s->config, s->pid, -1, err) < 0) {
-				if (fd >= 0)
-					close(fd);
-				return -1;
-			}
-		}
-		switch (m.type) {
-		case SK_SYNC_READY:
-			return 0;
-		case SK_SYNC_ERROR:
-			return sk_error(err, m.errnum, "%s", m.msg);
-		case SK_SYNC_SECCOMP: {
-			struct sk_state st = { .id = (char *)s->id, .pid = s->pid,
-					       .bundle = (char *)s->bundle };
-			_cleanup_free_ char *json = sk_state_oci_json(&st, "creating", false);
-			int r2;
-
-			if (fd < 0)
-				return sk_error(err, EPROTO, "container init sent no seccomp listener");
-			r2 = sk_seccomp_send_state(&s->config->linux.seccomp, fd, json, err);
-			close(fd);
-			if (r2 < 0)
-				return -1;
-			break;
-		}
-		case SK_SYNC_HOOKS: {
-			struct sk_state st = { .id = (char *)s->id, .pid = s->pid,
-					       .bundle = (char *)s->bundle,
-					       .annotations = s->config->annotations,
-					       .n_annotations = s->config->n_annotations };
-			_cleanup_free_ char *json = sk_state_oci_json(&st, "creating", false);
-
-			if (fd >= 0)
-				close(fd);
-			if (sk_hooks_run(s->config, SK_HOOK_PRESTART, json, err) < 0 ||
-			    sk_hooks_run(s->config, SK_HOOK_CREATE_RUNTIME, json, err) < 0)
-				return -1;
-			if (sk_send_fd(s->sync_fd, -1, json, strlen(json) + 1) < 0)
-				return sk_error_sys(err, "send state to container init");
-			break;
-		}
-		case SK_SYNC_TTY:
-			if (fd < 0)
-				return sk_error(err, EPROTO, "container init sent no terminal");
-			if (s->console_socket) {
-				int r2 = sk_terminal_send(s->console_socket, fd, err);
-
-				close(fd);
-				if (r2 < 0)
-					return -1;
-			} else {
-				s->tty_master = fd;
-			}
-			break;
-		default:
-			if (fd >= 0)
-				close(fd);
-			return sk_error(err, EPROTO, "unexpected message %d from container init", m.type);
-		}
-	}
+	return sk_sync_wait(s->sync_fd, &w.p, err);
 }
 
 int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)

@@ -10,9 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -115,22 +113,4 @@ int sk_terminal_setup(const struct sk_process *p, struct sk_error *err)
 		return -1;
 	}
 	return master;
-}
-
-int sk_terminal_send(const char *socket_path, int master, struct sk_error *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return sk_error_sys(err, "--console-socket: socket");
-	if (strlen(socket_path) >= sizeof(addr.sun_path))
-		return sk_error(err, ENAMETOOLONG, "--console-socket %s: path too long", socket_path);
-	strcpy(addr.sun_path, socket_path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return sk_error_sys(err, "--console-socket %s: connect", socket_path);
-	/* runc sends the pty's name as the message body. */
-	if (sk_send_fd(fd, master, "/dev/ptmx", 9) < 0)
-		return sk_error_sys(err, "--console-socket %s: send", socket_path);
-	return 0;
 }

@@ -69,6 +69,15 @@ char *sk_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char **sk_strv_copy(char *const *v, size_t n, size_t extra)
+{
+	char **out = sk_xcalloc(n + extra + 1, sizeof(char *));
+
+	if (n)
+		memcpy(out, v, n * sizeof(char *));
+	return out;
+}
+
 int sk_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

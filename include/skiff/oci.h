@@ -42,10 +42,18 @@ void sk_state_free(struct sk_state *s);
 char *sk_state_json(const struct sk_state *s);
 int sk_state_parse(const char *buf, size_t len, struct sk_state **out, struct sk_error *err);
 
+/* A container's status: the OCI ones, runc's paused, and unknown (its
+ * state.json cannot be read). */
+enum sk_status {
+	SK_STATUS_CREATING, SK_STATUS_CREATED, SK_STATUS_RUNNING, SK_STATUS_STOPPED,
+	SK_STATUS_PAUSED, SK_STATUS_UNKNOWN,
+};
+const char *sk_status_name(enum sk_status status);   /* "creating" */
+
 /* The OCI state document (state-schema.json) for `skiff state` and for
- * hooks' stdin.  `status` is creating|created|running|stopped.  pid is
- * omitted when 0.  Returns a heap string (pretty-printed when `pretty`). */
-char *sk_state_oci_json(const struct sk_state *s, const char *status, bool pretty);
+ * hooks' stdin.  pid is omitted when 0.  Returns a heap string
+ * (pretty-printed when `pretty`). */
+char *sk_state_oci_json(const struct sk_state *s, enum sk_status status, bool pretty);
 
 /* `skiff spec`: the default config.json (like `runc spec`). */
 char *sk_spec_default_json(bool rootless);

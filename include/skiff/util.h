@@ -32,6 +32,9 @@ void *sk_xcalloc(size_t n, size_t size);
 void *sk_xrealloc(void *p, size_t n);
 char *sk_xstrdup(const char *s);
 char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A NULL-terminated copy of the pointers v[0..n) with room for `extra`
+ * more (execve's vectors from the model's counted arrays). */
+char **sk_strv_copy(char *const *v, size_t n, size_t extra);
 /* "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ" (RFC 3339, UTC) of a Unix time. */
 char *sk_format_utc(long long sec, long nsec);
 

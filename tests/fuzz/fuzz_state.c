@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json = sk_state_json(s);
 	if (sk_state_parse(json, strlen(json), &back, &e) < 0 || !same_state(s, back))
 		abort();	/* what skiff writes, skiff must read back */
-	oci = sk_state_oci_json(s, "running", true);
+	oci = sk_state_oci_json(s, SK_STATUS_RUNNING, true);
 	free(oci);
 	free(json);
 	sk_state_free(back);

@@ -43,6 +43,9 @@ start_sleeper() {
 	run --separate-stderr rt restore --image-path "$TESTDIR/empty" --bundle "$BUNDLE" "bad/id"
 	assert_one_line_error
 	assert_contains "$stderr" "invalid container id"
+	run --separate-stderr rt --systemd-cgroup restore --image-path "$TESTDIR/empty" --bundle "$BUNDLE" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "restore: --systemd-cgroup is not supported by restore"
 	[ ! -e "$ROOT/$CID" ]
 }
 

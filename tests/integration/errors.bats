@@ -195,3 +195,16 @@ load helpers
 	run --separate-stderr rt create --bundle "$BUNDLE" "a/b"
 	assert_one_line_error
 }
+
+# run blocks the signals it forwards and reads them from a signalfd made
+# before the clone: when that cannot be made (here: no fd left), run fails
+# with that error instead of supervising fd -1 (skiff-specific)
+@test "errors: run when no signalfd can be made (fd limit)" {
+	is_skiff || skip "skiff's own error"
+	command -v prlimit >/dev/null || skip "no prlimit"
+	run --separate-stderr timeout -k 5 "$SKIFF_TIMEOUT" prlimit --nofile=3:3 \
+		"$SKIFF" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_one_line_error
+	assert_contains "$stderr" "signalfd: too many open files"
+	run ! rt state "$CID"
+}

@@ -826,7 +826,7 @@ static void test_state(void)
 	s.pid = 4422;
 	s.annotations = ann;
 	s.n_annotations = 1;
-	js = sk_state_oci_json(&s, "running", true);
+	js = sk_state_oci_json(&s, SK_STATUS_RUNNING, true);
 	v = yajl_tree_parse(js, ebuf, sizeof(ebuf));
 	BEGIN();
 	EXPECT(v && YAJL_IS_OBJECT(v));
@@ -843,7 +843,7 @@ static void test_state(void)
 
 	s.pid = 0;
 	s.n_annotations = 0;
-	js = sk_state_oci_json(&s, "stopped", false);
+	js = sk_state_oci_json(&s, SK_STATUS_STOPPED, false);
 	v = yajl_tree_parse(js, ebuf, sizeof(ebuf));
 	BEGIN();
 	EXPECT(v && YAJL_IS_OBJECT(v) && v->u.object.len == 4);
