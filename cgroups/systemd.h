@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../src/dbus.h"
+#include "../base/dbus.h"
 
 struct sk_error;
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sha256.h"
+#include "../../base/sha256.h"
 
 static int passed, failed;
 
