@@ -1,4 +1,4 @@
-/* libFuzzer target: a D-Bus message as the client receives it (src/dbus.c):
+/* libFuzzer target: a D-Bus message as the client receives it (base/dbus.c):
  * decoded, checked against its signature, and read as the replies skiff
  * expects (an object path, a string, JobRemoved's "uoss"). */
 #include <stddef.h>

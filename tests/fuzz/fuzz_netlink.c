@@ -1,4 +1,4 @@
-/* libFuzzer target: rtnetlink replies (src/netlink.c), read as the reply
+/* libFuzzer target: rtnetlink replies (src/net/netlink.c), read as the reply
  * to a link request or to an address dump (the first byte chooses). */
 #include <stdbool.h>
 #include <stddef.h>
