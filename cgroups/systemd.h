@@ -1,7 +1,7 @@
 /* The systemd cgroup driver's pieces (private to cgroups/):
  * systemd_path.c: runc's cgroupsPath rules for the systemd driver;
  * systemd_dbus.c: systemd's D-Bus API (org.freedesktop.systemd1.Manager)
- * over the client of src/dbus.h: transient units, their properties, jobs. */
+ * over the client of base/dbus.h: transient units, their properties, jobs. */
 #ifndef SKIFF_CGROUPS_SYSTEMD_H
 #define SKIFF_CGROUPS_SYSTEMD_H
 
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../src/dbus.h"
+#include "../base/dbus.h"
 
 struct sk_error;
 

@@ -1,6 +1,6 @@
 /* systemd's D-Bus API for the systemd cgroup driver (cgroups/systemd.h):
  * org.freedesktop.systemd1.Manager's transient units and jobs, over the
- * native client of src/dbus.h. */
+ * native client of base/dbus.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

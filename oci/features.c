@@ -14,7 +14,7 @@
 #include "skiff/seccomp.h"
 #include "skiff/util.h"
 
-/* src/criu.c: criu's version (enabled), else why not (heap).  Weak: the
+/* src/checkpoint/criu.c: criu's version (enabled), else why not (heap).  Weak: the
  * unit tests link the features without the commands. */
 char *sk_criu_features_note(bool *enabled) __attribute__((weak));
 

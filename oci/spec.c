@@ -218,7 +218,7 @@ char *sk_spec_default_json(bool rootless)
 	return sk_json_finish(g, true);
 }
 
-/* For other writers of configs (src/sandbox_config.c). */
+/* For other writers of configs (src/cli/sandbox_config.c). */
 void sk_spec_gen_mount(void *g, const char *dest, const char *type, const char *src,
 		       const char *const *opts)
 {

@@ -194,7 +194,7 @@ int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err)
 	if (rootfd < 0)
 		return sk_error_sys(err, "open \"/\"");
 	if (r->shared_mntns)
-		return 0;   /* (nothing of this was allowed: src/checks.c) */
+		return 0;   /* (nothing of this was allowed: src/runtime/checks.c) */
 	if (readonly_tmpfs(c, rootfd, err) < 0)
 		return -1;
 	for (size_t i = 0; i < c->linux.n_masked_paths; i++)

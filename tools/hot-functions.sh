@@ -39,10 +39,10 @@ C
 		cd "$W/src"
 		autoreconf -fi >/dev/null 2>&1
 		./configure -q CFLAGS="-O2 -finstrument-functions" >/dev/null
-		make -s -j"$(nproc)" libskiff.a src/main.o >/dev/null 2>&1
+		make -s -j"$(nproc)" libskiff.a src/cli/main.o >/dev/null 2>&1
 		gcc -O2 -c -o "$W/hook.o" "$W/hook.c"
 		# not a PIE: the addresses printed are nm's
-		gcc -no-pie -o "$W/skiff" src/main.o libskiff.a "$W/hook.o" \
+		gcc -no-pie -o "$W/skiff" src/cli/main.o libskiff.a "$W/hook.o" \
 			$(sed -n 's/^SECCOMP_LIBS = //p;s/^CAP_LIBS = //p;s/^YAJL_LIBS = //p' Makefile)
 		# and a plain build: what it inlines has no section to place
 		make -s distclean >/dev/null 2>&1

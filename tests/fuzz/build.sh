@@ -21,7 +21,12 @@ cat >"$OBJ/config.h.new" <<H
 #define PACKAGE_VERSION "$(sed -n 's/^AC_INIT(\[skiff\], *\[\([^]]*\)\].*/\1/p' "$SRC/configure.ac")"
 H
 cmp -s "$OBJ/config.h.new" "$OBJ/config.h" && rm "$OBJ/config.h.new" || mv "$OBJ/config.h.new" "$OBJ/config.h"
-INC=(-I"$SRC/include" -include "$OBJ/config.h")
+# the include directories of Makefile.am's AM_CPPFLAGS (include/ and the rooms)
+mapfile -t incdirs < <(sed -n '/^AM_CPPFLAGS/,/config\.h/p' "$SRC/Makefile.am" |
+	grep -o '(top_srcdir)/[^ ]*' | sed 's|^(top_srcdir)/||')
+INC=()
+for d in "${incdirs[@]}"; do INC+=(-I"$SRC/$d"); done
+INC+=(-include "$OBJ/config.h")
 # libskiff's sources (Makefile.am), main() aside
 mapfile -t srcs < <(sed -n '/^libskiff_a_SOURCES/,/^$/p' "$SRC/Makefile.am" | tr ' \t\\' '\n\n\n' |
 	grep '\.c$')
@@ -30,7 +35,7 @@ for s in "${srcs[@]}"; do
 	o="$OBJ/$(tr / _ <<<"${s%.c}").o"
 	objs+=("$o")
 	if [ ! -e "$o" ] || [ "$SRC/$s" -nt "$o" ] || [ "$OBJ/config.h" -nt "$o" ] ||
-		[ -n "$(find "$SRC/include" "$SRC/src" "$SRC/oci" "$SRC/rootfs" "$SRC/cgroups" -name '*.h' -newer "$o" -print -quit)" ]; then
+		[ -n "$(find "$SRC/include" "$SRC/base" "$SRC/src" "$SRC/oci" "$SRC/rootfs" "$SRC/cgroups" -name '*.h' -newer "$o" -print -quit)" ]; then
 		echo "  CC(fuzz) $s"
 		$CC $CFLAGS -fsanitize=fuzzer-no-link "${INC[@]}" -c "$SRC/$s" -o "$o"
 	fi

@@ -1,4 +1,4 @@
-/* What src/main.c defines, for the fuzz targets: the globals, with a
+/* What src/cli/main.c defines, for the fuzz targets: the globals, with a
  * state root that does not exist (nothing is written). */
 #include "../../src/skiff.h"
 

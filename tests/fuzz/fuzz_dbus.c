@@ -1,4 +1,4 @@
-/* libFuzzer target: a D-Bus message as the client receives it (src/dbus.c):
+/* libFuzzer target: a D-Bus message as the client receives it (base/dbus.c):
  * decoded, checked against its signature, and read as the replies skiff
  * expects (an object path, a string, JobRemoved's "uoss"). */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/dbus.h"
+#include "../../base/dbus.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* libFuzzer target: rtnetlink replies (src/netlink.c), read as the reply
+/* libFuzzer target: rtnetlink replies (src/net/netlink.c), read as the reply
  * to a link request or to an address dump (the first byte chooses). */
 #include <stdbool.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/netlink.h"
+#include "../../src/net/netlink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

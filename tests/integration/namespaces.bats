@@ -77,7 +77,7 @@ lo"
 }
 
 # A new network namespace in skiff's own user namespace is made ahead, on a
-# thread, while skiff makes the cgroup and the init (src/netns_ahead.c); the
+# thread, while skiff makes the cgroup and the init (src/net/netns_ahead.c); the
 # init joins it.  With one CPU, clone3 makes it as before.  Either way the
 # container sees the same: a namespace of its own with lo up and nothing else.
 netns_seen_inside() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# skiff's D-Bus client (src/dbus.h) and systemd's API (cgroups/systemd.h)
+# skiff's D-Bus client (base/dbus.h) and systemd's API (cgroups/systemd.h)
 # against a real systemd, through tests/tools/dbus_probe: transient scopes
 # with properties, their cgroups, stop and reset-failed, D-Bus errors, the
 # bounded wait for a job.  Needs systemd as PID 1 on cgroup v2: the VM tier

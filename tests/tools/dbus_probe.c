@@ -1,4 +1,4 @@
-/* tests/tools/dbus_probe: skiff's D-Bus client (src/dbus.h) and systemd's
+/* tests/tools/dbus_probe: skiff's D-Bus client (base/dbus.h) and systemd's
  * API (cgroups/systemd.h) against a real systemd (tests/integration/systemd.bats).
  *
  *   dbus_probe [--private] [--record FILE] COMMAND...

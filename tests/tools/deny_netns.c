@@ -1,7 +1,7 @@
 /* deny_netns CMD [ARGS...]: run CMD under a seccomp filter that fails
  * unshare(2) with CLONE_NEWNET (EPERM), as a sandbox without the right to
  * make network namespaces would: namespaces.bats checks skiff's error for
- * the namespace it makes ahead on a thread (src/netns_ahead.c). */
+ * the namespace it makes ahead on a thread (src/net/netns_ahead.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/audit.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the D-Bus client (src/dbus.h) and systemd's API
+/* Unit tests of the D-Bus client (base/dbus.h) and systemd's API
  * (cgroups/systemd.h) against recorded messages (tests/unit/data/dbus/):
  *   start_transient_call.bin  busctl's (sd-bus) StartTransientUnit call,
  *                             through dbus-daemon (which added the sender)

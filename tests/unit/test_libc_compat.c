@@ -1,5 +1,5 @@
 /* Unit tests for glibc's _FORTIFY_SOURCE entry points that Debian's static
- * libseccomp, libcap and yajl call: src/libc_compat.c in the musl build,
+ * libseccomp, libcap and yajl call: base/libc_compat.c in the musl build,
  * glibc's own otherwise; both must format like the plain function and
  * abort when the object is smaller than what is written into it.
  *

@@ -1,6 +1,6 @@
-/* Unit tests for the allocator the test links: src/malloc.c in the musl
+/* Unit tests for the allocator the test links: base/malloc.c in the musl
  * build (configure --with-musl), glibc's otherwise.  What any malloc must
- * do is checked in both; what src/malloc.c promises beyond that (classes,
+ * do is checked in both; what base/malloc.c promises beyond that (classes,
  * reuse instead of unmapping, the free-time check) only in the musl build.
  *
  * Output: "ok - name" / "not ok - name: reason", then "N passed, N failed". */
@@ -127,7 +127,7 @@ static void aligned(void)
 }
 
 #ifdef SKIFF_MUSL
-/* src/malloc.c: a freed chunk is reused by the next request of its class */
+/* base/malloc.c: a freed chunk is reused by the next request of its class */
 static void reuse(void)
 {
 	void *p = malloc(100), *q;
@@ -135,12 +135,12 @@ static void reuse(void)
 
 	free(p);
 	q = malloc(110);
-	tap((uintptr_t)q == was && malloc_usable_size(q) == 128, "src/malloc.c: a freed chunk is reused by its class",
+	tap((uintptr_t)q == was && malloc_usable_size(q) == 128, "base/malloc.c: a freed chunk is reused by its class",
 	    "%#lx then %p, usable %zu", (unsigned long)was, q, malloc_usable_size(q));
 	free(q);
 }
 
-/* src/malloc.c: a double free, or freeing what malloc did not give, aborts
+/* base/malloc.c: a double free, or freeing what malloc did not give, aborts
  * with a message */
 static void (*volatile release)(void *) = free; /* the compiler must not see what is freed */
 
@@ -168,8 +168,8 @@ int main(void)
 	aligned();
 #ifdef SKIFF_MUSL
 	reuse();
-	tap_aborts("src/malloc.c: a double free aborts", double_free);
-	tap_aborts("src/malloc.c: freeing a pointer it did not give aborts", stray_free);
+	tap_aborts("base/malloc.c: a double free aborts", double_free);
+	tap_aborts("base/malloc.c: freeing a pointer it did not give aborts", stray_free);
 #endif
 	return tap_done();
 }

@@ -1,4 +1,4 @@
-/* Unit tests for src/seccomp.c: parsing and refusals, the actions (errno,
+/* Unit tests for src/process/seccomp.c: parsing and refusals, the actions (errno,
  * kill, trap, trace, log, default action), unknown names, many rules, flags
  * and architectures.  Argument conditions are in test_seccomp_args.c,
  * NOTIFY and listenerPath in test_seccomp_notify.c; the harness (a child

@@ -1,4 +1,4 @@
-/* Unit tests for src/seccomp.c: argument conditions (every operator, two
+/* Unit tests for src/process/seccomp.c: argument conditions (every operator, two
  * conditions on one argument, conditions on two arguments).  Harness in
  * seccomp_harness.c.
  * Prints "ok - name" / "not ok - name: reason", then "N passed, N failed". */

@@ -1,4 +1,4 @@
-/* Unit tests for src/seccomp_cache.c: SHA-256 vectors, the canonical JSON,
+/* Unit tests for src/process/seccomp_cache.c: SHA-256 vectors, the canonical JSON,
  * cache hits, that a corrupt, foreign or unsafe entry is rebuilt, and the
  * pruning to SK_SECCOMP_CACHE_MAX entries (least recently used out).
  * Prints "ok - name" / "not ok - name: reason", then "N passed, N failed". */

@@ -1,4 +1,4 @@
-/* Unit tests for src/seccomp.c: SCMP_ACT_NOTIFY (an agent answers for the
+/* Unit tests for src/process/seccomp.c: SCMP_ACT_NOTIFY (an agent answers for the
  * child through the listener fd) and listenerPath (the fd and the state
  * JSON sent to a unix socket).  Harness in seccomp_harness.c.
  * Prints "ok - name" / "not ok - name: reason", then "N passed, N failed". */

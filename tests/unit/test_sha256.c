@@ -1,4 +1,4 @@
-/* Unit tests for src/sha256.c: the FIPS 180-4 vectors through both block
+/* Unit tests for base/sha256.c: the FIPS 180-4 vectors through both block
  * functions (portable C and, when the CPU has them, the x86 SHA
  * extensions), and the two against each other over every length up to a
  * few blocks and every split of an update.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sha256.h"
+#include "../../base/sha256.h"
 
 static int passed, failed;
 

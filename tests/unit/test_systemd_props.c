@@ -1,6 +1,6 @@
 /* Unit tests of linux.resources as systemd unit properties
  * (cgroups/systemd_props.c): each config's StartTransientUnit call is
- * encoded, checked by the strict decoder (src/dbus.c), and its a(sv)
+ * encoded, checked by the strict decoder (base/dbus.c), and its a(sv)
  * walked back into "Name sig value" lines compared with the expected
  * mapping (runc's systemd v2 manager). */
 #include <inttypes.h>

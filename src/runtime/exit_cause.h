@@ -1,4 +1,4 @@
-/* Why a container stopped (src/exit_cause.c). */
+/* Why a container stopped (src/runtime/exit_cause.c). */
 #ifndef SKIFF_EXIT_CAUSE_H
 #define SKIFF_EXIT_CAUSE_H
 

@@ -1,4 +1,4 @@
-/* skiff checkpoint: dump a running container with CRIU (src/criu.c), as
+/* skiff checkpoint: dump a running container with CRIU (src/checkpoint/criu.c), as
  * runc does: the container is gone afterwards unless --leave-running or
  * --pre-dump. */
 #include <errno.h>

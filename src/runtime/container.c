@@ -469,3 +469,17 @@ int sk_container_pidfd(struct sk_container *c)
 	}
 	return fd;
 }
+
+int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_error *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->dirfd = -1;
+	if (!c->state || !c->state->cgroup_path)
+		return sk_error(err, ENOENT, "container \"%s\" has no cgroup "
+				"(created with --cgroup-manager disabled?)", c->id);
+	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, c->state->cgroup_owned_v1,
+			   cg, err) < 0)
+		return sk_error_ctx(err, "container \"%s\"", c->id);
+	sk_cgroup_set_unit(cg, c->state->cgroup_unit);
+	return 0;
+}

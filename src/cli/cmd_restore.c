@@ -1,4 +1,4 @@
-/* skiff restore: a container from a CRIU image (src/criu.c), created
+/* skiff restore: a container from a CRIU image (src/checkpoint/criu.c), created
  * under a new id the way create does (state dir, cgroup, state.json),
  * running once criu is done. */
 #include <errno.h>

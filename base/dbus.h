@@ -1,4 +1,4 @@
-/* A small native D-Bus client (src/dbus.c): the subset of the protocol
+/* A small native D-Bus client (base/dbus.c): the subset of the protocol
  * that skiff needs to talk to systemd (the static musl build has no
  * libsystemd or libdbus).  Wire format: the D-Bus specification,
  * "Message Protocol"; SASL EXTERNAL only, no unix fds.

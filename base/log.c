@@ -9,16 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "skiff.h"
+#include "skiff/log.h"
 
 static int log_fd = -1, debug_fd = -1;
+static bool log_json;
 
-void sk_log_open(void)
+void sk_log_open(const char *path, bool json, bool debug)
 {
-	if (sk_g.log_path)
-		log_fd = open(sk_g.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (sk_g.debug)
-		debug_fd = sk_g.log_path ? log_fd : 2;
+	if (path)
+		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (debug)
+		debug_fd = path ? log_fd : 2;
+	log_json = json;
 }
 
 static void json_escape(char *out, size_t size, const char *s)
@@ -54,7 +56,7 @@ static void log_line(int fd, const char *level, const char *msg)
 	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(when + n, sizeof(when) - (size_t)n, ".%09ldZ", ts.tv_nsec);
 	json_escape(esc, sizeof(esc), msg);
-	if (sk_g.log_json)
+	if (log_json)
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level, esc, when);
 	else

@@ -1,5 +1,5 @@
-/* rtnetlink (src/netlink.c) and the network setup of a
- * container's network namespace (src/netdev.c): lo up, linux.netDevices
+/* rtnetlink (src/net/netlink.c) and the network setup of a
+ * container's network namespace (src/net/netdev.c): lo up, linux.netDevices
  * moved in, renamed, their permanent global addresses kept, and up. */
 #ifndef SKIFF_NETLINK_H
 #define SKIFF_NETLINK_H

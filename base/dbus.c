@@ -1,6 +1,6 @@
-/* The D-Bus wire format (src/dbus.h): marshalling of a body, the header
+/* The D-Bus wire format (base/dbus.h): marshalling of a body, the header
  * of a message, and the checks of a received message.  The connection is
- * in src/dbus_conn.c. */
+ * in base/dbus_conn.c. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>

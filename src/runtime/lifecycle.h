@@ -45,15 +45,4 @@ void sk_lifecycle_hooks(struct sk_container *c, enum sk_hook_phase phase, enum s
  * caller stops the container and destroys it). */
 int sk_lifecycle_poststart(struct sk_container *c, struct sk_error *err);
 
-/* cmd_run.c: run a container in the foreground (create, start, wait,
- * delete unless keep); the exit status for skiff.  h may be NULL. */
-struct sk_run_hooks {
-	int timeout_ms;            /* > 0: SIGKILL it all after this long, exit 124 */
-	bool timed_out;            /* out */
-	/* once the init exited, before the container is deleted */
-	void (*stopped)(struct sk_container *c, struct sk_spawn *s, int wstatus, void *arg);
-	void *arg;
-};
-int sk_run(const char *id, const struct sk_create_opts *o, bool keep, struct sk_run_hooks *h);
-
 #endif

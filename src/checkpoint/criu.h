@@ -1,6 +1,6 @@
-/* Talking to CRIU (src/criu.c): the `criu` program run with its command
- * line, for `skiff checkpoint` and `skiff restore` (src/cmd_checkpoint.c,
- * src/cmd_restore.c). */
+/* Talking to CRIU (src/checkpoint/criu.c): the `criu` program run with its command
+ * line, for `skiff checkpoint` and `skiff restore` (src/cli/cmd_checkpoint.c,
+ * src/cli/cmd_restore.c). */
 #ifndef SKIFF_CRIU_H
 #define SKIFF_CRIU_H
 

@@ -4,9 +4,10 @@
  * call, no file read).  Two different builds of skiff have different ids. */
 #include <elf.h>
 #include <link.h>
+#include <stdbool.h>
 #include <string.h>
 
-#include "skiff.h"
+#include "build_id.h"
 
 struct found {
 	const unsigned char *id;

@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	sk_g.argv = saved;
 	i = parse_globals(argc, argv, &err);
 
-	sk_log_open();
+	sk_log_open(sk_g.log_path, sk_g.log_json, sk_g.debug);
 	if (i <= 0)
 		goto out;
 	/* tests: the component walk rootfs/resolve.c falls back to on

@@ -1,4 +1,4 @@
-/* A D-Bus connection (src/dbus.h): a unix socket, SASL EXTERNAL, Hello
+/* A D-Bus connection (base/dbus.h): a unix socket, SASL EXTERNAL, Hello
  * on a bus, method calls matched to their reply by serial, signals to a
  * callback.  Every wait is a poll() against a CLOCK_MONOTONIC deadline. */
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* skiff exec: a new process in a running container (src/cmd_exec.c parses
- * the command line and builds the process, src/exec.c starts and
- * supervise.c supervises it). */
+/* skiff exec: a new process in a running container (src/cli/cmd_exec.c parses
+ * the command line and builds the process, src/runtime/exec.c starts it and
+ * src/runtime/supervise.c supervises it). */
 #ifndef SKIFF_EXEC_H
 #define SKIFF_EXEC_H
 
