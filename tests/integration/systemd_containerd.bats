@@ -14,12 +14,8 @@ IMG=docker.io/library/skiff-busybox:1
 SLICE=skiffctr.slice
 
 setup_file() {
-	export SD_SKIP
-	SD_SKIP="$(sd_why_not containerd ctr containerd-shim-runc-v2)"
-	[ -z "$SD_SKIP" ] || return 0
 	export C="$BATS_FILE_TMPDIR/ctrd"
-	mkdir -p "$C"
-	sd_wrapper "$C"
+	sd_setup_file "$C" containerd ctr containerd-shim-runc-v2 || return 0
 	eng_containerd_start "$C" "$IMG" "${RT##*/}=$RT"
 	bash "$REPO_ROOT/tests/tools/mkimage.sh" "$(_rootfs_template)" "$IMG" "$C/busybox.tar" sh
 	c images import --snapshotter native "$C/busybox.tar" >/dev/null

@@ -14,13 +14,9 @@ DOCKER=/usr/bin/docker
 SLICE=skiffdk.slice
 
 setup_file() {
-	export SD_SKIP
-	SD_SKIP="$(sd_why_not dockerd "$DOCKER")"
-	[ -z "$SD_SKIP" ] || return 0
 	export D="$BATS_FILE_TMPDIR/docker"
-	mkdir -p "$D"
+	sd_setup_file "$D" dockerd "$DOCKER" || return 0
 	[ -e /etc/docker ] || touch "$D/made-etc-docker"
-	sd_wrapper "$D"
 	export RTN="${RT##*/}"
 	eng_dockerd_start "$D" "$SLICE" "$RTN=$RT"
 	bash "$REPO_ROOT/tests/tools/mkimage.sh" "$(_rootfs_template)" "$IMG" "$D/busybox.tar" sh
@@ -59,7 +55,7 @@ dkrun() {
 	run -3 dkrun --rm "$IMG" sh -c 'exit 3'
 	# its cgroup, seen from inside: the scope
 	run -0 dkrun --rm --cgroupns host "$IMG" cat /proc/self/cgroup
-	[[ $output =~ ^0::/$SLICE/docker-[0-9a-f]{64}\.scope$ ]] || { echo "cgroup: $output" >&2; return 1; }
+	grep -qE "^0::/$SLICE/docker-[0-9a-f]{64}\.scope\$" <<<"$output"
 	run -0 dk ps -aq
 	assert_eq "$output" ""
 }

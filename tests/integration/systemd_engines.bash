@@ -42,6 +42,21 @@ sd_why_not() {
 	done
 }
 
+# sd_setup_file DIR CMD... [-- WRAPPER_ARG...] (in setup_file): fails when
+# the file cannot run here (SD_SKIP says why: setup skips each test), else
+# makes DIR and the runtime wrapper $RT in it (sd_wrapper)
+sd_setup_file() {
+	local d="$1" cmds=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do cmds+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	export SD_SKIP
+	SD_SKIP="$(sd_why_not "${cmds[@]}")"
+	[ -z "$SD_SKIP" ] || return 1
+	mkdir -p "$d"
+	sd_wrapper "$d" "$@"
+}
+
 setup() {
 	skip_if_reported
 	[ -z "${SD_SKIP:-}" ] || skip "$SD_SKIP"

@@ -11,13 +11,10 @@ load systemd_engines
 IMG=localhost/skiff-busybox
 
 setup_file() {
-	export SD_SKIP
-	SD_SKIP="$(sd_why_not podman conmon)"
-	[ -z "$SD_SKIP" ] || return 0
 	export P="$BATS_FILE_TMPDIR/podman"
-	mkdir -p "$P/state"
 	# (podman passes no --root)
-	sd_wrapper "$P" --root "$P/state"
+	sd_setup_file "$P" podman conmon -- --root "$P/state" || return 0
+	mkdir -p "$P/state"
 	eng_podman_setup "$P" "${RT##*/}=$RT"
 	tar -C "$(_rootfs_template)" -cf "$P/rootfs.tar" .
 	pm import --change CMD=/bin/sh "$P/rootfs.tar" "$IMG:latest" >/dev/null
@@ -42,7 +39,7 @@ pm() { eng_podman "$P" "$@"; }
 	grep -q -- '--systemd-cgroup .*create ' "$RT_CALLS"
 	# its cgroup, seen from inside: the scope
 	run -0 pm run --rm --cgroupns host "$IMG" cat /proc/self/cgroup
-	[[ $output =~ ^0::/machine\.slice/libpod-[0-9a-f]{64}\.scope$ ]] || { echo "cgroup: $output" >&2; return 1; }
+	grep -qE '^0::/machine\.slice/libpod-[0-9a-f]{64}\.scope$' <<<"$output"
 	run -0 pm ps -aq
 	assert_eq "$output" ""
 }

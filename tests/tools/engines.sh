@@ -165,16 +165,19 @@ _eng_kill() {
 # are eng_podman D ARGS... (bounded) and eng_podman_cmd D (the command line
 # as one string, for script(1)); eng_podman_stop D removes what it left.
 eng_podman_setup() {
-	local d="$1" mgr=cgroupfs
+	local d="$1" mgr=cgroupfs ul=
 	_eng_systemd && mgr=systemd
+	# root without CAP_SYS_RESOURCE (this machine's): podman's default
+	# ulimits (the hard maximum) would fail
+	(((16#$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status) >> 24) & 1)) ||
+		ul='default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]'
 	mkdir -p "$d/root" "$d/runroot" "$d/tmp" "$d/net"
 	# podman's blob-info cache goes to /var/lib/containers/cache whatever
 	# --root says: removed afterwards if it is ours
 	[ -e /var/lib/containers ] || touch "$d/made-var-lib-containers"
-	# root lacks CAP_SYS_RESOURCE here: podman's default ulimits would fail
 	cat >"$d/containers.conf" <<EOC
 [containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+$ul
 netns = "none"
 log_driver = "k8s-file"
 [engine]
