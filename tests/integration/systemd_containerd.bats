@@ -103,6 +103,8 @@ task_pids() {
 @test "containerd (SystemdCgroup): task kill of the init alone; delete reports its status" {
 	run -0 cr crt4 -d -- sh -c "trap 'exit 9' TERM; $HOLD & wait"
 	for _ in $(seq 100); do [ "$(task_pids crt4 | wc -l)" -ge 2 ] && break; sleep 0.1; done
+	# shellcheck disable=SC2046
+	sd_assert_scope "$SLICE" ctr-crt4.scope $(task_pids crt4)
 	run -0 c task kill -s TERM crt4
 	for _ in $(seq 100); do c task ls | grep -q STOPPED && break; sleep 0.1; done
 	run -0 c task ls
