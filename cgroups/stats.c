@@ -13,7 +13,7 @@
 #include "skiff/json.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
-#include "v1.h"
+#include "driver.h"
 #include "v2.h"
 
 #define MAX_U64 "18446744073709551615"
@@ -289,16 +289,12 @@ static void gen_hugetlb(yajl_gen g, int fd)
 	yajl_gen_map_close(g);
 }
 
-char *sk_cgroup_stats_json(struct sk_cgroup *cg)
+char *sk_cg2_stats_json(struct sk_cgroup *cg)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	bool fresh;
 	int fd;
 
-	if (cg->v1) {	/* v1: hybrid and legacy hosts: the v1 counters */
-		yajl_gen_free(g);
-		return sk_cgroup_v1_stats_json(cg->v1);
-	}
 	fd = open_cg(cg, &fresh);
 	yajl_gen_map_open(g);
 	if (fd >= 0) {
@@ -314,20 +310,13 @@ char *sk_cgroup_stats_json(struct sk_cgroup *cg)
 	return sk_json_finish(g, false);
 }
 
-long long sk_cgroup_oom_kills(struct sk_cgroup *cg)
+long long sk_cg2_oom_kills(struct sk_cgroup *cg)
 {
 	bool fresh;
 	int fd;
 	_cleanup_free_ char *ev = NULL;
 	long long r = -1;
 
-	if (cg->v1) {	/* v1: memory.oom_control */
-		struct sk_cgroup_v1_stats st;
-		struct sk_error e;
-
-		sk_cgroup_v1_stats(cg->v1, &st, &e);
-		return st.has_memory ? (long long)st.oom_kill : -1;
-	}
 	fd = open_cg(cg, &fresh);
 	if (fd < 0)
 		return -1;
@@ -339,24 +328,13 @@ long long sk_cgroup_oom_kills(struct sk_cgroup *cg)
 	return r;
 }
 
-void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
+void sk_cg2_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
 {
 	bool fresh;
 	int fd;
 	char v[32];
 
 	buf[0] = '\0';
-	if (cg->v1) {	/* v1: memory.limit_in_bytes (unlimited is near 2^63) */
-		struct sk_cgroup_v1_stats st;
-		struct sk_error e;
-
-		sk_cgroup_v1_stats(cg->v1, &st, &e);
-		if (st.has_memory && st.mem_limit >= (1ULL << 62))
-			snprintf(buf, len, "max");
-		else if (st.has_memory)
-			sk_cg_human_bytes(st.mem_limit, buf, len);
-		return;
-	}
 	fd = open_cg(cg, &fresh);
 	if (fd < 0)
 		return;
@@ -370,30 +348,48 @@ void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
 		close(fd);
 }
 
-long long sk_cgroup_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len)
+long long sk_cg_pids_events(int fd, char *limit, size_t len)
 {
-	_cleanup_free_ char *ev = NULL;
-	bool fresh = false;
+	_cleanup_free_ char *ev = slurp(fd, "pids.events");
 	long long r = -1;
-	int fd;
 
-	limit[0] = '\0';
-	if (cg->v1) {	/* v1: the pids hierarchy's pids.events */
-		const struct v1_dir *d = v1_find_dir(cg->v1, "pids");
-
-		fd = d ? open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-		fresh = fd >= 0;
-	} else {
-		fd = open_cg(cg, &fresh);
-	}
-	if (fd < 0)
-		return -1;
-	ev = slurp(fd, "pids.events");
 	if (ev) {
 		r = (long long)keyed(ev, "max", 0);
 		single(fd, "pids.max", limit, len);
 	}
+	return r;
+}
+
+long long sk_cg2_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len)
+{
+	bool fresh;
+	long long r;
+	int fd;
+
+	limit[0] = '\0';
+	fd = open_cg(cg, &fresh);
+	if (fd < 0)
+		return -1;
+	r = sk_cg_pids_events(fd, limit, len);
 	if (fresh)
 		close(fd);
 	return r;
+}
+
+/* memory.peak and pids.peak (Linux 5.19, 6.1). */
+void sk_cg2_peaks(struct sk_cgroup *cg, long long *mem, long long *pids)
+{
+	char v[32];
+	bool fresh;
+	int fd = open_cg(cg, &fresh);
+
+	*mem = *pids = -1;
+	if (fd < 0)
+		return;
+	if (single(fd, "memory.peak", v, sizeof(v)))
+		*mem = strtoll(v, NULL, 10);
+	if (single(fd, "pids.peak", v, sizeof(v)))
+		*pids = strtoll(v, NULL, 10);
+	if (fresh)
+		close(fd);
 }

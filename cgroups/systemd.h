@@ -71,8 +71,31 @@ int sk_sd_reset_failed(struct sk_dbus *c, const char *unit, struct sk_error *err
  * when it is not loaded. */
 int sk_sd_get_unit(struct sk_dbus *c, const char *unit, char *path, size_t size,
 		   struct sk_error *err);
+/* SetUnitProperties(unit, runtime, a(sv)): begin the body, add
+ * properties with sk_sd_prop_*, then the call closes and sends it. */
+void sk_sd_set_props_begin(struct sk_dbus_w *w, const char *unit, bool runtime);
+int sk_sd_set_props(struct sk_dbus *c, struct sk_dbus_w *body, struct sk_error *err);
 /* JobRemoved(u id, o job, s unit, s result) from a message; 0 when it is one. */
 int sk_sd_job_removed(const struct sk_dbus_msg *m, uint32_t *id, const char **job,
 		      const char **unit, const char **result);
+
+/* ---- systemd_props.c: linux.resources as unit properties (into an open
+ * a(sv)); what has no property is left to the cgroup files. */
+struct sk_resources;
+int sk_sd_props_resources(struct sk_dbus_w *w, const struct sk_resources *r,
+			  struct sk_error *err);
+/* DevicePolicy and DeviceAllow: a superset of the rules and the standard
+ * devices (skiff's own device program narrows it), none without rules; proc_devices: /proc/devices' text (names of
+ * majors), NULL when unknown. */
+int sk_sd_props_devices(struct sk_dbus_w *w, const struct sk_resources *r,
+			const char *proc_devices);
+
+/* ---- systemd_cg.c: the systemd cgroup driver (sk_cg_driver_systemd,
+ * driver.h) */
+struct sk_config;
+/* Where the scope's cgroup will be (dir, path) and the unit; one-line
+ * errors: no systemd, not a v2 host, a bad linux.cgroupsPath. */
+int sk_sd_cg_plan(const struct sk_config *c, const char *id, char **dir, char **path,
+		  char **unit, struct sk_error *err);
 
 #endif

@@ -283,3 +283,19 @@ int sk_sd_get_unit(struct sk_dbus *c, const char *unit, char *path, size_t size,
 	snprintf(path, size, "%s", p);
 	return 0;
 }
+
+void sk_sd_set_props_begin(struct sk_dbus_w *w, const char *unit, bool runtime)
+{
+	sk_dbus_w_s(w, unit);
+	sk_dbus_w_b(w, runtime);
+	sk_dbus_w_array_open(w, '(');
+}
+
+int sk_sd_set_props(struct sk_dbus *c, struct sk_dbus_w *body, struct sk_error *err)
+{
+	struct sk_dbus_msg h, r;
+
+	sk_dbus_w_array_close(body);
+	manager_call(&h, "SetUnitProperties", "sba(sv)");
+	return sk_dbus_call(c, &h, body, &r, c->timeout_ms, err);
+}

@@ -1,5 +1,6 @@
-/* Internal to the cgroup v1 driver (cgroups/v1.c, cgroups/v1_res.c) and
- * its unit test.  The public interface is in include/skiff/cgroups.h. */
+/* Internal to the cgroup v1 driver (cgroups/v1.c, cgroups/v1_res.c,
+ * cgroups/v1_stats.c), the hybrid driver and their unit tests.  The public
+ * interface is in include/skiff/cgroups.h, the driver table in driver.h. */
 #ifndef SKIFF_CGROUPS_V1_H
 #define SKIFF_CGROUPS_V1_H
 
@@ -8,21 +9,13 @@
 #include <sys/types.h>
 
 #include "skiff/cgroups.h"
+#include "driver.h"
 
 struct sk_error;
 struct sk_config;
 struct sk_resources;
 
 /* One mounted v1 hierarchy with controllers (named ones are skipped). */
-/* Host pids read from cgroup.procs files (cgroup.c serves both drivers). */
-struct sk_pidv {
-	pid_t *v;
-	size_t n, cap;
-};
-/* Append the pids of <dfd>/<file> (a cgroup.procs); a cgroup removed
- * meanwhile adds nothing. */
-int sk_cgroup_read_procs(int dfd, const char *file, struct sk_pidv *l, struct sk_error *err);
-
 struct v1_hier {
 	char *ctrls;   /* its controllers, comma separated: "cpu,cpuacct" */
 	char *mnt;     /* where it is mounted (mount root "/") */
@@ -104,5 +97,70 @@ void v1_plan_free(struct v1_plan *p);
 /* cpuset.cpus/mems of each level of the cpuset cgroup, copied from the
  * parent when empty (v1 refuses tasks in a cpuset without them). */
 int v1_cpuset_init(const struct v1_dir *d, const char *mnt, struct sk_error *err);
+
+/* ---- the v1 hierarchies of a container (v1.c, v1_res.c, v1_stats.c) ----
+ * Used by the hybrid driver (processes tracked in the v2 cgroup, limits
+ * through the v1 controllers) and the v1 driver of a legacy host
+ * (everything through v1; dir is then the cgroup in the tracking
+ * hierarchy, dirfd -1); see driver.h.
+ * `path` is the container cgroup as cgroup.c computes it ("/a/b", below
+ * the caller's "0::" cgroup or absolute); in each v1 hierarchy the cgroup
+ * is <caller's cgroup there> + <path below the caller's "0::" cgroup>, or
+ * `path` itself when it is not below that.  The container gets a cgroup in
+ * every mounted v1 controller hierarchy (not named ones), as runc does. */
+int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgroup_mode mode,
+			struct sk_cgroup_v1 **out, struct sk_error *err);
+/* From what was saved: the v2 cgroup path "/a/b" (hybrid) or the
+ * tracking-hierarchy dir (legacy). */
+int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
+		      struct sk_cgroup_v1 **out, struct sk_error *err);
+/* Path ("/a/b") and directory of the cgroup in the tracking hierarchy (legacy). */
+const char *sk_cgroup_v1_track_path(const struct sk_cgroup_v1 *v1);
+const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1);
+/* Whether create made the tracking-hierarchy cgroup (false: reused). */
+bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1);
+/* The hierarchies whose cgroup create made, as their controller lists
+ * separated by ';' ("" for none; heap), and the same set back on a
+ * reopened cgroup: destroy removes just those. */
+char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1);
+void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned);
+/* sk_cgroup_plan on a legacy host: the tracking-hierarchy dir of `path`. */
+char *sk_cgroup_v1_plan_dir(const char *path, struct sk_error *err);
+/* Whether every hierarchy's cgroup was made (owned) or reused (!owned). */
+bool sk_cgroup_v1_owned_all(const struct sk_cgroup_v1 *v1, bool owned);
+/* Directory of the container's cgroup for `controller` ("memory"), NULL if none. */
+const char *sk_cgroup_v1_dir(const struct sk_cgroup_v1 *v1, const char *controller);
+int sk_cgroup_v1_attach(struct sk_cgroup_v1 *v1, pid_t pid, struct sk_error *err);
+/* `update`: write the given resources (only the fields set). */
+int sk_cgroup_v1_apply(struct sk_cgroup_v1 *v1, const struct sk_resources *r,
+		       struct sk_error *err);
+/* Thaw, kill what is left, remove sub-cgroups and (when owned) the cgroup in
+ * every hierarchy, depth first with a bounded retry. */
+int sk_cgroup_v1_destroy(struct sk_cgroup_v1 *v1, struct sk_error *err);
+void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1);
+/* freezer.state; ENOTSUP when the host has no freezer hierarchy. */
+int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err);
+int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1);   /* 1, 0, or -1 */
+int sk_cgroup_v1_dir_frozen(const char *dir);          /* freezer.state of DIR */
+/* Host pids in the tracking hierarchy's cgroup and below. */
+int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err);
+
+/* Raw counters of the v1 controllers for `events --stats`; has_* tells
+ * which controller was readable.  Units: bytes, nanoseconds. */
+struct sk_cgroup_v1_stats {
+	bool has_memory;
+	unsigned long long mem_usage, mem_max_usage, mem_limit, mem_failcnt;
+	unsigned long long memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
+	unsigned long long oom_kill;                 /* memory.oom_control */
+	bool has_cpu;
+	unsigned long long cpu_usage, cpu_user, cpu_system;      /* cpuacct */
+	unsigned long long nr_periods, nr_throttled, throttled_time;  /* cpu.stat */
+	bool has_pids;
+	unsigned long long pids_current, pids_limit;  /* limit 0: "max" */
+};
+int sk_cgroup_v1_stats(struct sk_cgroup_v1 *v1, struct sk_cgroup_v1_stats *st,
+		       struct sk_error *err);
+/* runc's stats object (cpu, memory, pids, blkio) as a JSON heap string. */
+char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1);
 
 #endif

@@ -14,6 +14,7 @@
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "v1.h"
+#include "v2.h"
 
 
 static bool read_u64(const struct v1_dir *d, const char *file, unsigned long long *v)
@@ -246,4 +247,62 @@ char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1)
 		gen_blkio(g, d);
 	yajl_gen_map_close(g);
 	return sk_json_finish(g, false);
+}
+
+/* ---- the v1 and hybrid drivers' counters (driver.h) ---- */
+
+char *sk_cg1_stats_json(struct sk_cgroup *cg)
+{
+	return sk_cgroup_v1_stats_json(cg->priv);
+}
+
+/* memory.oom_control */
+long long sk_cg1_oom_kills(struct sk_cgroup *cg)
+{
+	struct sk_cgroup_v1_stats st;
+	struct sk_error e;
+
+	sk_cgroup_v1_stats(cg->priv, &st, &e);
+	return st.has_memory ? (long long)st.oom_kill : -1;
+}
+
+/* memory.limit_in_bytes (unlimited is near 2^63) */
+void sk_cg1_memory_max(struct sk_cgroup *cg, char *buf, size_t len)
+{
+	struct sk_cgroup_v1_stats st;
+	struct sk_error e;
+
+	buf[0] = '\0';
+	sk_cgroup_v1_stats(cg->priv, &st, &e);
+	if (st.has_memory && st.mem_limit >= (1ULL << 62))
+		snprintf(buf, len, "max");
+	else if (st.has_memory)
+		sk_cg_human_bytes(st.mem_limit, buf, len);
+}
+
+/* the pids hierarchy's pids.events */
+long long sk_cg1_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len)
+{
+	const struct v1_dir *d = v1_find_dir(cg->priv, "pids");
+	long long r;
+	int fd;
+
+	limit[0] = '\0';
+	fd = d ? open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return -1;
+	r = sk_cg_pids_events(fd, limit, len);
+	close(fd);
+	return r;
+}
+
+/* memory.max_usage_in_bytes; v1 keeps no peak of pids. */
+void sk_cg1_peaks(struct sk_cgroup *cg, long long *mem, long long *pids)
+{
+	struct sk_cgroup_v1_stats st;
+	struct sk_error e;
+
+	*mem = *pids = -1;
+	if (sk_cgroup_v1_stats(cg->priv, &st, &e) == 0 && st.has_memory)
+		*mem = (long long)st.mem_max_usage;
 }

@@ -38,7 +38,7 @@ static void need(struct sk_cg_ctrls *n, const char *ctrl, const char *field)
 		if (!strcmp(n->name[i], ctrl))
 			return;
 	if (n->n < SK_CG_MAX_CTRLS) {
-		n->name[n->n] = ctrl;
+		snprintf(n->name[n->n], sizeof(n->name[n->n]), "%s", ctrl);
 		n->field[n->n++] = field;
 	}
 }
@@ -49,7 +49,7 @@ static int no_v2(struct sk_error *err, const char *field, const char *why)
 }
 
 /* The controller part of a unified key ("memory.high" -> "memory"),
- * in a static buffer of the caller. */
+ * in a buffer of the caller. */
 static int unified_ctrl(const char *key, char *ctrl, size_t len, struct sk_error *err)
 {
 	const char *dot = strchr(key, '.');
@@ -76,12 +76,9 @@ static int unified_ctrl(const char *key, char *ctrl, size_t len, struct sk_error
 	return 0;
 }
 
-/* Unified keys name controllers by string; keep the names alive. */
-static char unified_names[SK_CG_MAX_CTRLS][32];
-
 int sk_cg2_check(const struct sk_resources *r, struct sk_cg_ctrls *n, struct sk_error *err)
 {
-	size_t i, u = 0;
+	size_t i;
 
 	memset(n, 0, sizeof(*n));
 	if (!r->present)
@@ -159,10 +156,8 @@ int sk_cg2_check(const struct sk_resources *r, struct sk_cg_ctrls *n, struct sk_
 
 		if (unified_ctrl(r->unified[i].key, ctrl, sizeof(ctrl), err) < 0)
 			return -1;
-		if (!strcmp(ctrl, "cgroup") || u >= SK_CG_MAX_CTRLS)
-			continue;
-		snprintf(unified_names[u], sizeof(unified_names[u]), "%s", ctrl);
-		need(n, unified_names[u++], "unified");
+		if (strcmp(ctrl, "cgroup"))
+			need(n, ctrl, "unified");
 	}
 	return 0;
 }
@@ -581,10 +576,11 @@ int sk_cg2_apply(int fd, const struct sk_resources *r, bool update, struct sk_er
 	return 0;
 }
 
-int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+int sk_cg2_enable_apply(const struct sk_cgroup *cg, int fd, const struct sk_resources *r,
+			bool update, struct sk_error *err)
 {
 	struct sk_cg_ctrls need;
-	_cleanup_close_ int rootfd = -1, fd = -1;
+	_cleanup_close_ int rootfd = -1;
 	const char *mnt;
 
 	if (sk_cg2_check(r, &need, err) < 0 || sk_cgroup_detect(NULL, &mnt, err) < 0)
@@ -595,10 +591,16 @@ int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_
 	if (sk_cg2_check_available(rootfd, &need, cg->mode, err) < 0 ||
 	    sk_cg2_enable(rootfd, cg->path[0] == '/' ? cg->path + 1 : cg->path, &need, err) < 0)
 		return -1;
-	fd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return sk_cg2_apply(fd, r, update, err);
+}
+
+int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err)
+{
+	_cleanup_close_ int fd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (fd < 0)
 		return sk_error_sys(err, "open cgroup %s", cg->dir);
-	return sk_cg2_apply(fd, r, true, err);
+	return sk_cg2_enable_apply(cg, fd, r, true, err);
 }
 
 void sk_cg_human_bytes(unsigned long long v, char *buf, size_t len)

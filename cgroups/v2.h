@@ -16,7 +16,7 @@ struct sk_resources;
 
 /* The controllers a resources object needs, by name. */
 struct sk_cg_ctrls {
-	const char *name[SK_CG_MAX_CTRLS];
+	char name[SK_CG_MAX_CTRLS][32];       /* copies: the struct owns them */
 	const char *field[SK_CG_MAX_CTRLS];   /* the first field asking for it */
 	size_t n;
 };
@@ -39,6 +39,9 @@ int sk_cg2_apply(int fd, const struct sk_resources *r, bool update, struct sk_er
  * crun convert it. */
 uint64_t sk_cgroup_shares_to_weight(uint64_t shares);
 
+/* Check, enable the controllers (up to cg's path), apply to fd. */
+int sk_cg2_enable_apply(const struct sk_cgroup *cg, int fd, const struct sk_resources *r,
+			bool update, struct sk_error *err);
 /* `update` of a unified host's cgroup: check, enable, apply. */
 int sk_cg2_update(struct sk_cgroup *cg, const struct sk_resources *r, struct sk_error *err);
 

@@ -54,7 +54,7 @@ _skiff() {
 	update) opts="--resources -r --memory --memory-swap --memory-reservation --cpu-quota --cpu-period --cpu-share --cpu-burst --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cpu-rt-period --cpu-rt-runtime --kernel-memory --kernel-memory-tcp" ;;
 	ps) opts="--format -f" ;;
 	events) opts="--stats --interval" ;;
-	checkpoint) opts="--image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk --shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages" ;;
+	checkpoint) opts="--image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk --shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages --page-server --status-fd" ;;
 	restore) opts="--image-path --work-path --bundle -b --detach -d --pid-file --console-socket --no-subreaper --no-pivot --tcp-established --ext-unix-sk --shell-job --file-locks --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages" ;;
 	check) opts="--json"; ids= ;;
 	sandbox) opts="--rootfs --bind --env --workdir --net --memory --cpus --pids --timeout --io-weight --no-limits --read-only --report --summary"; ids= ;;

@@ -7,26 +7,12 @@
 #include <string.h>
 
 #include "skiff/config.h"
+#include "skiff/enums.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "config_json.h"
 
 #define CONFIG_MAX_SIZE (64u << 20)
-
-static const char *const ns_names[SK_NS_TYPES] = {
-	[SK_NS_PID] = "pid", [SK_NS_NET] = "network", [SK_NS_MOUNT] = "mount",
-	[SK_NS_IPC] = "ipc", [SK_NS_UTS] = "uts", [SK_NS_USER] = "user",
-	[SK_NS_CGROUP] = "cgroup", [SK_NS_TIME] = "time",
-};
-
-static const char *const hook_names[SK_HOOK_PHASES] = {
-	[SK_HOOK_PRESTART] = "prestart",
-	[SK_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[SK_HOOK_CREATE_CONTAINER] = "createContainer",
-	[SK_HOOK_START_CONTAINER] = "startContainer",
-	[SK_HOOK_POSTSTART] = "poststart",
-	[SK_HOOK_POSTSTOP] = "poststop",
-};
 
 static const char *const cap_set_names[SK_CAP_SETS] = {
 	[SK_CAP_BOUNDING] = "bounding", [SK_CAP_EFFECTIVE] = "effective",
@@ -49,36 +35,14 @@ static const char *const cap_names[] = {
 	"CAP_CHECKPOINT_RESTORE", NULL
 };
 
-static const char *const rlimit_names[] = {
-	"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
-	"RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE",
-	"RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
-	"RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", NULL
-};
-
-static const char *const sched_policies[] = {
-	"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO",
-	"SCHED_IDLE", "SCHED_DEADLINE", NULL
-};
-
-static const char *const sched_flags[] = {
-	"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
-	"SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS",
-	"SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX", NULL
-};
-
-static const char *const ioprio_classes[] = {
-	"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL
-};
-
 const char *sk_ns_type_name(enum sk_ns_type t)
 {
-	return (unsigned)t < SK_NS_TYPES ? ns_names[t] : NULL;
+	return (unsigned)t < SK_NS_TYPES ? sk_enum_name(&sk_enum_ns_type, t) : NULL;
 }
 
 const char *sk_hook_phase_name(enum sk_hook_phase p)
 {
-	return (unsigned)p < SK_HOOK_PHASES ? hook_names[p] : NULL;
+	return (unsigned)p < SK_HOOK_PHASES ? sk_enum_name(&sk_enum_hook_phase, p) : NULL;
 }
 
 const struct sk_namespace *sk_config_ns(const struct sk_config *c, enum sk_ns_type t)
@@ -192,11 +156,12 @@ static int parse_hooks(struct sk_jctx *c, yajl_val root, struct sk_config *cfg)
 	if (!hooks)
 		return 0;
 	for (ph = 0; ph < SK_HOOK_PHASES; ph++) {
-		struct sk_jpath pp = SK_JP_KEY(&hp, hook_names[ph]);
+		const char *name = sk_hook_phase_name((enum sk_hook_phase)ph);
+		struct sk_jpath pp = SK_JP_KEY(&hp, name);
 		yajl_val a;
 		size_t i;
 
-		if (sk_j_array(c, hooks, &hp, hook_names[ph], 0, &a) < 0)
+		if (sk_j_array(c, hooks, &hp, name, 0, &a) < 0)
 			return -1;
 		if (!a)
 			continue;
@@ -270,21 +235,19 @@ static int parse_rlimits(struct sk_jctx *c, yajl_val proc, const struct sk_jpath
 		struct sk_jpath ip = SK_JP_IDX(&rp, i);
 		struct sk_jpath tp = SK_JP_KEY(&ip, "type");
 		struct sk_rlimit *r = &p->rlimits[i];
+		unsigned long type;
 		yajl_val o = NULL;
 
 		if (elem_object(c, a, i, &ip, &o) < 0 ||
-		    sk_j_string(c, o, &ip, "type", SK_J_REQUIRED, &r->type) < 0 ||
+		    sk_j_enum(c, o, &ip, "type", SK_J_REQUIRED, &sk_enum_rlimit, &type, NULL) < 0 ||
 		    sk_j_uint64(c, o, &ip, "soft", SK_J_REQUIRED, UINT64_MAX, &r->soft, NULL) < 0 ||
 		    sk_j_uint64(c, o, &ip, "hard", SK_J_REQUIRED, UINT64_MAX, &r->hard, NULL) < 0)
 			return -1;
-		if (!in_list(r->type, rlimit_names))
-			return sk_j_fail(c, &tp, "unknown rlimit %s",
-					 sk_j_describe(sk_j_member(o, "type"),
-						       (char[128]){0}, 128));
+		r->type = (int)type;
 		for (j = 0; j < i; j++)
-			if (strcmp(p->rlimits[j].type, r->type) == 0)
+			if (p->rlimits[j].type == r->type)
 				return sk_j_fail(c, &tp, "duplicate rlimit %s (also in rlimits[%zu])",
-						 r->type, j);
+						 sk_enum_name(&sk_enum_rlimit, type), j);
 	}
 	return 0;
 }
@@ -313,6 +276,7 @@ static int parse_scheduler(struct sk_jctx *c, yajl_val proc, const struct sk_jpa
 			   struct sk_scheduler *s)
 {
 	struct sk_jpath sp = SK_JP_KEY(pp, "scheduler");
+	unsigned long policy;
 	yajl_val o;
 
 	if (sk_j_object(c, proc, pp, "scheduler", 0, &o) < 0)
@@ -320,14 +284,15 @@ static int parse_scheduler(struct sk_jctx *c, yajl_val proc, const struct sk_jpa
 	if (!o)
 		return 0;
 	s->present = true;
-	if (sk_j_enum(c, o, &sp, "policy", SK_J_REQUIRED, sched_policies, &s->policy) < 0 ||
+	if (sk_j_enum(c, o, &sp, "policy", SK_J_REQUIRED, &sk_enum_sched_policy, &policy, NULL) < 0 ||
 	    sk_j_int32(c, o, &sp, "nice", 0, &s->nice, &s->has_nice) < 0 ||
 	    sk_j_int32(c, o, &sp, "priority", 0, &s->priority, &s->has_priority) < 0 ||
-	    sk_j_enumv(c, o, &sp, "flags", 0, sched_flags, &s->flags, &s->n_flags) < 0 ||
+	    sk_j_enum_flags(c, o, &sp, "flags", 0, &sk_enum_sched_flag, &s->flags) < 0 ||
 	    sk_j_uint64(c, o, &sp, "runtime", 0, UINT64_MAX, &s->runtime, &s->has_runtime) < 0 ||
 	    sk_j_uint64(c, o, &sp, "deadline", 0, UINT64_MAX, &s->deadline, &s->has_deadline) < 0 ||
 	    sk_j_uint64(c, o, &sp, "period", 0, UINT64_MAX, &s->period, &s->has_period) < 0)
 		return -1;
+	s->policy = (enum sk_sched_policy)policy;
 	return 0;
 }
 
@@ -396,11 +361,13 @@ static int parse_process_obj(struct sk_jctx *c, yajl_val proc, const struct sk_j
 		p->oom_score_adj = (int)oom;
 	if (o) {
 		struct sk_jpath ip = SK_JP_KEY(ppp, "ioPriority");
+		unsigned long cls;
 
-		if (sk_j_enum(c, o, &ip, "class", SK_J_REQUIRED, ioprio_classes,
-			      &p->io_priority_class) < 0 ||
+		if (sk_j_enum(c, o, &ip, "class", SK_J_REQUIRED, &sk_enum_ioprio_class,
+			      &cls, NULL) < 0 ||
 		    sk_j_int32(c, o, &ip, "priority", 0, &p->io_priority, NULL) < 0)
 			return -1;
+		p->io_priority_class = (enum sk_ioprio_class)cls;
 		p->has_io_priority = true;
 	}
 	if (sk_j_object(c, proc, ppp, "execCPUAffinity", 0, &o) < 0)
@@ -497,8 +464,16 @@ int sk_config_parse(const char *json, size_t len, const char *name,
 		    struct sk_config **out, struct sk_error *err)
 {
 	struct sk_jctx c = { .name = name ? name : "config.json", .err = err };
+	struct sk_config *cfg;
 
-	return parse_doc(&c, json, len, parse_all, out);
+	if (parse_doc(&c, json, len, parse_all, &cfg) < 0)
+		return -1;
+	if (sk_config_validate(cfg, c.name, err) < 0) {
+		sk_config_free(cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
 }
 
 int sk_config_load_raw(const char *bundle, struct sk_config **out, char **raw, size_t *raw_len,
@@ -560,6 +535,8 @@ int sk_process_parse(const char *json, size_t len, const char *name,
 
 		r = sk_j_fail(&c, &ap, "required: the command to run");
 	}
+	if (r == 0)
+		r = sk_process_validate(&p, c.name, "", err);
 	sk_j_free(tree);
 	if (r < 0) {
 		free_process(&p);
@@ -589,7 +566,6 @@ static void free_idmaps_mount(struct sk_mount *m)
 
 static void free_process(struct sk_process *p)
 {
-	size_t i;
 	int s;
 
 	free(p->user.additional_gids);
@@ -600,14 +576,9 @@ static void free_process(struct sk_process *p)
 	free(p->cwd);
 	for (s = 0; s < SK_CAP_SETS; s++)
 		sk_strv_free(p->caps.set[s], p->caps.n[s]);
-	for (i = 0; i < p->n_rlimits; i++)
-		free(p->rlimits[i].type);
 	free(p->rlimits);
 	free(p->apparmor_profile);
-	free(p->scheduler.policy);
-	sk_strv_free(p->scheduler.flags, p->scheduler.n_flags);
 	free(p->selinux_label);
-	free(p->io_priority_class);
 	free(p->exec_cpu_affinity_initial);
 	free(p->exec_cpu_affinity_final);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "skiff/config.h"
+#include "skiff/enums.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "config_json.h"
@@ -481,54 +482,89 @@ int sk_j_strmap(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 	return 0;
 }
 
-static bool in_list(const char *s, const char *const *names)
+/* The string at v (path p) looked up in table e. */
+static int enum_value(struct sk_jctx *c, yajl_val v, const struct sk_jpath *p,
+		      const struct sk_enum *e, unsigned long *out)
 {
-	for (; *names; names++)
-		if (strcmp(s, *names) == 0)
-			return true;
-	return false;
+	char buf[128];
+
+	if (!YAJL_IS_STRING(v))
+		return sk_j_type_fail(c, p, "a string", v);
+	if (!sk_enum_value(e, v->u.string, out))
+		return sk_j_fail(c, p, "unknown %s %s", e->what, sk_j_describe(v, buf, sizeof(buf)));
+	return 0;
 }
 
 int sk_j_enum(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
-	      const char *key, unsigned flags, const char *const *names,
-	      char **out)
+	      const char *key, unsigned flags, const struct sk_enum *e,
+	      unsigned long *out, bool *has)
 {
 	struct sk_jpath kp = SK_JP_KEY(p, key);
-	char buf[128];
 	yajl_val v;
 	int r = lookup(c, obj, p, key, flags, &v);
 
+	if (has)
+		*has = r > 0;
 	if (r <= 0)
 		return r;
-	if (sk_jv_string(c, v, &kp, out) < 0)
+	return enum_value(c, v, &kp, e, out);
+}
+
+/* Each element of an optional array through fn(i, value). */
+static int enum_array(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		      const char *key, unsigned flags, const struct sk_enum *e,
+		      void (*fn)(void *arg, size_t i, size_t n, unsigned long v), void *arg)
+{
+	struct sk_jpath kp = SK_JP_KEY(p, key);
+	unsigned long v;
+	yajl_val a;
+	size_t i, n;
+
+	if (sk_j_array(c, obj, p, key, flags, &a) < 0)
 		return -1;
-	if (!in_list(*out, names))
-		return sk_j_fail(c, &kp, "unknown value %s",
-				 sk_j_describe(v, buf, sizeof(buf)));
+	n = a ? a->u.array.len : 0;
+	for (i = 0; i < n; i++) {
+		struct sk_jpath ip = SK_JP_IDX(&kp, i);
+
+		if (enum_value(c, a->u.array.values[i], &ip, e, &v) < 0)
+			return -1;
+		fn(arg, i, n, v);
+	}
 	return 0;
 }
 
-int sk_j_enumv(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
-	       const char *key, unsigned flags, const char *const *names,
-	       char ***out, size_t *n)
+static void or_flag(void *arg, size_t i, size_t n, unsigned long v)
 {
-	struct sk_jpath kp = SK_JP_KEY(p, key);
-	yajl_val a;
-	size_t i;
+	*(unsigned long *)arg |= v;
+}
 
-	if (sk_j_strv(c, obj, p, key, flags, out, n) < 0)
-		return -1;
-	a = sk_j_member(obj, key);
-	for (i = 0; a && i < *n; i++) {
-		struct sk_jpath ip = SK_JP_IDX(&kp, i);
-		char buf[128];
+int sk_j_enum_flags(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		    const char *key, unsigned flags, const struct sk_enum *e,
+		    unsigned long *out)
+{
+	*out = 0;
+	return enum_array(c, obj, p, key, flags, e, or_flag, out);
+}
 
-		if (!in_list((*out)[i], names))
-			return sk_j_fail(c, &ip, "unknown value %s",
-					 sk_j_describe(a->u.array.values[i],
-						       buf, sizeof(buf)));
-	}
-	return 0;
+struct enum_list { unsigned **v; size_t *n; };
+
+static void add_value(void *arg, size_t i, size_t n, unsigned long v)
+{
+	struct enum_list *l = arg;
+
+	if (!*l->v)
+		*l->v = sk_xcalloc(n, sizeof(**l->v));
+	(*l->v)[i] = (unsigned)v;
+	*l->n = i + 1;
+}
+
+int sk_j_enum_list(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		   const char *key, unsigned flags, const struct sk_enum *e,
+		   unsigned **out, size_t *n)
+{
+	struct enum_list l = { out, n };
+
+	return enum_array(c, obj, p, key, flags, e, add_value, &l);
 }
 
 void sk_strv_free(char **v, size_t n)

@@ -107,14 +107,19 @@ int sk_j_u32v(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 /* Object of strings (mapStringString). */
 int sk_j_strmap(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
 		const char *key, unsigned flags, struct sk_kv **out, size_t *n);
-/* A string that must be one of `names` (NULL-terminated). */
+/* A string named in table e, stored as its value (sk_enum_value()). */
+struct sk_enum;
 int sk_j_enum(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
-	      const char *key, unsigned flags, const char *const *names,
-	      char **out);
-/* Array of strings each one of `names`. */
-int sk_j_enumv(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
-	       const char *key, unsigned flags, const char *const *names,
-	       char ***out, size_t *n);
+	      const char *key, unsigned flags, const struct sk_enum *e,
+	      unsigned long *out, bool *has);
+/* An array of names of table e: the OR of their values (a flag set). */
+int sk_j_enum_flags(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		    const char *key, unsigned flags, const struct sk_enum *e,
+		    unsigned long *out);
+/* An array of names of table e: their values in order (*out NULL when empty). */
+int sk_j_enum_list(struct sk_jctx *c, yajl_val obj, const struct sk_jpath *p,
+		   const char *key, unsigned flags, const struct sk_enum *e,
+		   unsigned **out, size_t *n);
 
 /* Shared between oci/config.c and oci/config_linux.c. */
 struct sk_idmap;

@@ -3,62 +3,25 @@
 #include <string.h>
 
 #include "skiff/config.h"
+#include "skiff/enums.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
 #include "config_json.h"
 
 #define DESC(v) sk_j_describe((v), (char[128]){0}, 128)
 
-static const char *const ns_types[] = {
-	"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL
-};
+/* linux.resources.devices[].type stays a string ("a", "c" or "b"):
+ * cgroups/ reads its letter. */
+static int rule_type(struct sk_jctx *c, yajl_val o, const struct sk_jpath *p, char **out)
+{
+	struct sk_jpath kp = SK_JP_KEY(p, "type");
 
-/* Schema enum plus the recursive forms engines write (containerd "rshared"). */
-static const char *const propagations[] = {
-	"private", "shared", "slave", "unbindable",
-	"rprivate", "rshared", "rslave", "runbindable", NULL
-};
-
-static const char *const seccomp_actions[] = {
-	"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-	"SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",
-	"SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", NULL
-};
-
-static const char *const seccomp_archs[] = {
-	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-	"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-	"SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
-	"SCMP_ARCH_S390X", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB", "SCMP_ARCH_PARISC",
-	"SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", NULL
-};
-
-static const char *const seccomp_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-	"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	NULL
-};
-
-static const char *const seccomp_ops[] = {
-	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
-	"SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL
-};
-
-static const char *const mpol_modes[] = {
-	"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
-	"MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL", NULL
-};
-
-static const char *const mpol_flags[] = {
-	"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES", NULL
-};
-
-static const char *const personality_domains[] = { "LINUX", "LINUX32", NULL };
-
-static const char *const device_types[] = { "c", "b", "u", "p", NULL };
-static const char *const rule_types[] = { "a", "c", "b", NULL };
+	if (sk_j_string(c, o, p, "type", 0, out) < 0)
+		return -1;
+	if (*out && (strlen(*out) != 1 || !strchr("acb", (*out)[0])))
+		return sk_j_fail(c, &kp, "unknown device type %s", DESC(sk_j_member(o, "type")));
+	return 0;
+}
 
 /* Iterate an optional array member as objects: sets *a (NULL if absent). */
 static int obj_array(struct sk_jctx *c, yajl_val o, const struct sk_jpath *p,
@@ -140,22 +103,16 @@ static int parse_namespaces(struct sk_jctx *c, yajl_val lin, const struct sk_jpa
 		struct sk_jpath tp = SK_JP_KEY(&ip, "type");
 		struct sk_namespace *ns = &l->namespaces[i];
 		yajl_val o = a->u.array.values[i];
-		_cleanup_free_ char *type = NULL;
-		int t;
+		unsigned long t;
 
 		l->n_namespaces = i + 1;
-		if (sk_j_string(c, o, &ip, "type", SK_J_REQUIRED, &type) < 0 ||
+		if (sk_j_enum(c, o, &ip, "type", SK_J_REQUIRED, &sk_enum_ns_type, &t, NULL) < 0 ||
 		    sk_j_string(c, o, &ip, "path", 0, &ns->path) < 0 ||
 		    abs_path(c, o, &ip, "path", ns->path) < 0)
 			return -1;
-		for (t = 0; ns_types[t]; t++)
-			if (strcmp(type, ns_types[t]) == 0)
-				break;
-		if (!ns_types[t])
-			return sk_j_fail(c, &tp, "unknown namespace type %s",
-					 DESC(sk_j_member(o, "type")));
 		if (seen & (1u << t))
-			return sk_j_fail(c, &tp, "duplicate namespace \"%s\"", type);
+			return sk_j_fail(c, &tp, "duplicate namespace \"%s\"",
+					 sk_enum_name(&sk_enum_ns_type, t));
 		seen |= 1u << t;
 		ns->type = (enum sk_ns_type)t;
 	}
@@ -208,13 +165,15 @@ static int parse_devices(struct sk_jctx *c, yajl_val lin, const struct sk_jpath 
 		struct sk_jpath ip = SK_JP_IDX(&dp, i);
 		struct sk_device *d = &l->devices[i];
 		yajl_val o = a->u.array.values[i];
+		unsigned long type;
 		unsigned req;
 
-		if (sk_j_enum(c, o, &ip, "type", SK_J_REQUIRED, device_types, &d->type) < 0 ||
+		if (sk_j_enum(c, o, &ip, "type", SK_J_REQUIRED, &sk_enum_dev_type, &type, NULL) < 0 ||
 		    sk_j_string(c, o, &ip, "path", SK_J_REQUIRED, &d->path) < 0 ||
 		    abs_path(c, o, &ip, "path", d->path) < 0)
 			return -1;
-		req = d->type[0] == 'p' ? 0 : SK_J_REQUIRED;
+		d->type = (enum sk_dev_type)type;
+		req = d->type == SK_DEV_FIFO ? 0 : SK_J_REQUIRED;
 		if (sk_j_int64(c, o, &ip, "major", req, INT64_MIN, INT64_MAX,
 			       &d->major, &d->has_major) < 0 ||
 		    sk_j_int64(c, o, &ip, "minor", req, INT64_MIN, INT64_MAX,
@@ -312,7 +271,7 @@ static int parse_device_rules(struct sk_jctx *c, yajl_val res, const struct sk_j
 		yajl_val e = a->u.array.values[i];
 
 		if (sk_j_bool(c, e, &ip, "allow", SK_J_REQUIRED, &d->allow, NULL) < 0 ||
-		    sk_j_enum(c, e, &ip, "type", 0, rule_types, &d->type) < 0 ||
+		    rule_type(c, e, &ip, &d->type) < 0 ||
 		    sk_j_int64(c, e, &ip, "major", 0, INT64_MIN, INT64_MAX,
 			       &d->major, &d->has_major) < 0 ||
 		    sk_j_int64(c, e, &ip, "minor", 0, INT64_MIN, INT64_MAX,
@@ -512,6 +471,7 @@ static int parse_seccomp(struct sk_jctx *c, yajl_val lin, const struct sk_jpath 
 	struct sk_jpath sp = SK_JP_KEY(lp, "seccomp");
 	struct sk_jpath yp = SK_JP_KEY(&sp, "syscalls");
 	yajl_val o, a;
+	unsigned long v;
 	size_t i, j, len;
 
 	if (sk_j_object(c, lin, lp, "seccomp", 0, &o) < 0)
@@ -519,16 +479,17 @@ static int parse_seccomp(struct sk_jctx *c, yajl_val lin, const struct sk_jpath 
 	if (!o)
 		return 0;
 	s->present = true;
-	if (sk_j_enum(c, o, &sp, "defaultAction", SK_J_REQUIRED, seccomp_actions,
-		      &s->default_action) < 0 ||
+	if (sk_j_enum(c, o, &sp, "defaultAction", SK_J_REQUIRED, &sk_enum_scmp_action,
+		      &v, NULL) < 0 ||
 	    sk_j_uint32(c, o, &sp, "defaultErrnoRet", 0, &s->default_errno_ret,
 			&s->has_default_errno_ret) < 0 ||
-	    sk_j_enumv(c, o, &sp, "architectures", 0, seccomp_archs,
-		       &s->architectures, &s->n_architectures) < 0 ||
-	    sk_j_enumv(c, o, &sp, "flags", 0, seccomp_flags, &s->flags, &s->n_flags) < 0 ||
+	    sk_j_enum_list(c, o, &sp, "architectures", 0, &sk_enum_scmp_arch,
+			   &s->architectures, &s->n_architectures) < 0 ||
+	    sk_j_enum_flags(c, o, &sp, "flags", 0, &sk_enum_scmp_flag, &s->flags) < 0 ||
 	    sk_j_string(c, o, &sp, "listenerPath", 0, &s->listener_path) < 0 ||
 	    sk_j_string(c, o, &sp, "listenerMetadata", 0, &s->listener_metadata) < 0)
 		return -1;
+	s->default_action = (enum sk_scmp_action)v;
 	if (s->listener_metadata && !s->listener_path) {
 		struct sk_jpath mp = SK_JP_KEY(&sp, "listenerMetadata");
 
@@ -548,11 +509,12 @@ static int parse_seccomp(struct sk_jctx *c, yajl_val lin, const struct sk_jpath 
 		size_t n_args;
 
 		if (sk_j_strv(c, e, &ip, "names", SK_J_REQUIRED, &sc->names, &sc->n_names) < 0 ||
-		    sk_j_enum(c, e, &ip, "action", SK_J_REQUIRED, seccomp_actions,
-			      &sc->action) < 0 ||
+		    sk_j_enum(c, e, &ip, "action", SK_J_REQUIRED, &sk_enum_scmp_action,
+			      &v, NULL) < 0 ||
 		    sk_j_uint32(c, e, &ip, "errnoRet", 0, &sc->errno_ret, &sc->has_errno_ret) < 0 ||
 		    obj_array(c, e, &ip, "args", &args, &n_args) < 0)
 			return -1;
+		sc->action = (enum sk_scmp_action)v;
 		if (sc->n_names == 0) {
 			struct sk_jpath np = SK_JP_KEY(&ip, "names");
 
@@ -572,8 +534,9 @@ static int parse_seccomp(struct sk_jctx *c, yajl_val lin, const struct sk_jpath 
 					&sa->value, NULL) < 0 ||
 			    sk_j_uint64(c, g, &jp, "valueTwo", 0, UINT64_MAX, &sa->value_two,
 					&sa->has_value_two) < 0 ||
-			    sk_j_enum(c, g, &jp, "op", SK_J_REQUIRED, seccomp_ops, &sa->op) < 0)
+			    sk_j_enum(c, g, &jp, "op", SK_J_REQUIRED, &sk_enum_scmp_op, &v, NULL) < 0)
 				return -1;
+			sa->op = (enum sk_scmp_op)v;
 		}
 	}
 	return 0;
@@ -600,6 +563,7 @@ static int abs_paths(struct sk_jctx *c, yajl_val lin, const struct sk_jpath *lp,
 static int parse_misc(struct sk_jctx *c, yajl_val lin, const struct sk_jpath *lp,
 		      struct sk_linux *l)
 {
+	unsigned long v;
 	yajl_val o;
 
 	if (sk_j_object(c, lin, lp, "intelRdt", 0, &o) < 0)
@@ -628,11 +592,12 @@ static int parse_misc(struct sk_jctx *c, yajl_val lin, const struct sk_jpath *lp
 		struct sk_jpath mp = SK_JP_KEY(lp, "memoryPolicy");
 
 		l->memory_policy.present = true;
-		if (sk_j_enum(c, o, &mp, "mode", 0, mpol_modes, &l->memory_policy.mode) < 0 ||
+		if (sk_j_enum(c, o, &mp, "mode", SK_J_REQUIRED, &sk_enum_mpol_mode, &v, NULL) < 0 ||
 		    sk_j_string(c, o, &mp, "nodes", 0, &l->memory_policy.nodes) < 0 ||
-		    sk_j_enumv(c, o, &mp, "flags", 0, mpol_flags, &l->memory_policy.flags,
-			       &l->memory_policy.n_flags) < 0)
+		    sk_j_enum_flags(c, o, &mp, "flags", 0, &sk_enum_mpol_flag,
+				    &l->memory_policy.flags) < 0)
 			return -1;
+		l->memory_policy.mode = (enum sk_mpol_mode)v;
 	}
 	if (sk_j_object(c, lin, lp, "personality", 0, &o) < 0)
 		return -1;
@@ -640,11 +605,12 @@ static int parse_misc(struct sk_jctx *c, yajl_val lin, const struct sk_jpath *lp
 		struct sk_jpath pp = SK_JP_KEY(lp, "personality");
 
 		l->personality.present = true;
-		if (sk_j_enum(c, o, &pp, "domain", 0, personality_domains,
-			      &l->personality.domain) < 0 ||
+		if (sk_j_enum(c, o, &pp, "domain", SK_J_REQUIRED, &sk_enum_personality_domain,
+			      &v, NULL) < 0 ||
 		    sk_j_strv(c, o, &pp, "flags", 0, &l->personality.flags,
 			      &l->personality.n_flags) < 0)
 			return -1;
+		l->personality.domain = (enum sk_personality_domain)v;
 	}
 	return 0;
 }
@@ -661,8 +627,8 @@ int sk_config_parse_linux(struct sk_jctx *c, yajl_val lin, const struct sk_jpath
 	    parse_net_devices(c, lin, lp, l) < 0 ||
 	    sk_j_string(c, lin, lp, "cgroupsPath", 0, &l->cgroups_path) < 0 ||
 	    parse_resources(c, lin, lp, &l->resources) < 0 ||
-	    sk_j_enum(c, lin, lp, "rootfsPropagation", 0, propagations,
-		      &l->rootfs_propagation) < 0 ||
+	    sk_j_enum(c, lin, lp, "rootfsPropagation", 0, &sk_enum_propagation,
+		      &l->rootfs_propagation, NULL) < 0 ||
 	    parse_seccomp(c, lin, lp, &l->seccomp) < 0 ||
 	    sk_j_strmap(c, lin, lp, "sysctl", 0, &l->sysctl, &l->n_sysctl) < 0 ||
 	    abs_paths(c, lin, lp, "maskedPaths", &l->masked_paths, &l->n_masked_paths) < 0 ||
@@ -718,20 +684,15 @@ static void free_resources(struct sk_resources *r)
 
 static void free_seccomp(struct sk_seccomp *s)
 {
-	size_t i, j;
+	size_t i;
 
-	free(s->default_action);
-	sk_strv_free(s->architectures, s->n_architectures);
-	sk_strv_free(s->flags, s->n_flags);
+	free(s->architectures);
 	free(s->listener_path);
 	free(s->listener_metadata);
 	for (i = 0; i < s->n_syscalls; i++) {
 		struct sk_seccomp_syscall *sc = &s->syscalls[i];
 
 		sk_strv_free(sc->names, sc->n_names);
-		free(sc->action);
-		for (j = 0; j < sc->n_args; j++)
-			free(sc->args[j].op);
 		free(sc->args);
 	}
 	free(s->syscalls);
@@ -748,7 +709,6 @@ void sk_config_free_linux(struct sk_linux *l)
 	free(l->gid_mappings);
 	for (i = 0; i < l->n_devices; i++) {
 		free(l->devices[i].path);
-		free(l->devices[i].type);
 	}
 	free(l->devices);
 	for (i = 0; i < l->n_net_devices; i++) {
@@ -758,7 +718,6 @@ void sk_config_free_linux(struct sk_linux *l)
 	free(l->net_devices);
 	free(l->cgroups_path);
 	free_resources(&l->resources);
-	free(l->rootfs_propagation);
 	free_seccomp(&l->seccomp);
 	sk_kv_free(l->sysctl, l->n_sysctl);
 	sk_strv_free(l->masked_paths, l->n_masked_paths);
@@ -768,9 +727,6 @@ void sk_config_free_linux(struct sk_linux *l)
 	free(l->intel_rdt.l3_cache_schema);
 	free(l->intel_rdt.mem_bw_schema);
 	sk_strv_free(l->intel_rdt.schemata, l->intel_rdt.n_schemata);
-	free(l->memory_policy.mode);
 	free(l->memory_policy.nodes);
-	sk_strv_free(l->memory_policy.flags, l->memory_policy.n_flags);
-	free(l->personality.domain);
 	sk_strv_free(l->personality.flags, l->personality.n_flags);
 }

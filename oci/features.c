@@ -7,9 +7,11 @@
 #include <yajl/yajl_gen.h>
 
 #include "skiff/config.h"
+#include "skiff/enums.h"
 #include "skiff/json.h"
 #include "skiff/oci.h"
 #include "skiff/rootfs.h"
+#include "skiff/seccomp.h"
 #include "skiff/util.h"
 
 /* src/criu.c: criu's version (enabled), else why not (heap).  Weak: the
@@ -21,64 +23,35 @@ char *sk_criu_features_note(bool *enabled) __attribute__((weak));
 #endif
 
 /* ======================================================================
- * WHAT SKIFF CLAIMS.  Every claim `skiff features` makes comes from this
- * one table.  Keep it true: flip an entry only in the change that makes
- * the feature work (and its tests pass), never ahead of it.
+ * WHAT SKIFF CLAIMS.  The lists are the config's own name tables
+ * (oci/enums.c: what the parser accepts is what the runtime applies),
+ * filtered by what the drivers can do (sk_seccomp_arch_supported: the
+ * architectures this libseccomp builds).  The switches below are the
+ * rest; keep them true: flip one only in the change that makes the
+ * feature work (and its tests pass), never ahead of it.
+ * tests/integration/features_claims.bats runs a config using each claim.
  *
- * Derived elsewhere, not claimed here:
- *   hooks         - the six phases of sk_hook_phase_name()
+ * Derived elsewhere:
+ *   hooks         - sk_enum_hook_phase
  *   mountOptions  - sk_mount_option_names() (rootfs/mountopts.c)
  *   capabilities  - every capability libcap knows (0 .. CAP_LAST_CAP)
  * ====================================================================== */
 static const struct {
-	/* linux.namespaces: types skiff can create or join */
-	const char *namespaces[SK_NS_TYPES + 1];
 	/* linux.cgroup */
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
-	/* linux.seccomp (the lists are emitted only while enabled) */
-	bool seccomp;
-	const char *seccomp_actions[16], *seccomp_operators[8], *seccomp_archs[32];
-	const char *seccomp_known_flags[8], *seccomp_supported_flags[8];
+	bool seccomp;            /* its lists are emitted only while enabled */
 	bool apparmor, selinux;
 	bool intel_rdt;
 	bool idmap_mounts;       /* linux.mountExtensions.idmap */
 	bool net_devices;
 	bool memory_policy;      /* modes and flags emitted only while enabled */
-	const char *mpol_modes[8], *mpol_flags[4];
 } claims = {
-	.namespaces = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" },
 	.cgroup_v1 = true,      /* cgroups/v1*.c: hybrid and legacy hosts */
 	.cgroup_v2 = true,
-	.cgroup_systemd = false,
+	.cgroup_systemd = true,
 	.cgroup_systemd_user = false,
 	.cgroup_rdma = true,    /* rdma.max, v2 (cgroups/v2.c) and v1 (cgroups/v1_res.c) */
 	.seccomp = true,
-	.seccomp_actions = {
-		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-		"SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
-	},
-	.seccomp_operators = {
-		"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-		"SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
-	},
-	.seccomp_archs = {
-		"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS",
-		"SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
-		"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-		"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
-		"SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
-		"SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
-	},
-	.seccomp_known_flags = {
-		"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-		"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	},
-	.seccomp_supported_flags = {
-		"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	},
 	/* exec labels are written when the host has the LSM (features-linux.md:
 	 * "irrelevant to the availability on the host"); else a clear error */
 	.apparmor = true,
@@ -87,14 +60,6 @@ static const struct {
 	.idmap_mounts = true,
 	.net_devices = true,
 	.memory_policy = true,
-	.mpol_modes = {
-		"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
-		"MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY",
-		"MPOL_LOCAL",
-	},
-	.mpol_flags = {
-		"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES",
-	},
 };
 /* ====================================================================== */
 
@@ -109,19 +74,22 @@ static void kbool(yajl_gen g, const char *k, bool v)
 	yajl_gen_bool(g, v);
 }
 
-/* "key": [...] from a NULL-padded table of at most n entries. */
-static void kstrs(yajl_gen g, const char *k, const char *const *v, size_t n)
+/* "key": [...] the names of table e (those `keep` keeps, when given). */
+static void knames(yajl_gen g, const char *k, const struct sk_enum *e,
+		   bool (*keep)(unsigned long value))
 {
-	size_t i;
-
 	str(g, k);
 	yajl_gen_array_open(g);
-	for (i = 0; i < n && v[i]; i++)
-		str(g, v[i]);
+	for (size_t i = 0; i < e->n; i++)
+		if (!keep || keep(e->v[i].value))
+			str(g, e->v[i].name);
 	yajl_gen_array_close(g);
 }
 
-#define KSTRS(g, k, arr) kstrs((g), (k), (arr), SK_ARRAY_SIZE(arr))
+static bool arch_supported(unsigned long a)
+{
+	return sk_seccomp_arch_supported((enum sk_scmp_arch)a);
+}
 
 /* "key": {"enabled": v} */
 static void kenabled(yajl_gen g, const char *k, bool v)
@@ -158,7 +126,7 @@ static void gen_linux(yajl_gen g)
 {
 	str(g, "linux");
 	yajl_gen_map_open(g);
-	KSTRS(g, "namespaces", claims.namespaces);
+	knames(g, "namespaces", &sk_enum_ns_type, NULL);
 	gen_capabilities(g);
 
 	str(g, "cgroup");
@@ -174,11 +142,11 @@ static void gen_linux(yajl_gen g)
 	yajl_gen_map_open(g);
 	kbool(g, "enabled", claims.seccomp);
 	if (claims.seccomp) {
-		KSTRS(g, "actions", claims.seccomp_actions);
-		KSTRS(g, "operators", claims.seccomp_operators);
-		KSTRS(g, "archs", claims.seccomp_archs);
-		KSTRS(g, "knownFlags", claims.seccomp_known_flags);
-		KSTRS(g, "supportedFlags", claims.seccomp_supported_flags);
+		knames(g, "actions", &sk_enum_scmp_action, NULL);
+		knames(g, "operators", &sk_enum_scmp_op, NULL);
+		knames(g, "archs", &sk_enum_scmp_arch, arch_supported);
+		knames(g, "knownFlags", &sk_enum_scmp_flag, NULL);
+		knames(g, "supportedFlags", &sk_enum_scmp_flag, NULL);
 	}
 	yajl_gen_map_close(g);
 
@@ -197,8 +165,8 @@ static void gen_linux(yajl_gen g)
 	yajl_gen_map_open(g);
 	kbool(g, "enabled", claims.memory_policy);
 	if (claims.memory_policy) {
-		KSTRS(g, "modes", claims.mpol_modes);
-		KSTRS(g, "flags", claims.mpol_flags);
+		knames(g, "modes", &sk_enum_mpol_mode, NULL);
+		knames(g, "flags", &sk_enum_mpol_flag, NULL);
 	}
 	yajl_gen_map_close(g);
 
@@ -210,7 +178,6 @@ char *sk_features_json(void)
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const char *const *opts;
 	size_t i, n = 0;
-	int ph;
 
 	if (!g) {
 		fputs("skiff: out of memory\n", stderr);
@@ -224,11 +191,7 @@ char *sk_features_json(void)
 	str(g, "ociVersionMax");
 	str(g, SK_OCI_VERSION);
 
-	str(g, "hooks");
-	yajl_gen_array_open(g);
-	for (ph = 0; ph < SK_HOOK_PHASES; ph++)
-		str(g, sk_hook_phase_name((enum sk_hook_phase)ph));
-	yajl_gen_array_close(g);
+	knames(g, "hooks", &sk_enum_hook_phase, NULL);
 
 	str(g, "mountOptions");
 	yajl_gen_array_open(g);

@@ -224,8 +224,3 @@ void sk_spec_gen_mount(void *g, const char *dest, const char *type, const char *
 {
 	mount(g, dest, type, src, opts);
 }
-
-void sk_spec_gen_idmap(void *g, const char *key, unsigned id)
-{
-	idmap(g, key, id);
-}

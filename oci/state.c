@@ -106,6 +106,8 @@ char *sk_state_json(const struct sk_state *s)
 		gen_kv_str(g, "cgroupOwnedV1", s->cgroup_owned_v1);
 	if (s->cgroup_rel)
 		gen_kv_str(g, "cgroupRel", s->cgroup_rel);
+	if (s->cgroup_unit)
+		gen_kv_str(g, "cgroupUnit", s->cgroup_unit);
 	if (s->n_annotations)
 		gen_annotations(g, s->annotations, s->n_annotations);
 	yajl_gen_map_close(g);
@@ -142,6 +144,7 @@ static int state_parse(struct sk_jctx *c, yajl_val root, struct sk_state *s)
 	    sk_j_bool(c, root, NULL, "cgroupOwned", 0, &s->cgroup_owned, NULL) < 0 ||
 	    sk_j_string(c, root, NULL, "cgroupOwnedV1", 0, &s->cgroup_owned_v1) < 0 ||
 	    sk_j_string(c, root, NULL, "cgroupRel", 0, &s->cgroup_rel) < 0 ||
+	    sk_j_string(c, root, NULL, "cgroupUnit", 0, &s->cgroup_unit) < 0 ||
 	    sk_j_strmap(c, root, NULL, "annotations", 0, &s->annotations,
 			&s->n_annotations) < 0)
 		return -1;
@@ -190,6 +193,7 @@ void sk_state_free(struct sk_state *s)
 	free(s->cgroup_path);
 	free(s->cgroup_owned_v1);
 	free(s->cgroup_rel);
+	free(s->cgroup_unit);
 	sk_kv_free(s->annotations, s->n_annotations);
 	free(s);
 }

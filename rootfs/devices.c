@@ -136,16 +136,20 @@ static int config_device(const struct sk_device *cd, struct dev *d, struct sk_er
 	if (!cd->path || cd->path[0] != '/')
 		return sk_error(err, EINVAL, "device \"%s\": path must be absolute",
 				cd->path ? cd->path : "");
-	if (!cd->type)
-		return sk_error(err, EINVAL, "device \"%s\": no type", cd->path);
-	if (!strcmp(cd->type, "c") || !strcmp(cd->type, "u"))
+	switch (cd->type) {
+	case SK_DEV_CHAR:
+	case SK_DEV_UNBUF:
 		d->type = S_IFCHR;
-	else if (!strcmp(cd->type, "b"))
+		break;
+	case SK_DEV_BLOCK:
 		d->type = S_IFBLK;
-	else if (!strcmp(cd->type, "p"))
+		break;
+	case SK_DEV_FIFO:
 		d->type = S_IFIFO;
-	else
-		return sk_error(err, EINVAL, "device \"%s\": unknown type \"%s\"", cd->path, cd->type);
+		break;
+	default:
+		return sk_error(err, EINVAL, "device \"%s\": no type", cd->path);
+	}
 	if (d->type != S_IFIFO) {
 		if (!cd->has_major || !cd->has_minor)
 			return sk_error(err, EINVAL, "device \"%s\": major and minor are required",
@@ -183,6 +187,11 @@ static int setup_dev_links(int devfd, struct sk_error *err)
 	    make_symlink(devfd, "/proc/kcore", "core", false, err) < 0)
 		return -1;
 	return 0;
+}
+
+const char *sk_rootfs_default_device(size_t i)
+{
+	return i < SK_ARRAY_SIZE(default_devices) ? default_devices[i].path : NULL;
 }
 
 /* The default devices and symlinks, each directly in /dev: /dev opened

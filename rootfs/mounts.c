@@ -763,20 +763,16 @@ int sk_rootfs_prepare(const struct sk_rootfs *r, struct sk_error *err)
 	const struct sk_config *c = r->config;
 	_cleanup_free_ char *parent = NULL, *real = NULL;
 	_cleanup_close_ int rootfd = -1;
-	unsigned long prop = 0;
+	unsigned long prop = c->linux.rootfs_propagation;
 
 	if (r->shared_mntns)
 		return 0;   /* skiff's own mounts are not the container's to change */
-	if (c->linux.rootfs_propagation &&
-	    sk_propagation_flags(c->linux.rootfs_propagation, &prop) < 0)
-		return sk_error(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"",
-				c->linux.rootfs_propagation);
 	/* Nothing done below may propagate to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return sk_error_sys(err, "make \"/\" rslave");
 	if ((prop & (MS_SHARED | MS_PRIVATE)) && mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
 		return sk_error_sys(err, "set propagation of \"/\" to \"%s\"",
-				    c->linux.rootfs_propagation);
+				    sk_enum_name(&sk_enum_propagation, prop));
 	/* pivot_root wants the mount holding the rootfs not shared, and a
 	 * bind of the rootfs on a shared mount would propagate to the host:
 	 * as runc does, make that mount private.  After the rslave above it

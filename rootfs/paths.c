@@ -208,15 +208,9 @@ int sk_rootfs_finish(const struct sk_rootfs *r, struct sk_error *err)
 	/* linux.rootfsPropagation for the container's own tree, last: e.g.
 	 * "shared" makes it a new peer group (prepare made its mount
 	 * private, so it is not the host's), "unbindable" forbids binds. */
-	if (c->linux.rootfs_propagation) {
-		unsigned long prop;
-
-		if (sk_propagation_flags(c->linux.rootfs_propagation, &prop) < 0)
-			return sk_error(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"",
-					c->linux.rootfs_propagation);
-		if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
-			return sk_error_sys(err, "set propagation of \"/\" to \"%s\"",
-					    c->linux.rootfs_propagation);
-	}
+	if (c->linux.rootfs_propagation &&
+	    mount(NULL, "/", NULL, c->linux.rootfs_propagation | MS_REC, NULL) < 0)
+		return sk_error_sys(err, "set propagation of \"/\" to \"%s\"",
+				    sk_enum_name(&sk_enum_propagation, c->linux.rootfs_propagation));
 	return 0;
 }

@@ -93,7 +93,6 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 {
 	const struct sk_linux *l = &c->linux;
 	const struct sk_namespace *user = sk_config_ns(c, SK_NS_USER);
-	const struct sk_namespace *timens = sk_config_ns(c, SK_NS_TIME);
 
 	if (!c->process.present)
 		return sk_error(err, EINVAL, "config.json: process: required to run a container");
@@ -123,12 +122,7 @@ int sk_config_check_supported(const struct sk_config *c, struct sk_error *err)
 	if (user && user->path && sk_config_ns(c, SK_NS_PID) && !sk_config_ns(c, SK_NS_PID)->path)
 		return sk_error(err, ENOTSUP, "config.json: linux.namespaces: a new pid namespace with a "
 				"user namespace joined by path is not supported (join the pid namespace too)");
-	if (user && !user->path && (!l->n_uid_mappings || !l->n_gid_mappings))
-		return sk_error(err, EINVAL, "config.json: linux.uidMappings/gidMappings: a new user namespace needs both");
-	if (!user && (l->n_uid_mappings || l->n_gid_mappings))
-		return sk_error(err, EINVAL, "config.json: linux.uidMappings: mappings need a user namespace");
-	if ((l->time_monotonic.present || l->time_boottime.present) && (!timens || timens->path))
-		return sk_error(err, EINVAL, "config.json: linux.timeOffsets: offsets need a new time namespace");
+	/* the namespace pairings that need no host are oci/validate.c's */
 	if (sk_netdev_check(c, err) < 0 || sk_idmap_check(c, err) < 0)
 		return -1;
 	if (l->intel_rdt.present)

@@ -149,6 +149,36 @@ static bool find_exe(const char *name, char *out, size_t size)
 
 /* ---- cgroups ---- */
 
+/* Rootless in a writable cgroup2 cgroup: which of the limits' controllers
+ * its parent passed down (systemd's user@.service delegates only memory
+ * and pids by default). */
+static void check_delegated_ctrls(struct check *c, const char *path, const char *avail)
+{
+	static const char *const want[] = { "memory", "pids", "cpu", "io" };
+	char missing[64] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < SK_ARRAY_SIZE(want); i++) {
+		size_t k = strlen(want[i]);
+		const char *p = avail;
+
+		while (p && (p = strstr(p, want[i])) && ((p != avail && p[-1] != ' ') || (p[k] && p[k] != ' ')))
+			p += k;
+		if (!p)
+			n += (size_t)snprintf(missing + n, sizeof(missing) - n, "%s%s", n ? " " : "", want[i]);
+	}
+	if (n)
+		add(c, "cgroup.delegation", FACT_MISSING,
+		    "delegate them: as root, echo +CONTROLLER >PARENT/cgroup.subtree_control; with systemd: "
+		    "a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] "
+		    "Delegate=cpu cpuset io memory pids, then systemctl daemon-reload",
+		    "%s is writable by uid %u, but its parent does not pass it the %s controller%s: "
+		    "those limits cannot be set", path, (unsigned)c->uid, missing, strchr(missing, ' ') ? "s" : "");
+	else
+		add(c, "cgroup.delegation", FACT_OK, NULL, "%s is writable by uid %u (delegated, "
+		    "with memory pids cpu io)", path, (unsigned)c->uid);
+}
+
 static void check_cgroup(struct check *c)
 {
 	static const char *const v1[] = { "cpu", "cpuacct", "cpuset", "memory", "pids", "blkio",
@@ -206,17 +236,25 @@ static void check_cgroup(struct check *c)
 		 *v1_list ? " (limits go to v1)" : "");
 	add(c, "cgroup.controllers", FACT_OK, NULL, "%s", ctrls);
 
-	/* delegation: can the caller make a cgroup below its own? */
+	/* delegation: can the caller make a cgroup below its own, with the
+	 * controllers of the limits? */
 	snprintf(path, sizeof(path), "%s%s", c->v2_mount, c->own_cgroup);
-	if (c->rootless && access(path, W_OK) != 0)
+	if (!c->rootless)
+		add(c, "cgroup.delegation", FACT_OK, NULL, "%s is writable by uid %u", path, (unsigned)c->uid);
+	else if (access(path, W_OK) != 0)
 		add(c, "cgroup.delegation", FACT_MISSING,
 		    "start skiff in a delegated cgroup: systemd-run --user --scope -p Delegate=yes skiff ...,"
 		    " or as root: chown -R USER " CG_ROOT "/...",
 		    "%s is not writable by uid %u: limits need --cgroup-manager disabled (no limits)",
 		    path, (unsigned)c->uid);
+	else if (*v1_list)
+		add(c, "cgroup.delegation", FACT_MISSING,
+		    "boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2 only), then delegate a cgroup",
+		    "%s is writable by uid %u, but the limits go to the v1 hierarchies (%s), which are not "
+		    "delegated: limits need --cgroup-manager disabled (no limits)", path, (unsigned)c->uid,
+		    v1_list);
 	else
-		add(c, "cgroup.delegation", FACT_OK, NULL, "%s is writable by uid %u%s", path,
-		    (unsigned)c->uid, c->rootless ? " (delegated)" : "");
+		check_delegated_ctrls(c, path, avail);
 }
 
 static void check_systemd(struct check *c)
@@ -620,7 +658,7 @@ static void check_criu(struct check *c)
 
 	if (!find_exe("criu", path, sizeof(path))) {
 		add(c, "criu", FACT_MISSING, "apt-get install criu",
-		    "criu not found (skiff has no checkpoint/restore yet)");
+		    "criu not found (checkpoint and restore need it)");
 		return;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -636,7 +674,7 @@ static void check_criu(struct check *c)
 	line = strstr(out, "Error") ? strstr(out, "Error") : out;
 	line[strcspn(line, "\n")] = '\0';
 	if (r == 0)
-		add(c, "criu", FACT_OK, NULL, "%s: criu check passed (skiff has no checkpoint/restore yet)", path);
+		add(c, "criu", FACT_OK, NULL, "%s: criu check passed (checkpoint and restore can be used)", path);
 	else
 		add(c, "criu", FACT_MISSING, "run criu check and follow what it says",
 		    "%s: criu check %s%s%s", path, r < 0 ? "did not finish in time" : "failed",

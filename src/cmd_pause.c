@@ -16,6 +16,7 @@ int sk_container_cgroup(struct sk_container *c, struct sk_cgroup *cg, struct sk_
 	if (sk_cgroup_open(c->state->cgroup_path, c->state->cgroup_owned, c->state->cgroup_owned_v1,
 			   cg, err) < 0)
 		return sk_error_ctx(err, "container \"%s\"", c->id);
+	sk_cgroup_set_unit(cg, c->state->cgroup_unit);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,11 +23,12 @@ struct restore {
 	struct sk_create_opts c;
 	bool no_subreaper;
 	const char *id;
-	char *bundle, *rootfs, *raw, *criu_root;
+	char *bundle, *rootfs, *raw, *criu_root, *console;
 	size_t raw_len;
 	struct sk_config *cfg;
 	struct sk_cgroup cg;
-	bool has_cg, mounted;
+	bool has_cg;
+	int master, slave;         /* process.terminal: the new pty */
 	pid_t pid;
 };
 
@@ -42,9 +42,9 @@ static int load_bundle(struct restore *r, struct sk_error *err)
 		return sk_error_sys(err, "restore: bundle %s", r->c.bundle ? r->c.bundle : ".");
 	if (sk_config_load_raw(r->bundle, &r->cfg, &r->raw, &r->raw_len, err) < 0)
 		return sk_error_ctx(err, "restore");
-	if (r->cfg->process.terminal)
-		return sk_error(err, ENOTSUP, "restore: process.terminal is true: "
-				"restoring a terminal is not supported");
+	if (r->cfg->process.terminal && !r->c.console_socket)
+		return sk_error(err, EINVAL, "restore: process.terminal is true but no --console-socket "
+				"was given (skiff does not proxy a restored container's terminal)");
 	p = r->cfg->root_path ? r->cfg->root_path : "rootfs";
 	joined = p[0] == '/' ? sk_xstrdup(p) : sk_xasprintf("%s/%s", r->bundle, p);
 	r->rootfs = realpath(joined, NULL);
@@ -78,26 +78,45 @@ static int make_mountpoints(struct restore *r, struct sk_error *err)
 	return 0;
 }
 
-/* criu pivots into --root, which must be a mount: the rootfs bound on
- * <state dir>/criu-root (runc does the same). */
-static int mount_root(struct restore *r, struct sk_container *c, struct sk_error *err)
+/* criu pivots into --root, which must be a mount: the rootfs, bound on
+ * <state dir>/criu-root in a mount namespace of criu's own (runc binds it
+ * on the host: a skiff killed there would leave the mount, and delete's
+ * removal of the state dir would then go into the rootfs). */
+static int make_root_dir(struct restore *r, struct sk_container *c, struct sk_error *err)
 {
 	r->criu_root = sk_xasprintf("%s/%s/criu-root", sk_g.root, c->id);
 	if (mkdirat(c->dirfd, "criu-root", 0700) < 0)
 		return sk_error_sys(err, "restore: %s", r->criu_root);
-	if (mount(r->rootfs, r->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return sk_error_sys(err, "restore: bind %s on %s", r->rootfs, r->criu_root);
-	r->mounted = true;
 	return 0;
 }
 
-static void unmount_root(struct restore *r, struct sk_container *c)
+/* process.terminal: the dumped pty's master was outside the container
+ * (with the console socket's holder), criu cannot make it again.  A new
+ * pty instead: its slave goes to criu for the image's external tty (the
+ * init's stdio and controlling terminal) and is the source of the
+ * /dev/console mount (external at dump); its master goes to
+ * --console-socket once the restore is done, as runc's (which gets it
+ * from criu's orphan-pts-master RPC notification). */
+static int open_terminal(struct restore *r, struct sk_error *err)
 {
-	if (r->mounted && umount2(r->criu_root, MNT_DETACH) < 0)
-		sk_log_warn("restore: unmount %s: %s", r->criu_root, sk_strerror(errno));
-	r->mounted = false;
-	if (c->dirfd >= 0)
-		unlinkat(c->dirfd, "criu-root", AT_REMOVEDIR);
+	struct stat ss, ps;
+	int num;
+
+	r->master = sk_pty_open(&r->cfg->process, &r->slave, &num, err);
+	if (r->master < 0)
+		return sk_error_ctx(err, "restore");
+	/* inherited by criu: not close-on-exec */
+	if (fcntl(r->slave, F_SETFD, 0) < 0)
+		return sk_error_sys(err, "restore: the pty's slave");
+	/* the mount's source by its path (criu cannot bind it through a
+	 * /proc/<pid>/fd link): the slave under /dev/pts, if that is the
+	 * devpts /dev/ptmx opened it in */
+	r->console = sk_xasprintf("/dev/pts/%d", num);
+	if (fstat(r->slave, &ss) < 0 || stat(r->console, &ps) < 0 || ss.st_rdev != ps.st_rdev ||
+	    ss.st_dev != ps.st_dev)
+		return sk_error(err, ENOENT, "restore: process.terminal: %s is not the pty opened "
+				"through /dev/ptmx (another devpts)", r->console);
+	return 0;
 }
 
 static int save_state(struct restore *r, struct sk_container *c, struct sk_error *err)
@@ -110,10 +129,15 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 {
 	_cleanup_free_ char *pidfile = sk_xasprintf("%s/%s/criu.pid", sk_g.root, c->id);
 	_cleanup_free_ char *pidtext = NULL;
+	struct sk_criu_child ch = { .cgroup = r->has_cg ? &r->cg : NULL, .bind_src = r->rootfs,
+				    .bind_dst = r->criu_root };
 	struct sk_argv a = { 0 };
+	int nsfd[SK_NS_TYPES];
 	long long pid;
 	int rc;
 
+	for (size_t i = 0; i < SK_ARRAY_SIZE(nsfd); i++)
+		nsfd[i] = -1;
 	sk_argv_add(&a, "criu");
 	sk_argv_add(&a, "restore");
 	sk_argv_add(&a, "--root=%s", r->criu_root);
@@ -123,8 +147,19 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	sk_criu_common_args(&a, &r->o, "restore.log");
 	sk_criu_ext_mounts(&a, r->cfg, NULL, true);
 	sk_criu_inherit_fds(&a, r->o.image_path);
-	rc = sk_criu_run(&a, r->o.work_path, "restore.log", r->has_cg ? &r->cg : NULL, "restore", err);
+	rc = 0;
+	if (r->slave >= 0) {
+		sk_argv_add(&a, "--ext-mount-map=/dev/console:%s", r->console);
+		rc = sk_criu_terminal_restore(&a, r->o.image_path, r->slave, err);
+	}
+	if (rc == 0)
+		rc = sk_criu_joined_ns(&a, r->cfg, true, nsfd, "restore", err);
+	if (rc == 0)
+		rc = sk_criu_run(&a, r->o.work_path, "restore.log", &ch, "restore", err);
 	sk_argv_free(&a);
+	for (size_t i = 0; i < SK_ARRAY_SIZE(nsfd); i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
 	if (rc < 0)
 		return -1;
 	if (sk_read_file_at(c->dirfd, "criu.pid", &pidtext, NULL, 64, err) < 0)
@@ -136,29 +171,77 @@ static int run_criu(struct restore *r, struct sk_container *c, struct sk_error *
 	return 0;
 }
 
+/* The restored process has the pty: its master to --console-socket. */
+static int send_terminal(struct restore *r, struct sk_error *err)
+{
+	if (r->master < 0)
+		return 0;
+	close(r->slave);
+	r->slave = -1;
+	if (sk_terminal_send(r->c.console_socket, r->master, err) < 0)
+		return sk_error_ctx(err, "restore");
+	close(r->master);
+	r->master = -1;
+	return 0;
+}
+
+/* With a user namespace criu opens (or looks for) some images from
+ * inside it, as the container's root (EACCES, not ENOENT, for a missing
+ * one in a directory it cannot search): checkpoint makes the image dir
+ * 0711 for such a container; one made otherwise is refused here. */
+static int userns_images(struct restore *r, struct sk_error *err)
+{
+	struct stat st;
+
+	if (!sk_config_ns(r->cfg, SK_NS_USER) || (stat(r->o.image_path, &st) == 0 &&
+						   (st.st_mode & S_IXOTH)))
+		return 0;
+	return sk_error(err, EACCES, "restore: --image-path %s: a container with a user namespace "
+			"needs the image directory searchable by others (criu reads images inside the "
+			"namespace): chmod o+x %s", r->o.image_path, r->o.image_path);
+}
+
+/* --lazy-pages: criu restore fetches the pages from `criu lazy-pages`,
+ * started before (as runc's) with the same work dir, where its socket is. */
+static int lazy_pages_daemon(struct restore *r, struct sk_error *err)
+{
+	_cleanup_free_ char *sock = sk_xasprintf("%s/lazy-pages.socket", r->o.work_path);
+	struct stat st;
+
+	if (sk_criu_check_feature("uffd-noncoop", err) < 0)
+		return sk_error_ctx(err, "restore: --lazy-pages");
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return sk_error(err, ENOENT, "restore: --lazy-pages: no criu lazy-pages daemon for "
+				"--work-path %s (no %s: start `criu lazy-pages --images-dir %s "
+				"--work-dir %s` first)", r->o.work_path, sock, r->o.image_path,
+				r->o.work_path);
+	return 0;
+}
+
 static int restore(struct restore *r, struct sk_container *c, struct sk_error *err)
 {
 	struct stat st;
 	_cleanup_free_ char *inv = NULL;
 
-	if (sk_validate_id(r->id, err) < 0 || sk_criu_opts_prepare(&r->o, "restore", false, err) < 0)
+	if (sk_validate_id(r->id, err) < 0 || sk_criu_opts_prepare(&r->o, "restore", 0, err) < 0)
 		return -1;
 	inv = sk_xasprintf("%s/inventory.img", r->o.image_path);
 	if (stat(inv, &st) < 0)
 		return sk_error(err, ENOENT, "restore: --image-path %s: no checkpoint there "
 				"(inventory.img: %s)", r->o.image_path, sk_strerror(errno));
-	if (r->o.lazy_pages && sk_criu_check_feature("uffd-noncoop", err) < 0)
-		return sk_error_ctx(err, "restore: --lazy-pages");
-	if (load_bundle(r, err) < 0)
+	if (r->o.lazy_pages && lazy_pages_daemon(r, err) < 0)
+		return -1;
+	if (load_bundle(r, err) < 0 || userns_images(r, err) < 0)
 		return -1;
 	if (sk_container_new(r->id, c, err) < 0)
 		return -1;
-	if (!sk_g.cgroups_disabled) {
-		if (sk_cgroup_create(r->cfg, c->id, &r->cg, err) < 0)
-			goto fail;
-		r->has_cg = true;
-	}
-	if (make_mountpoints(r, err) < 0 || mount_root(r, c, err) < 0)
+	sk_fault("restore-dir");
+	/* recorded before it is made, as create's (docs/state.md) */
+	if (!sk_g.cgroups_disabled &&
+	    sk_cgroup_create_recorded(r->cfg, c->id, c->dirfd, "restore", &r->cg, &r->has_cg, err) < 0)
+		goto fail;
+	if (make_mountpoints(r, err) < 0 || make_root_dir(r, c, err) < 0 ||
+	    (r->cfg->process.terminal && open_terminal(r, err) < 0))
 		goto fail;
 	/* the restored init becomes skiff's child (criu --restore-sibling);
 	 * what it leaves behind is reaped here too */
@@ -166,15 +249,15 @@ static int restore(struct restore *r, struct sk_container *c, struct sk_error *e
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if (run_criu(r, c, err) < 0)
 		goto fail;
-	unmount_root(r, c);
-	if (save_state(r, c, err) < 0 ||
+	sk_fault("restore-criu-done");
+	unlinkat(c->dirfd, "criu-root", AT_REMOVEDIR);
+	if (send_terminal(r, err) < 0 || save_state(r, c, err) < 0 ||
 	    (r->c.pid_file && sk_write_pid_file(r->c.pid_file, r->pid, err) < 0))
 		goto fail;
 	sk_container_created(c);
 	sk_log_debug("container %s: restored, init pid %d", c->id, (int)r->pid);
 	return 0;
 fail:
-	unmount_root(r, c);
 	if (r->pid > 0)
 		kill(r->pid, SIGKILL);
 	if (r->has_cg) {
@@ -208,7 +291,7 @@ static int wait_init(struct restore *r, struct sk_container *c)
 
 int sk_cmd_restore(int argc, char **argv)
 {
-	struct restore r = { .cg.dirfd = -1 };
+	struct restore r = { .cg.dirfd = -1, .master = -1, .slave = -1 };
 	const struct sk_opt opts[] = {
 		SK_CRIU_OPTS(r.o),
 		{ "bundle", 'b', SK_OPT_STRING, &r.c.bundle },
@@ -243,5 +326,10 @@ int sk_cmd_restore(int argc, char **argv)
 	free(r.rootfs);
 	free(r.raw);
 	free(r.criu_root);
+	free(r.console);
+	if (r.master >= 0)
+		close(r.master);
+	if (r.slave >= 0)
+		close(r.slave);
 	return rc;
 }

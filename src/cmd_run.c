@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -48,11 +49,42 @@ static void tty_resize(struct tty_proxy *t)
 }
 
 /* Returns the exit status for skiff (the container's, 128+N on signal N). */
+/* The systemd driver: systemd removes the scope's cgroup once it is
+ * empty, maybe before the init is reaped here; memory.events is read each
+ * time it changes (an OOM kill changes it before the victim is gone), so
+ * that the count of OOM kills outlives the cgroup (the driver keeps the
+ * last one read).  -1: nothing to watch. */
+static int watch_ooms(struct sk_spawn *s)
+{
+	_cleanup_free_ char *file = NULL;
+	int fd;
+
+	if (!s->has_cgroup || !s->cgroup.unit)
+		return -1;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	file = sk_xasprintf("%s/memory.events", s->cgroup.dir);
+	if (fd >= 0 && inotify_add_watch(fd, file, IN_MODIFY) < 0) {
+		close(fd);
+		return -1;
+	}
+	sk_cgroup_oom_kills(&s->cgroup);
+	return fd;
+}
+
+static void read_ooms(struct sk_spawn *s, int ino)
+{
+	char buf[4096];
+
+	while (read(ino, buf, sizeof(buf)) > 0)
+		;
+	sk_cgroup_oom_kills(&s->cgroup);
+}
+
 static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *wstatus,
 		     struct sk_run_hooks *h, int state_dirfd)
 {
 	struct timespec end = { 0 }, now;
-	int status = 0, wait_ms = -1;
+	int status = 0, wait_ms = -1, ino = watch_ooms(s);
 
 	if (h && h->timeout_ms > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &end);
@@ -61,10 +93,11 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *ws
 	}
 
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = t->master, .events = POLLIN },
 			{ .fd = t->in_open ? 0 : -1, .events = POLLIN },
+			{ .fd = ino, .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 		int r;
@@ -75,7 +108,7 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *ws
 			if (wait_ms < 0)
 				wait_ms = 0;
 		}
-		r = poll(p, 3, wait_ms);
+		r = poll(p, 4, wait_ms);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -94,6 +127,8 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *ws
 				sk_cgroup_signal_all(&s->cgroup, SIGKILL, &e);
 			continue;
 		}
+		if (p[3].revents & POLLIN)
+			read_ooms(s, ino);
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (!sk_copy_chunk(t->master, 1)) {
 				close(t->master);
@@ -117,6 +152,10 @@ static int supervise(struct sk_spawn *s, int sigfd, struct tty_proxy *t, int *ws
 		/* SIGCHLD: only the init is our child. */
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
 			break;
+	}
+	if (ino >= 0) {
+		read_ooms(s, ino);
+		close(ino);
 	}
 	/* Drain what the container wrote last. */
 	while (t->master >= 0 && poll(&(struct pollfd){ .fd = t->master, .events = POLLIN }, 1, 0) > 0 &&

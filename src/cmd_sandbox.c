@@ -17,9 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
-#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -237,24 +235,26 @@ static int parse_args(struct sandbox *sb, int argc, char **argv)
 }
 
 /* Not root: limits need a cgroup of the caller's own (a delegated cgroup2
- * one), checked before anything is made. */
-static bool delegated(void)
+ * one), checked before anything is made; skiff may have to move into a
+ * leaf of it to enable the controllers (sandbox_cgroup.c). */
+static int rootless_limits(const struct sandbox *sb, struct sk_sandbox_cgroup *cg)
 {
-	_cleanup_free_ char *procs = NULL, *dir = NULL;
+	unsigned want = (sb->o.memory ? SK_SANDBOX_CG_MEMORY : 0) | (sb->o.cpu_quota ? SK_SANDBOX_CG_CPU : 0) |
+			(sb->o.pids ? SK_SANDBOX_CG_PIDS : 0) | (sb->o.io_weight ? SK_SANDBOX_CG_IO : 0);
 	struct sk_error err;
-	struct statfs sfs;
-	char *l;
 
-	if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-		return false;
-	if (sk_read_file_at(AT_FDCWD, "/proc/self/cgroup", &procs, NULL, 65536, &err) < 0)
-		return false;
-	l = strstr(procs, "0::");
-	if (!l)
-		return false;
-	l[3 + strcspn(l + 3, "\n")] = '\0';
-	dir = sk_xasprintf("/sys/fs/cgroup%s", l + 3);
-	return access(dir, W_OK) == 0;
+	cg->own = sk_sandbox_own_cgroup();
+	if (!cg->own || access(cg->own, W_OK) < 0) {
+		sk_log_error("sandbox: --memory, --cpus, --pids and --io-weight need a cgroup uid %u "
+			     "can write (a delegated cgroup2 one: systemd-run --user --scope -p Delegate=yes "
+			     "skiff sandbox ...); or run without them: --no-limits", (unsigned)sb->o.uid);
+		return -1;
+	}
+	if (sk_sandbox_cgroup_prepare(cg, want, &err) < 0) {
+		sk_log_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* Remove what the sandbox made, overlayfs's work directories too (mode
@@ -352,7 +352,7 @@ fail:
 /* The guard: waits for skiff's death (PR_SET_PDEATHSIG) or its SIGTERM
  * at the normal end; at skiff's death deletes the container and the
  * root directory. */
-static pid_t start_guard(const char *id, const char *root_dir)
+static pid_t start_guard(const char *id, const char *root_dir, struct sk_sandbox_cgroup *cg)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set;
@@ -385,17 +385,8 @@ static pid_t start_guard(const char *id, const char *root_dir)
 		waitpid(pid, NULL, 0);
 	if (root_dir)
 		rm_tree(AT_FDCWD, root_dir);
+	sk_sandbox_cgroup_restore(cg);
 	_exit(0);
-}
-
-static long long read_ll(const char *dir, const char *file)
-{
-	_cleanup_free_ char *path = sk_xasprintf("%s/%s", dir, file), *s = NULL;
-	struct sk_error err;
-
-	if (sk_read_file_at(AT_FDCWD, path, &s, NULL, 64, &err) < 0)
-		return -1;
-	return strtoll(s, NULL, 10);
 }
 
 /* sk_run's hook: measure before the container is deleted. */
@@ -415,18 +406,12 @@ static void measured(struct sk_container *c, struct sk_spawn *s, int wstatus, vo
 	sb->io_write = (long long)ru.ru_oublock * 512;
 	sb->mem_peak = (long long)ru.ru_maxrss * 1024;   /* the largest process, without a cgroup */
 	sb->pids_peak = -1;
-	if (s->has_cgroup && s->cgroup.v1) {
-		struct sk_cgroup_v1_stats st;
-		struct sk_error e;
+	if (s->has_cgroup) {
+		long long mem;
 
-		if (sk_cgroup_v1_stats(s->cgroup.v1, &st, &e) == 0 && st.has_memory)
-			sb->mem_peak = (long long)st.mem_max_usage;
-	} else if (s->has_cgroup && s->cgroup.dir) {
-		long long v = read_ll(s->cgroup.dir, "memory.peak");
-
-		if (v >= 0)
-			sb->mem_peak = v;
-		sb->pids_peak = read_ll(s->cgroup.dir, "pids.peak");
+		sk_cgroup_peaks(&s->cgroup, &mem, &sb->pids_peak);
+		if (mem >= 0)
+			sb->mem_peak = mem;
 	}
 	sk_exit_cause_get(c->dirfd, s->has_cgroup ? &s->cgroup : NULL, wstatus, &sb->cause);
 }
@@ -494,9 +479,10 @@ int sk_cmd_sandbox(int argc, char **argv)
 	struct sandbox sb = { 0 };
 	struct sk_run_hooks h = { .stopped = measured, .arg = &sb };
 	struct sk_create_opts co = { 0 };
+	struct sk_sandbox_cgroup cg = { 0 };
 	struct sk_error err = { 0 };
 	_cleanup_free_ char *cwd = NULL, *json = NULL, *id = NULL, *root_dir = NULL, *rootless_root = NULL;
-	_cleanup_free_ char *rootfs = NULL, *upper = NULL;
+	_cleanup_free_ char *rootfs = NULL, *upper = NULL, *cg_path = NULL;
 	bool limits;
 	pid_t guard;
 	int cmd, status;
@@ -533,11 +519,8 @@ int sk_cmd_sandbox(int argc, char **argv)
 					sk_xasprintf("/tmp/skiff-%u", (unsigned)sb.o.uid);
 			sk_g.root = rootless_root;
 		}
-		if (limits && !delegated()) {
-			sk_log_error("sandbox: --memory, --cpus, --pids and --io-weight need a cgroup uid %u "
-				     "can write (a delegated cgroup2 one: systemd-run --user --scope -p Delegate=yes "
-				     "skiff sandbox ...); or run without them: --no-limits",
-				     (unsigned)sb.o.uid);
+		if (limits && rootless_limits(&sb, &cg) < 0) {
+			sk_sandbox_cgroup_free(&cg);
 			return 125;
 		}
 		if (!limits)
@@ -547,6 +530,8 @@ int sk_cmd_sandbox(int argc, char **argv)
 		root_dir = make_root(sb.read_only, &err);
 		if (!root_dir) {
 			sk_log_error("%s", err.msg);
+			sk_sandbox_cgroup_restore(&cg);
+			sk_sandbox_cgroup_free(&cg);
 			return 125;
 		}
 		rootfs = sk_xasprintf("%s/root", root_dir);
@@ -558,10 +543,14 @@ int sk_cmd_sandbox(int argc, char **argv)
 		free(id);
 		id = sk_xasprintf("sandbox-%d", (int)getpid());
 	}
+	/* skiff moved into a leaf of its cgroup: the container's is the
+	 * leaf's sibling, not below it */
+	if (cg.leaf)
+		sb.o.cgroups_path = cg_path = sk_xasprintf("%s/%s", cg.own + strlen("/sys/fs/cgroup"), id);
 	json = sk_sandbox_config_json(&sb.o, rootfs ? rootfs : sb.o.rootfs);
 	if (sb.timeout)
 		h.timeout_ms = (int)(strtod(sb.timeout, NULL) * 1000 + 0.5);
-	guard = start_guard(id, root_dir);
+	guard = start_guard(id, root_dir, &cg);
 	co.bundle = rootfs ? rootfs : sb.o.rootfs;
 	co.config_json = json;
 	clock_gettime(CLOCK_MONOTONIC, &sb.t0);
@@ -573,6 +562,8 @@ int sk_cmd_sandbox(int argc, char **argv)
 	}
 	if (root_dir)
 		rm_tree(AT_FDCWD, root_dir);
+	sk_sandbox_cgroup_restore(&cg);
+	sk_sandbox_cgroup_free(&cg);
 	if (!sb.stopped)
 		return status ? (status == 1 ? 125 : status) : 125;
 	if (sb.summary)

@@ -313,8 +313,10 @@ int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
 			struct sk_error *err)
 {
 	_cleanup_free_ char *v1 = r->owned_v1 ? sk_xasprintf("v1 %s\n", r->owned_v1) : NULL;
-	_cleanup_free_ char *rec = sk_xasprintf("owned %d\ndir %s\npath %s\n%s", r->owned, r->dir,
-						r->path ? r->path : "", v1 ? v1 : "");
+	_cleanup_free_ char *unit = r->unit ? sk_xasprintf("unit %s\n", r->unit) : NULL;
+	_cleanup_free_ char *rec = sk_xasprintf("owned %d\ndir %s\npath %s\n%s%s", r->owned, r->dir,
+						r->path ? r->path : "", v1 ? v1 : "",
+						unit ? unit : "");
 
 	if (replace)
 		return sk_write_file_atomic(dirfd, CGROUP_REC, rec, strlen(rec), 0600, err);
@@ -339,6 +341,8 @@ int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r)
 			r->path = sk_xstrdup(line + 5);
 		else if (!strncmp(line, "v1 ", 3) && !r->owned_v1)
 			r->owned_v1 = sk_xstrdup(line + 3);
+		else if (!strncmp(line, "unit ", 5) && line[5] && !r->unit)
+			r->unit = sk_xstrdup(line + 5);
 	}
 	if (!r->dir) {
 		sk_cgroup_rec_free(r);
@@ -352,6 +356,7 @@ void sk_cgroup_rec_free(struct sk_cgroup_rec *r)
 	free(r->dir);
 	free(r->path);
 	free(r->owned_v1);
+	free(r->unit);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -12,11 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "criu.h"
+#include "skiff/rootfs.h"
 #include "skiff/util.h"
 
 void sk_argv_add(struct sk_argv *a, const char *fmt, ...)
@@ -179,20 +184,20 @@ int sk_criu_check_feature(const char *feature, struct sk_error *err)
 			*line ? line : "not supported");
 }
 
-static int mkdir_opt(const char *opt, const char *dir, bool create, struct sk_error *err)
+static int mkdir_opt(const char *opt, const char *dir, mode_t mode, struct sk_error *err)
 {
 	struct stat st;
 
 	if (stat(dir, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : sk_error(err, ENOTDIR, "--%s %s: not a directory", opt, dir);
-	if (errno != ENOENT || !create)
+	if (errno != ENOENT || !mode)
 		return sk_error_sys(err, "--%s %s", opt, dir);
-	if (sk_mkdir_p(dir, 0700) < 0)
+	if (sk_mkdir_p(dir, 0700) < 0 || chmod(dir, mode) < 0)
 		return sk_error_sys(err, "--%s %s: create", opt, dir);
 	return 0;
 }
 
-int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_images,
+int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, mode_t image_mode,
 			 struct sk_error *err)
 {
 	static const char *const modes[] = { "soft", "full", "strict", "ignore" };
@@ -212,8 +217,8 @@ int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_i
 		o->image_path = "checkpoint";
 	if (!o->work_path)
 		o->work_path = o->image_path;
-	if (mkdir_opt("image-path", o->image_path, create_images, err) < 0 ||
-	    mkdir_opt("work-path", o->work_path, true, err) < 0)
+	if (mkdir_opt("image-path", o->image_path, image_mode, err) < 0 ||
+	    mkdir_opt("work-path", o->work_path, 0700, err) < 0)
 		return sk_error_ctx(err, "%s", what);
 	return 0;
 }
@@ -254,26 +259,57 @@ static bool is_bind(const struct sk_mount *m)
 	return false;
 }
 
+/* The host's hierarchy that a sysfs or cgroup mount is a bind of (as
+ * rootfs/mounts.c does when the kernel refuses a fresh one): in a user
+ * namespace, sysfs without a network namespace of the container's own,
+ * cgroup without a cgroup namespace.  NULL: a mount of its own. */
+static const char *bound_from_host(const struct sk_config *c, const struct sk_mount *m)
+{
+	const struct sk_namespace *net = sk_config_ns(c, SK_NS_NET);
+
+	if (!m->type || !sk_config_ns(c, SK_NS_USER))
+		return NULL;
+	if (!strcmp(m->type, "sysfs") && (!net || net->path))
+		return "/sys";
+	if (!strcmp(m->type, "cgroup") && !sk_config_ns(c, SK_NS_CGROUP))
+		return "/sys/fs/cgroup";
+	return NULL;
+}
+
 void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char *proc_root,
 			bool restore)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct sk_mount *m = &c->mounts[i];
+		const char *host = bound_from_host(c, m);
 
-		if (!is_bind(m) || !m->source)
+		if (!host && (!is_bind(m) || !m->source))
 			continue;
 		/* dump: mountpoint -> key; restore: key -> host source */
 		sk_argv_add(a, "--ext-mount-map=%s:%s", m->destination,
-			    restore ? m->source : m->destination);
+			    !restore ? m->destination : host ? host : m->source);
+	}
+	/* the devices are bind mounts of the host's in a user namespace
+	 * (runc tells criu so always): keyed by their path, from the same
+	 * path of the host; /dev/null is also the masked files' source */
+	for (size_t i = 0; sk_rootfs_default_device(i); i++)
+		sk_argv_add(a, "--ext-mount-map=%s:%s", sk_rootfs_default_device(i),
+			    sk_rootfs_default_device(i));
+	for (size_t i = 0; i < c->linux.n_devices; i++) {
+		const char *p = c->linux.devices[i].path;
+		bool dflt = false;
+
+		for (size_t j = 0; p && sk_rootfs_default_device(j); j++)
+			dflt |= !strcmp(p, sk_rootfs_default_device(j));
+		if (p && !dflt)
+			sk_argv_add(a, "--ext-mount-map=%s:%s", p, p);
 	}
 	for (size_t i = 0; i < c->linux.n_masked_paths; i++) {
 		const char *p = c->linux.masked_paths[i];
 		struct stat st;
 
-		if (restore) {
-			sk_argv_add(a, "--ext-mount-map=/dev/null:/dev/null");
+		if (restore)
 			break;
-		}
 		{
 			_cleanup_free_ char *in = sk_xasprintf("%s%s", proc_root, p);
 
@@ -283,6 +319,106 @@ void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char
 		}
 		sk_argv_add(a, "--ext-mount-map=%s:/dev/null", p);
 	}
+}
+
+/* Namespaces joined by path, as runc: network and pid ones are criu's
+ * external namespaces (dump: --external TYPE[INODE]:KEY; restore: an fd
+ * of the namespace, --inherit-fd fd[N]:KEY), ipc, uts, user and time ones
+ * are joined again on restore (--join-ns); criu can do neither for mount
+ * and cgroup namespaces. */
+static const char *const ns_criu[SK_NS_TYPES] = {
+	[SK_NS_PID] = "pid", [SK_NS_NET] = "net", [SK_NS_IPC] = "ipc", [SK_NS_UTS] = "uts",
+	[SK_NS_USER] = "user", [SK_NS_TIME] = "time",
+};
+
+static const char *ns_key(enum sk_ns_type t)
+{
+	return t == SK_NS_NET ? "extRootNetNS" : "extRootPidNS";
+}
+
+int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore, int *fds,
+		      const char *what, struct sk_error *err)
+{
+	for (size_t i = 0; i < c->linux.n_namespaces; i++) {
+		const struct sk_namespace *ns = &c->linux.namespaces[i];
+		struct stat st;
+		int fd;
+
+		if (!ns->path)
+			continue;
+		if (!ns_criu[ns->type])
+			return sk_error(err, ENOTSUP, "%s: linux.namespaces: a %s namespace joined by path "
+					"(%s): criu cannot restore one", what,
+					ns->type == SK_NS_MOUNT ? "mount" : "cgroup", ns->path);
+		if (ns->type != SK_NS_NET && ns->type != SK_NS_PID) {
+			if (restore)
+				sk_argv_add(a, "--join-ns=%s:%s", ns_criu[ns->type], ns->path);
+			continue;
+		}
+		if (!restore) {
+			if (stat(ns->path, &st) < 0)
+				return sk_error_sys(err, "%s: linux.namespaces: %s", what, ns->path);
+			sk_argv_add(a, "--external=%s[%llu]:%s", ns_criu[ns->type],
+				    (unsigned long long)st.st_ino, ns_key(ns->type));
+			continue;
+		}
+		/* inherited by criu: no O_CLOEXEC (the caller closes it) */
+		fd = open(ns->path, O_RDONLY);
+		if (fd < 0)
+			return sk_error_sys(err, "%s: linux.namespaces: %s", what, ns->path);
+		fds[ns->type] = fd;
+		sk_argv_add(a, "--inherit-fd=fd[%d]:%s", fd, ns_key(ns->type));
+	}
+	return 0;
+}
+
+/* process.terminal: the container's pty slave is criu's external tty
+ * "tty[RDEV:DEV]" (its master is outside, with the console socket's
+ * holder); the key is kept in <image>/terminal for restore, which gives
+ * criu a new slave under it (criu makes it the controlling terminal
+ * again).  The slave: the first pty slave among the init's fds. */
+#define TERMINAL_KEY "terminal"
+
+int sk_criu_terminal_dump(struct sk_argv *a, pid_t pid, const char *image_path,
+			  struct sk_error *err)
+{
+	_cleanup_free_ char *fds = sk_xasprintf("/proc/%d/fd", (int)pid), *key = NULL;
+	_cleanup_closedir_ DIR *d = opendir(fds);
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+
+	if (!d)
+		return sk_error_sys(err, "checkpoint: %s", fds);
+	while (!key && (de = readdir(d))) {
+		struct stat st;
+
+		/* unix98 pty slaves: majors 136-143 */
+		if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143)
+			key = sk_xasprintf("tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+					   (unsigned long long)st.st_dev);
+	}
+	if (!key)
+		return 0;
+	sk_argv_add(a, "--external=%s", key);
+	dfd = open(image_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || sk_write_file_atomic(dfd, TERMINAL_KEY, key, strlen(key), 0600, err) < 0)
+		return dfd < 0 ? sk_error_sys(err, "checkpoint: %s", image_path) :
+				 sk_error_ctx(err, "checkpoint: %s", image_path);
+	return 0;
+}
+
+int sk_criu_terminal_restore(struct sk_argv *a, const char *image_path, int slave,
+			     struct sk_error *err)
+{
+	_cleanup_free_ char *path = sk_xasprintf("%s/%s", image_path, TERMINAL_KEY), *key = NULL;
+
+	if (sk_read_file_at(AT_FDCWD, path, &key, NULL, 256, err) < 0)
+		return sk_error_ctx(err, "restore: process.terminal: the image's pty");
+	if (strncmp(key, "tty[", 4) || strcspn(key, " \n,") != strlen(key))
+		return sk_error(err, EINVAL, "restore: process.terminal: %s holds \"%s\"", path, key);
+	sk_argv_add(a, "--inherit-fd=fd[%d]:%s", slave, key);
+	return 0;
 }
 
 /* runc's descriptors.json in the image directory: where the init's fds
@@ -338,16 +474,25 @@ void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path)
 	}
 }
 
-/* The child: join the cgroup, tell criu where it is, exec. */
-static void child_exec(const char *criu, struct sk_argv *a, struct sk_cgroup *cg, int errfd)
+/* The child: its own mount namespace with the bind, the
+ * cgroup (and tell criu where it is), exec. */
+static void child_exec(const char *criu, struct sk_argv *a, const struct sk_criu_child *ch,
+		       int errfd)
 {
 	struct sk_error e = { 0 };
 
-	if (cg) {
+	if (ch && ch->bind_src &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	     mount(ch->bind_src, ch->bind_dst, NULL, MS_BIND | MS_REC, NULL) < 0)) {
+		dprintf(errfd, "bind %s on %s in a mount namespace of criu's: %s", ch->bind_src,
+			ch->bind_dst, strerror(errno));
+		_exit(127);
+	}
+	if (ch && ch->cgroup) {
 		_cleanup_free_ char *self = NULL;
 		char *save = NULL;
 
-		if (sk_cgroup_attach(cg, getpid(), &e) < 0 ||
+		if (sk_cgroup_attach(ch->cgroup, getpid(), &e) < 0 ||
 		    sk_read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, 1 << 16, &e) < 0) {
 			dprintf(errfd, "%s", e.msg);
 			_exit(127);
@@ -371,8 +516,8 @@ static void child_exec(const char *criu, struct sk_argv *a, struct sk_cgroup *cg
 	_exit(127);
 }
 
-int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_cgroup *cgroup,
-		const char *what, struct sk_error *err)
+int sk_criu_run(struct sk_argv *a, const char *work, const char *log,
+		const struct sk_criu_child *ch, const char *what, struct sk_error *err)
 {
 	_cleanup_free_ char *criu = sk_criu_find(err), *text = NULL, *logpath = NULL;
 	char msg[768], line[512];
@@ -405,7 +550,7 @@ int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child_exec(criu, a, cgroup, p[1]);
+		child_exec(criu, a, ch, p[1]);
 	}
 	close(p[1]);
 	do

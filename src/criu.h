@@ -28,13 +28,15 @@ int sk_criu_check_feature(const char *feature, struct sk_error *err);
 /* The options checkpoint and restore share, as runc names them. */
 struct sk_criu_opts {
 	const char *image_path, *work_path, *parent_path, *manage_cgroups_mode, *empty_ns;
+	const char *page_server, *status_fd;	/* checkpoint only */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump,
 	     auto_dedup, lazy_pages;
 };
-/* Check the shared options, make the image and work dirs (mode 0700
- * when missing) and fill in the defaults (image: ./checkpoint, work:
- * the image dir).  `what` is "checkpoint" or "restore". */
-int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, bool create_images,
+/* Check the shared options, make the image dir (with image_mode, when
+ * not 0 and missing) and the work dir (0700, when missing) and fill in
+ * the defaults (image: ./checkpoint, work: the image dir).  `what` is
+ * "checkpoint" or "restore". */
+int sk_criu_opts_prepare(struct sk_criu_opts *o, const char *what, mode_t image_mode,
 			 struct sk_error *err);
 /* The flags both actions pass to criu (logs, shell job, locks, ...). */
 void sk_criu_common_args(struct sk_argv *a, const struct sk_criu_opts *o, const char *log);
@@ -44,17 +46,37 @@ void sk_criu_common_args(struct sk_argv *a, const struct sk_criu_opts *o, const 
  * /proc/<pid>/root on dump, NULL on restore. */
 void sk_criu_ext_mounts(struct sk_argv *a, const struct sk_config *c, const char *proc_root,
 			bool restore);
+/* Namespaces joined by path (runc's way): dump: network and pid ones as
+ * criu's external namespaces; restore: those by an fd of theirs opened
+ * into fds[type] (-1 otherwise; the caller closes them), the ipc, uts,
+ * user and time ones joined again (--join-ns).  A mount or cgroup one:
+ * -1, err says criu cannot restore it. */
+int sk_criu_joined_ns(struct sk_argv *a, const struct sk_config *c, bool restore, int *fds,
+		      const char *what, struct sk_error *err);
+/* process.terminal: dump: the container's pty slave as criu's external
+ * tty (its key saved in <image>/terminal); restore: `slave` (a new pty's,
+ * not close-on-exec) given to criu in its place. */
+int sk_criu_terminal_dump(struct sk_argv *a, pid_t pid, const char *image_path,
+			  struct sk_error *err);
+int sk_criu_terminal_restore(struct sk_argv *a, const char *image_path, int slave,
+			     struct sk_error *err);
 /* runc's <image>/descriptors.json: the init's stdio at dump time; on
  * restore, --inherit-fd for those that were pipes (skiff's own stdio
  * takes their place, as runc does for conmon and containerd's shim). */
 int sk_criu_save_descriptors(pid_t pid, const char *image_path, struct sk_error *err);
 void sk_criu_inherit_fds(struct sk_argv *a, const char *image_path);
-/* Run criu with `a` (a->v[0] is replaced with its path); `cgroup`, when
- * set, is joined by the child first and given to criu as --cgroup-root.
- * A failure (exit status, signal) returns -1 with err naming the first
- * "Error" line of <work>/<log>. */
-int sk_criu_run(struct sk_argv *a, const char *work, const char *log, struct sk_cgroup *cgroup,
-		const char *what, struct sk_error *err);
+/* What the criu child sets up before its exec (restore). */
+struct sk_criu_child {
+	struct sk_cgroup *cgroup;  /* joined, and given to criu as --cgroup-root */
+	/* bound (MS_REC) in a mount namespace of criu's own, so that
+	 * nothing is mounted on the host even when skiff dies */
+	const char *bind_src, *bind_dst;
+};
+/* Run criu with `a` (a->v[0] is replaced with its path); `ch` (may be
+ * NULL) what its child sets up first.  A failure (exit status, signal)
+ * returns -1 with err naming the first "Error" line of <work>/<log>. */
+int sk_criu_run(struct sk_argv *a, const char *work, const char *log,
+		const struct sk_criu_child *ch, const char *what, struct sk_error *err);
 
 /* `skiff --version`: "criu: 3.17.1" or "criu: unavailable (why)". */
 void sk_criu_print_version(void);
@@ -69,12 +91,16 @@ void sk_criu_print_version(void);
 #define SK_CHECKPOINT_HELP SK_CRIU_HELP \
 	"  --leave-running          keep the container running after the dump\n" \
 	"  --pre-dump               dump memory only, keep running (then --parent-path)\n" \
-	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n"
+	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n" \
+	"  --page-server ADDR:PORT  with --lazy-pages: serve the pages there; else send them\n" \
+	"  --status-fd FD           criu writes \\0 there once it serves the lazy pages\n"
 #define SK_RESTORE_HELP SK_CRIU_HELP \
 	"  -b, --bundle DIR         bundle directory (default: the current one)\n" \
 	"  -d, --detach             do not wait for the container\n" \
 	"  --pid-file FILE          write the restored init's pid there\n" \
-	"  --no-subreaper, --no-pivot, --console-socket PATH: accepted as runc's\n"
+	"  --console-socket PATH    process.terminal: the new pty's master goes there\n" \
+	"  --no-subreaper           skiff does not become a child subreaper\n" \
+	"  --no-pivot               accepted (criu sets up the root itself, as with runc)\n"
 
 /* The shared option table entries (image-path ... lazy-pages). */
 #define SK_CRIU_OPTS(o) \

@@ -88,7 +88,7 @@ void sk_exit_cause_get(int dirfd, struct sk_cgroup *cg, int wstatus, struct sk_e
 		sk_cgroup_memory_max(cg, mem, sizeof(mem));
 		e->limit = true;
 		set(e, "oom-killed", "was killed by the OOM killer: %s %s reached",
-		    cg->v1 ? "memory.limit_in_bytes" : "memory.max", *mem ? mem : "?");
+		    sk_cgroup_memory_limit_file(cg), *mem ? mem : "?");
 	} else if (marked && (sig == marked || wstatus < 0)) {
 		set(e, !strcmp(who, "timeout") ? "timeout" : "killed", "was killed by %s (SIG%s)",
 		    !strcmp(who, "timeout") ? "the --timeout" : who, signame(marked));

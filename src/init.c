@@ -341,7 +341,11 @@ void sk_init_run(struct sk_init_args *a)
 		fail_setup(a, &err);
 	if (join_namespaces(a, &err) < 0)
 		fail_setup(a, &err);
-	if (r.userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+	/* root of the user namespace; where root is not mapped (the caller's
+	 * own id mapped to itself, as skiff sandbox and bwrap --unshare-user
+	 * do: EINVAL) the creator's capabilities in it are kept as they are */
+	if (r.userns && ((setresgid(0, 0, 0) < 0 && errno != EINVAL) ||
+			 (setresuid(0, 0, 0) < 0 && errno != EINVAL))) {
 		sk_error_sys(&err, "become root in the user namespace");
 		fail_setup(a, &err);
 	}

@@ -36,6 +36,7 @@ int sk_lifecycle_save_state(struct sk_container *c, pid_t pid, const char *bundl
 		st->cgroup_rel = sk_xstrdup(cg->path);
 		st->cgroup_owned = cg->owned;
 		st->cgroup_owned_v1 = sk_cgroup_owned_v1(cg);
+		st->cgroup_unit = cg->unit ? sk_xstrdup(cg->unit) : NULL;
 	}
 	st->n_annotations = cfg->n_annotations;
 	st->annotations = sk_xcalloc(st->n_annotations, sizeof(struct sk_kv));
@@ -329,6 +330,7 @@ static int find_cgroup(struct sk_container *c, struct sk_cgroup_rec *r, bool *gu
 		r->owned = c->state->cgroup_owned;
 		r->owned_v1 = c->state->cgroup_owned_v1 ? sk_xstrdup(c->state->cgroup_owned_v1) : NULL;
 		r->path = c->state->cgroup_rel ? sk_xstrdup(c->state->cgroup_rel) : NULL;
+		r->unit = c->state->cgroup_unit ? sk_xstrdup(c->state->cgroup_unit) : NULL;
 		return 0;
 	}
 	if (sk_cgroup_rec_read(c->dirfd, r) == 0)
@@ -375,7 +377,10 @@ static int destroy_cgroup(struct sk_container *c, struct sk_error *err)
 
 	if (find_cgroup(c, &rec, &guessed) < 0)
 		return 0;
-	if (open_recorded(&rec, &cg, err) == 0) {
+	if (open_recorded(&rec, &cg, err) == 0 ||
+	    (rec.unit && err->errnum == ENOENT)) {
+		/* the systemd driver: the unit goes, whether its cgroup is left or not */
+		sk_cgroup_set_unit(&cg, rec.unit);
 		/* only the v1 cgroups create made go (each hierarchy on its own) */
 		if (sk_cgroup_destroy(&cg, err) < 0)
 			r = -1;

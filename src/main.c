@@ -125,7 +125,7 @@ static void usage(FILE *f)
 		   "  --log FILE               write errors and debug messages to FILE too\n"
 		   "  --log-format text|json   log file format\n"
 		   "  --debug                  debug messages\n"
-		   "  --cgroup-manager cgroupfs|disabled\n"
+		   "  --cgroup-manager cgroupfs|systemd|disabled\n"
 		   "  --systemd-cgroup         use systemd for cgroups (needs systemd)\n"
 		   "  --rootless true|false|auto\n"
 		   "  -v, --version            print the version\n"
@@ -208,7 +208,7 @@ static int parse_globals(int argc, char **argv, struct sk_error *err)
 			else if (!strcmp(val, "systemd"))
 				sk_g.systemd_cgroup = true;
 			else if (strcmp(val, "cgroupfs"))
-				return sk_error(err, EINVAL, "--cgroup-manager: unknown manager \"%s\" (cgroupfs or disabled)", val);
+				return sk_error(err, EINVAL, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, systemd or disabled)", val);
 		} else if (!strcmp(name, "rootless")) {
 			if (strcmp(val, "true") && strcmp(val, "false") && strcmp(val, "auto"))
 				return sk_error(err, EINVAL, "--rootless: expected true, false or auto, got \"%s\"", val);
@@ -247,10 +247,9 @@ int main(int argc, char **argv)
 	 * kernels without openat2, on this one */
 	if (getenv("SKIFF_RESOLVE_WALK") && *getenv("SKIFF_RESOLVE_WALK"))
 		sk_resolve_force_walk(true);
-	if (sk_g.systemd_cgroup) {
-		sk_log_error("--systemd-cgroup: no systemd is running (use --cgroup-manager cgroupfs)");
-		return 1;
-	}
+	/* the systemd driver (create, run, restore); a host without systemd
+	 * gets its one-line error there */
+	sk_cgroup_use_systemd(sk_g.systemd_cgroup);
 	for (size_t c = 0; c < SK_ARRAY_SIZE(commands); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			/* run and exec exit with the container process's status */

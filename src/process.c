@@ -108,31 +108,15 @@ char **sk_process_envp(const struct sk_process *p)
 	return out;
 }
 
-static const struct { const char *name; int res; } rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
-	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_STACK", RLIMIT_STACK },
-};
-
 int sk_process_set_rlimits(const struct sk_process *p, struct sk_error *err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct sk_rlimit *rl = &p->rlimits[i];
 		struct rlimit v = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
-		size_t k;
 
-		for (k = 0; k < SK_ARRAY_SIZE(rlimit_names); k++)
-			if (!strcmp(rlimit_names[k].name, rl->type))
-				break;
-		if (k == SK_ARRAY_SIZE(rlimit_names))
-			return sk_error(err, EINVAL, "process.rlimits[%zu]: unknown type \"%s\"", i, rl->type);
-		if (setrlimit(rlimit_names[k].res, &v) < 0)
-			return sk_error_sys(err, "process.rlimits[%zu]: %s soft %llu hard %llu", i, rl->type,
+		if (setrlimit(rl->type, &v) < 0)
+			return sk_error_sys(err, "process.rlimits[%zu]: %s soft %llu hard %llu", i,
+					    sk_enum_name(&sk_enum_rlimit, (unsigned long)rl->type),
 					    (unsigned long long)rl->soft, (unsigned long long)rl->hard);
 	}
 	return 0;

@@ -17,55 +17,23 @@
 #include "skiff/linux_api.h"
 #include "skiff/util.h"
 
-struct name_val { const char *name; unsigned long val; };
-
-static int lookup(const struct name_val *t, size_t n, const char *name, unsigned long *out)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].name, name)) {
-			*out = t[i].val;
-			return 0;
-		}
-	return -1;
-}
-
+/* The values are checked (oci/validate.c) and are the kernel's. */
 static int set_personality(const struct sk_linux *l, struct sk_error *err)
 {
-	unsigned long dom;
-
 	if (!l->personality.present)
 		return 0;
-	if (!strcmp(l->personality.domain, "LINUX"))
-		dom = PER_LINUX;
-	else if (!strcmp(l->personality.domain, "LINUX32"))
-		dom = PER_LINUX32;
-	else
-		return sk_error(err, EINVAL, "linux.personality.domain: unknown domain \"%s\"",
-				l->personality.domain);
-	if (l->personality.n_flags)
-		return sk_error(err, EINVAL, "linux.personality.flags: unknown flag \"%s\" (the spec defines none)",
-				l->personality.flags[0]);
-	if (personality(dom) < 0)
-		return sk_error_sys(err, "linux.personality %s", l->personality.domain);
+	if (personality(l->personality.domain) < 0)
+		return sk_error_sys(err, "linux.personality %s",
+				    sk_enum_name(&sk_enum_personality_domain, l->personality.domain));
 	return 0;
 }
 
 static int set_io_priority(const struct sk_process *p, struct sk_error *err)
 {
-	static const struct name_val classes[] = {
-		{ "IOPRIO_CLASS_RT", 1 }, { "IOPRIO_CLASS_BE", 2 }, { "IOPRIO_CLASS_IDLE", 3 },
-	};
-	unsigned long cls;
-
 	if (!p->has_io_priority)
 		return 0;
-	if (lookup(classes, SK_ARRAY_SIZE(classes), p->io_priority_class, &cls) < 0)
-		return sk_error(err, EINVAL, "process.ioPriority.class: unknown class \"%s\"",
-				p->io_priority_class);
-	if (p->io_priority < 0 || p->io_priority > 7)
-		return sk_error(err, EINVAL, "process.ioPriority.priority: %d is not in 0..7", p->io_priority);
 	if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
-		    (int)(cls << 13 | (unsigned long)p->io_priority)) < 0)
+		    (int)((unsigned)p->io_priority_class << 13 | (unsigned)p->io_priority)) < 0)
 		return sk_error_sys(err, "process.ioPriority");
 	return 0;
 }
@@ -81,32 +49,13 @@ struct sk_sched_attr {
 
 static int set_scheduler(const struct sk_scheduler *s, struct sk_error *err)
 {
-	static const struct name_val policies[] = {
-		{ "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 }, { "SCHED_BATCH", 3 },
-		{ "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
-	};
-	static const struct name_val flags[] = {
-		{ "SCHED_FLAG_RESET_ON_FORK", 0x01 }, { "SCHED_FLAG_RECLAIM", 0x02 },
-		{ "SCHED_FLAG_DL_OVERRUN", 0x04 }, { "SCHED_FLAG_KEEP_POLICY", 0x08 },
-		{ "SCHED_FLAG_KEEP_PARAMS", 0x10 }, { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-		{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
-	};
 	struct sk_sched_attr a = { .size = sizeof(a) };
-	unsigned long v;
+	const char *policy = sk_enum_name(&sk_enum_sched_policy, s->policy);
 
 	if (!s->present)
 		return 0;
-	if (!strcmp(s->policy, "SCHED_ISO"))
-		return sk_error(err, EINVAL, "process.scheduler.policy: SCHED_ISO is not implemented by Linux");
-	if (lookup(policies, SK_ARRAY_SIZE(policies), s->policy, &v) < 0)
-		return sk_error(err, EINVAL, "process.scheduler.policy: unknown policy \"%s\"", s->policy);
-	a.sched_policy = (uint32_t)v;
-	for (size_t i = 0; i < s->n_flags; i++) {
-		if (lookup(flags, SK_ARRAY_SIZE(flags), s->flags[i], &v) < 0)
-			return sk_error(err, EINVAL, "process.scheduler.flags[%zu]: unknown flag \"%s\"",
-					i, s->flags[i]);
-		a.sched_flags |= v;
-	}
+	a.sched_policy = s->policy;
+	a.sched_flags = s->flags;
 	a.sched_nice = s->has_nice ? s->nice : 0;
 	a.sched_priority = s->has_priority ? (uint32_t)s->priority : 0;
 	a.sched_runtime = s->has_runtime ? s->runtime : 0;
@@ -116,45 +65,14 @@ static int set_scheduler(const struct sk_scheduler *s, struct sk_error *err)
 	 * (u32)-1 resets the clamps to the system default */
 	a.sched_util_min = a.sched_util_max = UINT32_MAX;
 	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
-		if (errno == EOPNOTSUPP && (a.sched_flags & 0x60))
+		if (errno == EOPNOTSUPP && (a.sched_flags & SK_SCHED_FLAG_UTIL_CLAMP))
 			return sk_error(err, EOPNOTSUPP, "process.scheduler.flags: utilization clamping "
 					"(SCHED_FLAG_UTIL_CLAMP_*) is not supported by this kernel");
-		if (errno == EPERM && (a.sched_policy == 1 || a.sched_policy == 2))
+		if (errno == EPERM && (s->policy == SK_SCHED_FIFO || s->policy == SK_SCHED_RR))
 			return sk_error_sys(err, "process.scheduler (%s; a realtime policy needs "
 					    "CAP_SYS_NICE and, with RT group scheduling, "
-					    "linux.resources.cpu.realtimeRuntime)", s->policy);
-		return sk_error_sys(err, "process.scheduler (%s)", s->policy);
-	}
-	return 0;
-}
-
-/* "0-3,7" -> bits.  Returns -1 on a malformed list. */
-static int parse_list(const char *s, unsigned long *mask, size_t nbits)
-{
-	const char *p = s;
-
-	memset(mask, 0, nbits / 8);
-	while (*p) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 10), b = a;
-
-		if (end == p)
-			return -1;
-		p = end;
-		if (*p == '-') {
-			b = strtoul(p + 1, &end, 10);
-			if (end == p + 1)
-				return -1;
-			p = end;
-		}
-		if (a > b || b >= nbits)
-			return -1;
-		for (unsigned long i = a; i <= b; i++)
-			mask[i / (8 * sizeof(long))] |= 1UL << (i % (8 * sizeof(long)));
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return -1;
+					    "linux.resources.cpu.realtimeRuntime)", policy);
+		return sk_error_sys(err, "process.scheduler (%s)", policy);
 	}
 	return 0;
 }
@@ -165,7 +83,7 @@ static int set_affinity(const char *list, const char *field, struct sk_error *er
 
 	if (!list)
 		return 0;
-	if (parse_list(list, (unsigned long *)&set, sizeof(set) * 8) < 0)
+	if (sk_id_list_parse(list, (unsigned long *)&set, sizeof(set) * 8) < 0)
 		return sk_error(err, EINVAL, "%s: malformed CPU list \"%s\"", field, list);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
 		return sk_error_sys(err, "%s \"%s\"", field, list);
@@ -174,36 +92,19 @@ static int set_affinity(const char *list, const char *field, struct sk_error *er
 
 static int set_memory_policy(const struct sk_linux *l, struct sk_error *err)
 {
-	static const struct name_val modes[] = {
-		{ "MPOL_DEFAULT", 0 }, { "MPOL_PREFERRED", 1 }, { "MPOL_BIND", 2 },
-		{ "MPOL_INTERLEAVE", 3 }, { "MPOL_LOCAL", 4 }, { "MPOL_PREFERRED_MANY", 5 },
-		{ "MPOL_WEIGHTED_INTERLEAVE", 6 },
-	};
-	static const struct name_val flags[] = {
-		{ "MPOL_F_NUMA_BALANCING", 1 << 13 }, { "MPOL_F_RELATIVE_NODES", 1 << 14 },
-		{ "MPOL_F_STATIC_NODES", 1 << 15 },
-	};
-	unsigned long mode, f, mask[1024 / (8 * sizeof(long))];
-	bool has_nodes;
+	unsigned long mask[SK_ID_LIST_BITS / (8 * sizeof(long))];
+	const char *nodes = l->memory_policy.nodes;
+	bool has_nodes = nodes && *nodes;
 
 	if (!l->memory_policy.present)
 		return 0;
-	if (lookup(modes, SK_ARRAY_SIZE(modes), l->memory_policy.mode, &mode) < 0)
-		return sk_error(err, EINVAL, "linux.memoryPolicy.mode: unknown mode \"%s\"", l->memory_policy.mode);
-	for (size_t i = 0; i < l->memory_policy.n_flags; i++) {
-		if (lookup(flags, SK_ARRAY_SIZE(flags), l->memory_policy.flags[i], &f) < 0)
-			return sk_error(err, EINVAL, "linux.memoryPolicy.flags[%zu]: unknown flag \"%s\"",
-					i, l->memory_policy.flags[i]);
-		mode |= f;
-	}
-	has_nodes = l->memory_policy.nodes && *l->memory_policy.nodes;
-	if (has_nodes && parse_list(l->memory_policy.nodes, mask, sizeof(mask) * 8) < 0)
-		return sk_error(err, EINVAL, "linux.memoryPolicy.nodes: malformed node list \"%s\"",
-				l->memory_policy.nodes);
-	if (syscall(SYS_set_mempolicy, mode, has_nodes ? mask : NULL,
-		    has_nodes ? sizeof(mask) * 8 : 0) < 0)
-		return sk_error_sys(err, "linux.memoryPolicy (%s%s%s)", l->memory_policy.mode,
-				    has_nodes ? " nodes " : "", has_nodes ? l->memory_policy.nodes : "");
+	if (has_nodes && sk_id_list_parse(nodes, mask, sizeof(mask) * 8) < 0)
+		return sk_error(err, EINVAL, "linux.memoryPolicy.nodes: malformed node list \"%s\"", nodes);
+	if (syscall(SYS_set_mempolicy, l->memory_policy.mode | l->memory_policy.flags,
+		    has_nodes ? mask : NULL, has_nodes ? sizeof(mask) * 8 : 0) < 0)
+		return sk_error_sys(err, "linux.memoryPolicy (%s%s%s)",
+				    sk_enum_name(&sk_enum_mpol_mode, l->memory_policy.mode),
+				    has_nodes ? " nodes " : "", has_nodes ? nodes : "");
 	return 0;
 }
 

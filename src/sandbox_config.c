@@ -143,10 +143,9 @@ static void gen_process(yajl_gen g, const struct sk_sandbox_opts *o)
 	yajl_gen_bool(g, 0);
 	str(g, "user");
 	yajl_gen_map_open(g);
-	/* rootless: the caller's own ids are the only ones it may map, as
-	 * 0 (skiff's init sets up as root of the user namespace) */
-	knum(g, "uid", o->rootless ? 0 : o->uid);
-	knum(g, "gid", o->rootless ? 0 : o->gid);
+	/* the caller's ids, rootless too (mapped to themselves: idmap()) */
+	knum(g, "uid", o->uid);
+	knum(g, "gid", o->gid);
 	yajl_gen_map_close(g);
 	str(g, "args");
 	yajl_gen_array_open(g);
@@ -183,6 +182,22 @@ static void gen_process(yajl_gen g, const struct sk_sandbox_opts *o)
 	yajl_gen_map_close(g);
 }
 
+/* Rootless: the caller's own id is the only one it may map; mapped to
+ * itself, as bwrap --unshare-user does, so that the command runs as the
+ * caller inside too (skiff's init sets up with the capabilities it has
+ * as the namespace's creator, root being unmapped). */
+static void idmap(yajl_gen g, const char *key, unsigned id)
+{
+	str(g, key);
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	knum(g, "containerID", id);
+	knum(g, "hostID", id);
+	knum(g, "size", 1);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+}
+
 static void gen_linux(yajl_gen g, const struct sk_sandbox_opts *o)
 {
 	static const char *const ns[] = { "pid", "mount", "ipc", "uts", "network", "user", "cgroup" };
@@ -205,14 +220,16 @@ static void gen_linux(yajl_gen g, const struct sk_sandbox_opts *o)
 	}
 	yajl_gen_array_close(g);
 	if (o->rootless) {
-		sk_spec_gen_idmap(g, "uidMappings", (unsigned)o->uid);
-		sk_spec_gen_idmap(g, "gidMappings", (unsigned)o->gid);
+		idmap(g, "uidMappings", (unsigned)o->uid);
+		idmap(g, "gidMappings", (unsigned)o->gid);
 	}
 	str(g, "maskedPaths");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < SK_ARRAY_SIZE(masked); i++)
 		str(g, masked[i]);
 	yajl_gen_array_close(g);
+	if (o->cgroups_path)
+		kstr(g, "cgroupsPath", o->cgroups_path);
 	if (o->memory || o->cpu_quota || o->pids || o->io_weight) {
 		str(g, "resources");
 		yajl_gen_map_open(g);

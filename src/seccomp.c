@@ -18,6 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "skiff/config.h"
+#include "skiff/enums.h"
 #include "skiff/error.h"
 #include "skiff/oci.h"
 #include "skiff/seccomp.h"
@@ -44,177 +45,94 @@
 #endif
 
 #define ARG_MAX_INDEX 6               /* syscalls have at most 6 arguments */
-#define ERRNO_RET_MAX 0xffffU         /* SECCOMP_RET_DATA is 16 bits */
 #define LISTENER_TIMEOUT_SEC 10       /* connect/send bound for the agent */
 
-enum act_kind { ACT_PLAIN, ACT_ERRNO, ACT_TRACE };
-
-static const struct {
-	const char *name;
-	uint32_t action;        /* for ERRNO/TRACE: without the data bits */
-	enum act_kind kind;
-} actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), ACT_ERRNO },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), ACT_TRACE },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN },
-	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN },
+/* The config's values (skiff/enums.h) -> libseccomp's.  oci/validate.c
+ * has checked them (errnoRet only with ERRNO and TRACE, ...). */
+static const uint32_t actions[SK_SCMP_ACTIONS] = {
+	[SK_SCMP_ACT_KILL] = SCMP_ACT_KILL,
+	[SK_SCMP_ACT_KILL_PROCESS] = SCMP_ACT_KILL_PROCESS,
+	[SK_SCMP_ACT_KILL_THREAD] = SCMP_ACT_KILL_THREAD,
+	[SK_SCMP_ACT_TRAP] = SCMP_ACT_TRAP,
+	[SK_SCMP_ACT_ERRNO] = SCMP_ACT_ERRNO(0),
+	[SK_SCMP_ACT_TRACE] = SCMP_ACT_TRACE(0),
+	[SK_SCMP_ACT_ALLOW] = SCMP_ACT_ALLOW,
+	[SK_SCMP_ACT_LOG] = SCMP_ACT_LOG,
+	[SK_SCMP_ACT_NOTIFY] = SCMP_ACT_NOTIFY,
 };
 
-static const struct {
-	const char *name;
-	enum scmp_compare op;
-} operators[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE },
-	{ "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE },
-	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE },
-	{ "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
-};
+_Static_assert(SK_SCMP_CMP_NE == (int)SCMP_CMP_NE && SK_SCMP_CMP_EQ == (int)SCMP_CMP_EQ &&
+	       SK_SCMP_CMP_MASKED_EQ == (int)SCMP_CMP_MASKED_EQ,
+	       "enum sk_scmp_op is libseccomp's enum scmp_compare");
 
-/* Every name of the spec; token 0 when this libseccomp cannot build it. */
-static const struct {
-	const char *name;
-	uint32_t token;
-} arches[] = {
-	{ "SCMP_ARCH_X86", SCMP_ARCH_X86 },
-	{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
-	{ "SCMP_ARCH_X32", SCMP_ARCH_X32 },
-	{ "SCMP_ARCH_ARM", SCMP_ARCH_ARM },
-	{ "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
-	{ "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS },
-	{ "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64 },
-	{ "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32 },
-	{ "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL },
-	{ "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64 },
-	{ "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32 },
-	{ "SCMP_ARCH_PPC", SCMP_ARCH_PPC },
-	{ "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64 },
-	{ "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE },
-	{ "SCMP_ARCH_S390", SCMP_ARCH_S390 },
-	{ "SCMP_ARCH_S390X", SCMP_ARCH_S390X },
-	{ "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC },
-	{ "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64 },
-	{ "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64 },
+/* 0 when this libseccomp cannot build the architecture. */
+static const uint32_t arches[SK_SCMP_ARCHES] = {
+	[SK_SCMP_ARCH_X86] = SCMP_ARCH_X86,
+	[SK_SCMP_ARCH_X86_64] = SCMP_ARCH_X86_64,
+	[SK_SCMP_ARCH_X32] = SCMP_ARCH_X32,
+	[SK_SCMP_ARCH_ARM] = SCMP_ARCH_ARM,
+	[SK_SCMP_ARCH_AARCH64] = SCMP_ARCH_AARCH64,
+	[SK_SCMP_ARCH_MIPS] = SCMP_ARCH_MIPS,
+	[SK_SCMP_ARCH_MIPS64] = SCMP_ARCH_MIPS64,
+	[SK_SCMP_ARCH_MIPS64N32] = SCMP_ARCH_MIPS64N32,
+	[SK_SCMP_ARCH_MIPSEL] = SCMP_ARCH_MIPSEL,
+	[SK_SCMP_ARCH_MIPSEL64] = SCMP_ARCH_MIPSEL64,
+	[SK_SCMP_ARCH_MIPSEL64N32] = SCMP_ARCH_MIPSEL64N32,
+	[SK_SCMP_ARCH_PPC] = SCMP_ARCH_PPC,
+	[SK_SCMP_ARCH_PPC64] = SCMP_ARCH_PPC64,
+	[SK_SCMP_ARCH_PPC64LE] = SCMP_ARCH_PPC64LE,
+	[SK_SCMP_ARCH_S390] = SCMP_ARCH_S390,
+	[SK_SCMP_ARCH_S390X] = SCMP_ARCH_S390X,
+	[SK_SCMP_ARCH_PARISC] = SCMP_ARCH_PARISC,
+	[SK_SCMP_ARCH_PARISC64] = SCMP_ARCH_PARISC64,
+	[SK_SCMP_ARCH_RISCV64] = SCMP_ARCH_RISCV64,
 #ifdef SCMP_ARCH_LOONGARCH64
-	{ "SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64 },
-#else
-	{ "SCMP_ARCH_LOONGARCH64", 0 },
+	[SK_SCMP_ARCH_LOONGARCH64] = SCMP_ARCH_LOONGARCH64,
 #endif
 #ifdef SCMP_ARCH_M68K
-	{ "SCMP_ARCH_M68K", SCMP_ARCH_M68K },
-#else
-	{ "SCMP_ARCH_M68K", 0 },
+	[SK_SCMP_ARCH_M68K] = SCMP_ARCH_M68K,
 #endif
 #ifdef SCMP_ARCH_SH
-	{ "SCMP_ARCH_SH", SCMP_ARCH_SH },
-#else
-	{ "SCMP_ARCH_SH", 0 },
+	[SK_SCMP_ARCH_SH] = SCMP_ARCH_SH,
 #endif
 #ifdef SCMP_ARCH_SHEB
-	{ "SCMP_ARCH_SHEB", SCMP_ARCH_SHEB },
-#else
-	{ "SCMP_ARCH_SHEB", 0 },
+	[SK_SCMP_ARCH_SHEB] = SCMP_ARCH_SHEB,
 #endif
 };
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} flags[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
-};
-
-const char *sk_seccomp_name(enum sk_seccomp_names which, size_t i)
+/* Built by this libseccomp, and addable beside the native architecture
+ * (libseccomp refuses one of the other byte order: EDOM). */
+bool sk_seccomp_arch_supported(enum sk_scmp_arch a)
 {
-	size_t k;
+	scmp_filter_ctx ctx;
+	int rc;
 
-	switch (which) {
-	case SK_SECCOMP_ACTIONS:
-		return i < SK_ARRAY_SIZE(actions) ? actions[i].name : NULL;
-	case SK_SECCOMP_OPERATORS:
-		return i < SK_ARRAY_SIZE(operators) ? operators[i].name : NULL;
-	case SK_SECCOMP_FLAGS:
-		return i < SK_ARRAY_SIZE(flags) ? flags[i].name : NULL;
-	case SK_SECCOMP_ARCHES:
-		for (k = 0; k < SK_ARRAY_SIZE(arches); k++) {
-			if (!arches[k].token)
-				continue;
-			if (i-- == 0)
-				return arches[k].name;
-		}
-		return NULL;
-	}
-	return NULL;
+	if ((unsigned)a >= SK_SCMP_ARCHES || !arches[a] || !(ctx = seccomp_init(SCMP_ACT_ALLOW)))
+		return false;
+	rc = seccomp_arch_add(ctx, arches[a]);
+	seccomp_release(ctx);
+	return rc == 0 || rc == -EEXIST;
 }
 
-/* `path` names the action's JSON member, `ret_path` its errnoRet. */
-static int parse_action(const char *name, bool has_ret, uint32_t ret,
-			const char *path, const char *ret_path, uint32_t *out,
-			struct sk_error *err)
+static uint32_t action_value(enum sk_scmp_action a, bool has_ret, uint32_t ret)
 {
-	size_t i;
-
-	if (!name)
-		return sk_error(err, EINVAL, "%s: missing", path);
-	for (i = 0; i < SK_ARRAY_SIZE(actions); i++) {
-		if (strcmp(actions[i].name, name))
-			continue;
-		if (actions[i].kind == ACT_PLAIN) {
-			if (has_ret)
-				return sk_error(err, EINVAL,
-						"%s: not allowed with action \"%s\" (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)",
-						ret_path, name);
-			*out = actions[i].action;
-			return 0;
-		}
-		if (!has_ret)
-			ret = EPERM;
-		if (ret > ERRNO_RET_MAX)
-			return sk_error(err, ERANGE, "%s: %u out of range (0-%u)",
-					ret_path, ret, ERRNO_RET_MAX);
-		*out = actions[i].kind == ACT_ERRNO ? SCMP_ACT_ERRNO(ret)
-						    : SCMP_ACT_TRACE(ret);
-		return 0;
-	}
-	return sk_error(err, EINVAL, "%s: unknown action \"%s\"", path, name);
+	if (!has_ret)
+		ret = EPERM;
+	if (a == SK_SCMP_ACT_ERRNO)
+		return SCMP_ACT_ERRNO(ret);
+	if (a == SK_SCMP_ACT_TRACE)
+		return SCMP_ACT_TRACE(ret);
+	return actions[a];
 }
 
-static int parse_arg(const struct sk_seccomp_arg *a, size_t si, size_t ai,
-		     struct scmp_arg_cmp *out, struct sk_error *err)
+static void arg_cmp(const struct sk_seccomp_arg *a, struct scmp_arg_cmp *out)
 {
-	size_t i;
-
-	if (a->index >= ARG_MAX_INDEX)
-		return sk_error(err, EINVAL,
-				"linux.seccomp.syscalls[%zu].args[%zu].index: %u out of range (0-%d)",
-				si, ai, a->index, ARG_MAX_INDEX - 1);
-	if (!a->op)
-		return sk_error(err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu].op: missing",
-				si, ai);
-	for (i = 0; i < SK_ARRAY_SIZE(operators); i++) {
-		if (strcmp(operators[i].name, a->op))
-			continue;
-		memset(out, 0, sizeof(*out));
-		out->arg = a->index;
-		out->op = operators[i].op;
-		/* MASKED_EQ: (arg & value) == valueTwo; the others use value. */
-		out->datum_a = a->value;
-		out->datum_b = out->op == SCMP_CMP_MASKED_EQ ? a->value_two : 0;
-		return 0;
-	}
-	return sk_error(err, EINVAL,
-			"linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator \"%s\"",
-			si, ai, a->op);
+	memset(out, 0, sizeof(*out));
+	out->arg = a->index;
+	out->op = (enum scmp_compare)a->op;
+	/* MASKED_EQ: (arg & value) == valueTwo; the others use value. */
+	out->datum_a = a->value;
+	out->datum_b = a->op == SK_SCMP_CMP_MASKED_EQ ? a->value_two : 0;
 }
 
 static void ctx_release(scmp_filter_ctx *ctx)
@@ -269,25 +187,14 @@ static int add_syscall(scmp_filter_ctx ctx, const struct sk_seccomp_syscall *sc,
 	_cleanup_free_ struct scmp_arg_cmp *big = NULL;
 	struct scmp_arg_cmp *c = conds;
 	unsigned int count[ARG_MAX_INDEX] = { 0 };
-	char path[64], ret_path[64];
-	uint32_t action;
+	uint32_t action = action_value(sc->action, sc->has_errno_ret, sc->errno_ret);
 	bool split = false;
 	size_t i;
 
-	snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", si);
-	snprintf(ret_path, sizeof(ret_path), "linux.seccomp.syscalls[%zu].errnoRet", si);
-	if (parse_action(sc->action, sc->has_errno_ret, sc->errno_ret, path,
-			 ret_path, &action, err) < 0)
-		return -1;
-	if (sc->n_names == 0)
-		return sk_error(err, EINVAL,
-				"linux.seccomp.syscalls[%zu].names: must contain at least one entry",
-				si);
 	if (sc->n_args > SK_ARRAY_SIZE(conds))
 		c = big = sk_xcalloc(sc->n_args, sizeof(*big));
 	for (i = 0; i < sc->n_args; i++) {
-		if (parse_arg(&sc->args[i], si, i, &c[i], err) < 0)
-			return -1;
+		arg_cmp(&sc->args[i], &c[i]);
 		if (++count[sc->args[i].index] > 1)
 			split = true;
 	}
@@ -349,60 +256,43 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 		   struct sk_error *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
-	uint32_t def_action, token, tokens[SK_ARRAY_SIZE(arches) + 1];
+	uint32_t def_action, token, tokens[SK_SCMP_ARCHES + 1];
 	size_t n_tokens = 0;
 	bool notify = false;
-	size_t i, k;
+	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !s->present)
 		return 0;
-
-	if (parse_action(s->default_action, s->has_default_errno_ret,
-			 s->default_errno_ret, "linux.seccomp.defaultAction",
-			 "linux.seccomp.defaultErrnoRet", &def_action, err) < 0)
+	if (sk_seccomp_validate(s, NULL, err) < 0)
 		return -1;
-	if (def_action == SCMP_ACT_NOTIFY)
-		return sk_error(err, EINVAL,
-				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action (the runtime could not hand the listener over)");
-
-	for (i = 0; i < s->n_flags; i++) {
-		for (k = 0; k < SK_ARRAY_SIZE(flags); k++)
-			if (s->flags[i] && !strcmp(flags[k].name, s->flags[i]))
-				break;
-		if (k == SK_ARRAY_SIZE(flags))
-			return sk_error(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag \"%s\"",
-					i, s->flags[i] ? s->flags[i] : "");
-		out->flags |= flags[k].bit;
-	}
+	def_action = action_value(s->default_action, s->has_default_errno_ret,
+				  s->default_errno_ret);
+	out->flags = s->flags;
 
 	ctx = seccomp_init(def_action);
 	if (!ctx)
 		return sk_error(err, EINVAL, "seccomp: cannot create a filter with default action %s",
-				s->default_action);
+				sk_enum_name(&sk_enum_scmp_action, s->default_action));
 	/* The caller decides about no_new_privs; we load with seccomp(2). */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (rc < 0)
 		return sk_error(err, -rc, "seccomp: unset NNP attribute: %s", sk_strerror(-rc));
 
 	for (i = 0; i < s->n_architectures; i++) {
-		const char *name = s->architectures[i] ? s->architectures[i] : "";
+		const char *name = sk_enum_name(&sk_enum_scmp_arch, s->architectures[i]);
 
-		token = 0;
-		for (k = 0; k < SK_ARRAY_SIZE(arches); k++)
-			if (!strcmp(arches[k].name, name))
-				break;
-		if (k == SK_ARRAY_SIZE(arches))
-			return sk_error(err, EINVAL,
-					"linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
-					i, name);
-		token = arches[k].token;
+		token = s->architectures[i] < SK_SCMP_ARCHES ? arches[s->architectures[i]] : 0;
 		if (!token)
 			return sk_error(err, ENOTSUP,
 					"linux.seccomp.architectures[%zu]: architecture \"%s\" is not supported by libseccomp %u.%u.%u",
 					i, name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
 		rc = seccomp_arch_add(ctx, token);
+		if (rc == -EDOM)
+			return sk_error(err, EINVAL,
+					"linux.seccomp.architectures[%zu]: \"%s\" has another byte order "
+					"than the native architecture (libseccomp cannot filter both)", i, name);
 		if (rc < 0 && rc != -EEXIST)   /* the native arch is always in */
 			return sk_error(err, -rc,
 					"linux.seccomp.architectures[%zu]: add \"%s\": %s",
@@ -426,23 +316,6 @@ static int compile(const struct sk_seccomp *s, struct sk_seccomp_prog *out,
 	 * A libseccomp that refuses the attribute keeps the linear filter. */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-	if (notify) {
-		/* The init hands the listener over with sendmsg(2) right after
-		 * the load: notified, it would wait for an agent that does not
-		 * have the fd yet.  "write" is refused as runc does (its
-		 * hand-off call; a profile runc refuses is refused here too). */
-		for (i = 0; i < s->n_syscalls; i++) {
-			const struct sk_seccomp_syscall *sc = &s->syscalls[i];
-
-			if (!sc->action || strcmp(sc->action, "SCMP_ACT_NOTIFY"))
-				continue;
-			for (k = 0; k < sc->n_names; k++)
-				if (sc->names[k] && (!strcmp(sc->names[k], "sendmsg") || !strcmp(sc->names[k], "write")))
-					return sk_error(err, EINVAL,
-							"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the %s syscall (the runtime hands the listener over with it)",
-							i, sc->names[k]);
-		}
-	}
 	if (export_bpf(ctx, out, err) < 0 ||
 	    sk_seccomp_add_enosys_stub(s, def_action, tokens, n_tokens, out, err) < 0)
 		return -1;
@@ -543,7 +416,7 @@ bool sk_seccomp_notifies(const struct sk_seccomp *s, const char *syscall_name)
 	for (i = 0; i < s->n_syscalls; i++) {
 		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
 
-		if (!sc->action || strcmp(sc->action, "SCMP_ACT_NOTIFY"))
+		if (sc->action != SK_SCMP_ACT_NOTIFY)
 			continue;
 		for (n = 0; n < sc->n_names; n++)
 			if (sc->names[n] && !strcmp(sc->names[n], syscall_name))

@@ -125,16 +125,18 @@ void sk_seccomp_cache_key(const struct sk_seccomp *s, const unsigned char *build
 	put(&h, build_id, n);
 	put_u64(&h, true, scmp_version());
 	put_u64(&h, true, seccomp_arch_native());
-	put_str(&h, s->default_action);
+	put_u64(&h, true, s->default_action);
 	put_u64(&h, s->has_default_errno_ret, s->default_errno_ret);
-	put_strv(&h, s->architectures, s->n_architectures);
-	put_strv(&h, s->flags, s->n_flags);
+	put_u64(&h, true, s->n_architectures);
+	for (size_t i = 0; i < s->n_architectures; i++)
+		put_u64(&h, true, s->architectures[i]);
+	put_u64(&h, true, s->flags);
 	put_u64(&h, true, s->n_syscalls);
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct sk_seccomp_syscall *sc = &s->syscalls[i];
 
 		put_strv(&h, sc->names, sc->n_names);
-		put_str(&h, sc->action);
+		put_u64(&h, true, sc->action);
 		put_u64(&h, sc->has_errno_ret, sc->errno_ret);
 		put_u64(&h, true, sc->n_args);
 		for (size_t k = 0; k < sc->n_args; k++) {
@@ -143,7 +145,7 @@ void sk_seccomp_cache_key(const struct sk_seccomp *s, const unsigned char *build
 			put_u64(&h, true, a->index);
 			put_u64(&h, true, a->value);
 			put_u64(&h, a->has_value_two, a->value_two);
-			put_str(&h, a->op);
+			put_u64(&h, true, a->op);
 		}
 	}
 	sk_sha256_final(&h, key);

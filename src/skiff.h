@@ -95,11 +95,18 @@ void sk_container_remove(struct sk_container *c);
 struct sk_cgroup_rec {
 	bool owned;
 	char *dir, *path, *owned_v1;
+	char *unit;	/* the systemd driver's scope unit, else NULL */
 };
 int sk_cgroup_rec_write(int dirfd, const struct sk_cgroup_rec *r, bool replace,
 			struct sk_error *err);
 int sk_cgroup_rec_read(int dirfd, struct sk_cgroup_rec *r);
 void sk_cgroup_rec_free(struct sk_cgroup_rec *r);
+/* The cgroup of a new container (create, restore: `what` names the fault
+ * points), with the record written before it is made (src/spawn.c);
+ * *made says whether it exists (to destroy) when -1 is returned. */
+int sk_cgroup_create_recorded(const struct sk_config *config, const char *id, int dirfd,
+			      const char *what, struct sk_cgroup *cg, bool *made,
+			      struct sk_error *err);
 /* creating|created|running|stopped (|paused) */
 const char *sk_container_status(struct sk_container *c);
 /* A pidfd for the init that is known to be the container's (start time

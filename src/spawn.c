@@ -161,39 +161,47 @@ static int send_mount_sources(struct sk_spawn *s, struct sk_error *err)
 
 /* The container's cgroup, recorded before it is made (intent: where it
  * will be, and whether it will be ours), and again once made when the
- * outcome differs: `delete` finds it whenever skiff dies (docs/state.md). */
-static int make_cgroup(struct sk_spawn *s, struct sk_error *err)
+ * outcome differs: `delete` finds it whenever skiff dies (docs/state.md).
+ * create and restore; `what` names their fault points. */
+int sk_cgroup_create_recorded(const struct sk_config *config, const char *id, int dirfd,
+			      const char *what, struct sk_cgroup *cg, bool *made,
+			      struct sk_error *err)
 {
 	struct sk_cgroup_rec plan = { 0 }, done;
 	struct sk_error e = { 0 };
 	bool exists = false, planned;
+	char point[64];
 	int r = -1;
 
-	planned = sk_cgroup_plan(s->config, s->id, &plan.dir, &plan.path, &exists, &e) == 0;
+	*made = false;
+	planned = sk_cgroup_plan(config, id, &plan.dir, &plan.path, &exists, &e) == 0;
 	plan.owned = !exists;
+	plan.unit = sk_cgroup_plan_unit(config, id);
 	/* when no plan could be made, create fails the same way */
-	if (planned && sk_cgroup_rec_write(s->state_dirfd, &plan, false, err) < 0) {
-		sk_state_dir_error(s->id, err);
+	if (planned && sk_cgroup_rec_write(dirfd, &plan, false, err) < 0) {
+		sk_state_dir_error(id, err);
 		goto out;
 	}
-	sk_fault("create-cgroup-intent");
-	if (sk_cgroup_create(s->config, s->id, &s->cgroup, err) < 0)
+	snprintf(point, sizeof(point), "%s-cgroup-intent", what);
+	sk_fault(point);
+	if (sk_cgroup_create(config, id, cg, err) < 0)
 		goto out;
-	s->has_cgroup = true;
-	sk_fault("create-cgroup-made");
-	done = (struct sk_cgroup_rec){ .owned = s->cgroup.owned, .dir = s->cgroup.dir,
-				       .path = s->cgroup.path };
+	*made = true;
+	snprintf(point, sizeof(point), "%s-cgroup-made", what);
+	sk_fault(point);
+	done = (struct sk_cgroup_rec){ .owned = cg->owned, .dir = cg->dir, .path = cg->path };
 	/* which v1 hierarchies are ours, when not all or none; and a leading
 	 * "/" for an absolute cgroupsPath (sk_cgroup_v1_owned) */
-	done.owned_v1 = sk_cgroup_owned_v1(&s->cgroup);
-	if (done.owned_v1 && done.owned_v1[0] != '/' && sk_cgroup_owned_uniform(&s->cgroup)) {
+	done.owned_v1 = sk_cgroup_owned_v1(cg);
+	if (done.owned_v1 && done.owned_v1[0] != '/' && sk_cgroup_owned_uniform(cg)) {
 		free(done.owned_v1);
 		done.owned_v1 = NULL;
 	}
+	done.unit = cg->unit;
 	r = 0;
 	if (!planned || done.owned != plan.owned || done.owned_v1 || strcmp(done.dir, plan.dir))
-		if ((r = sk_cgroup_rec_write(s->state_dirfd, &done, planned, err)) < 0)
-			sk_state_dir_error(s->id, err);
+		if ((r = sk_cgroup_rec_write(dirfd, &done, planned, err)) < 0)
+			sk_state_dir_error(id, err);
 	free(done.owned_v1);
 out:
 	sk_cgroup_rec_free(&plan);
@@ -351,7 +359,10 @@ int sk_spawn_container(struct sk_spawn *s, struct sk_error *err)
 	}
 
 	if (!sk_g.cgroups_disabled) {
-		if (make_cgroup(s, err) < 0)
+		int r = sk_cgroup_create_recorded(s->config, s->id, s->state_dirfd, "create",
+						  &s->cgroup, &s->has_cgroup, err);
+
+		if (r < 0)
 			goto fail;
 		if (s->cgroup.dirfd >= 0) {
 			flags |= CLONE_INTO_CGROUP;

@@ -31,12 +31,12 @@
 #   BATS_FILTER=REGEX        run only the bats tests whose name matches (bats --filter)
 #   RUNC_CONTROL=0           do not run the compat_*.bats files against runc as well
 #   VM_TESTS="cgroups_v2 ..." bats files for the VM tier's v2 pass (default: cgroups_v2
-#                            features checkpoint checkpoint_podman)
+#                            features checkpoint checkpoint_podman sandbox_limits check_vm)
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
 #   VM_SYSTEMD=1             a third VM pass, after those two: systemd as PID 1 on
-#                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd; ~2 min)
+#                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd systemd_driver)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
 #   VM_SYSTEMD_TESTS=all     the systemd pass with every file for it: systemd,
 #                            systemd_driver and the engines in their systemd
@@ -425,7 +425,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 		# features.bats: the rdma claim needs the rdma controller (the VM's
 		# kernel has it), the v1 claim a legacy host; checkpoint*: criu works
 		# on the guest's kernel, not on a 6.18 host
-		vm_v2="${VM_TESTS:-cgroups_v2 features checkpoint checkpoint_podman}"
+		vm_v2="${VM_TESTS:-cgroups_v2 features checkpoint checkpoint_podman sandbox_limits check_vm}"
 		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1 features}"
 	else
 		vm_v2="${VM_TESTS:-}"
@@ -438,7 +438,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 	# run so far (tests/vm/run.sh VM_CGROUP=systemd), and its drivers' tests
 	# are to come (issue #14)
 	vm_systemd=
-	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd}"
+	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd systemd_driver}"
 	vm_failed=()
 	[ "$vm_systemd" = all ] && vm_systemd="systemd systemd_driver systemd_podman systemd_containerd systemd_docker"
 	vm_t0=$SECONDS

@@ -11,7 +11,7 @@
 struct sk_error;
 struct sk_config;
 struct sk_resources;
-struct sk_cgroup_v1;
+struct sk_cgroup_driver;
 
 enum sk_cgroup_mode {
 	SK_CGROUP_UNIFIED,   /* /sys/fs/cgroup is cgroup2 */
@@ -26,8 +26,20 @@ struct sk_cgroup {
 	char *dir;           /* absolute directory of the v2 cgroup */
 	int dirfd;           /* O_DIRECTORY fd of `dir` (for CLONE_INTO_CGROUP), -1 if closed */
 	bool owned;          /* created by this skiff: destroy removes it */
-	struct sk_cgroup_v1 *v1;  /* hybrid/legacy: the v1 side (cgroups/v1*.c), else NULL */
+	const struct sk_cgroup_driver *ops;  /* cgroups/driver.h; NULL: not set up */
+	void *priv;          /* the driver's own state (v1: the v1 hierarchies) */
+	char *unit;          /* the systemd driver: the scope unit ("skiff-<id>.scope"), else NULL */
 };
+
+/* --systemd-cgroup: cgroups that create makes are systemd scope units
+ * (cgroups/systemd_cg.c); a host without systemd gets a one-line error. */
+void sk_cgroup_use_systemd(bool on);
+/* The systemd unit of a container's cgroup (state.json, the "cgroup"
+ * record), after sk_cgroup_open: update and destroy go through systemd. */
+void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit);
+/* The unit sk_cgroup_create(c, id) will start (heap), NULL when the
+ * cgroup will not be a systemd unit or no plan could be made. */
+char *sk_cgroup_plan_unit(const struct sk_config *c, const char *id);
 
 /* Find where the v2 hierarchy is mounted and the host mode. */
 int sk_cgroup_detect(enum sk_cgroup_mode *mode, const char **v2_mount, struct sk_error *err);
@@ -56,10 +68,9 @@ int sk_cgroup_attach(struct sk_cgroup *cg, pid_t pid, struct sk_error *err);
 int sk_cgroup_open(const char *dir, bool owned, const char *owned_v1, struct sk_cgroup *out,
 		   struct sk_error *err);
 /* v1 and hybrid hosts: which v1 hierarchies' cgroups create made (see
- * sk_cgroup_v1_owned; NULL without v1), and that set back after
- * sk_cgroup_open (NULL: keep `owned` for all of them). */
+ * sk_cgroup_v1_owned in cgroups/v1.h; NULL without v1), which
+ * sk_cgroup_open takes back (NULL: keep `owned` for all of them). */
 char *sk_cgroup_owned_v1(const struct sk_cgroup *cg);
-void sk_cgroup_set_owned_v1(struct sk_cgroup *cg, const char *owned_v1);
 /* Kill what is left (cgroup.kill, else signal each pid), then remove the
  * cgroup and any sub-cgroups depth first, retrying for a bounded time.
  * Only removes it when owned. */
@@ -91,69 +102,9 @@ long long sk_cgroup_oom_kills(struct sk_cgroup *cg);
 long long sk_cgroup_pids_max_hits(struct sk_cgroup *cg, char *limit, size_t len);
 /* memory.max in a short form ("64M", "max"), or "" when unknown. */
 void sk_cgroup_memory_max(struct sk_cgroup *cg, char *buf, size_t len);
-
-/* ---- cgroup v1 driver (cgroups/v1.c, cgroups/v1_res.c) ----
- * Used by cgroup.c in hybrid mode (processes tracked in the v2 cgroup,
- * limits through the v1 controllers) and in legacy mode (everything through
- * v1; dir is then the cgroup in the tracking hierarchy, dirfd -1).
- * `path` is the container cgroup as cgroup.c computes it ("/a/b", below
- * the caller's "0::" cgroup or absolute); in each v1 hierarchy the cgroup
- * is <caller's cgroup there> + <path below the caller's "0::" cgroup>, or
- * `path` itself when it is not below that.  The container gets a cgroup in
- * every mounted v1 controller hierarchy (not named ones), as runc does. */
-int sk_cgroup_v1_create(const struct sk_config *c, const char *path, enum sk_cgroup_mode mode,
-			struct sk_cgroup_v1 **out, struct sk_error *err);
-/* From what was saved: the v2 cgroup path "/a/b" (hybrid) or the
- * tracking-hierarchy dir (legacy). */
-int sk_cgroup_v1_open(const char *saved, enum sk_cgroup_mode mode, bool owned,
-		      struct sk_cgroup_v1 **out, struct sk_error *err);
-/* Path ("/a/b") and directory of the cgroup in the tracking hierarchy (legacy). */
-const char *sk_cgroup_v1_track_path(const struct sk_cgroup_v1 *v1);
-const char *sk_cgroup_v1_track_dir(const struct sk_cgroup_v1 *v1);
-/* Whether create made the tracking-hierarchy cgroup (false: reused). */
-bool sk_cgroup_v1_track_owned(const struct sk_cgroup_v1 *v1);
-/* The hierarchies whose cgroup create made, as their controller lists
- * separated by ';' ("" for none; heap), and the same set back on a
- * reopened cgroup: destroy removes just those. */
-char *sk_cgroup_v1_owned(const struct sk_cgroup_v1 *v1);
-void sk_cgroup_v1_set_owned(struct sk_cgroup_v1 *v1, const char *owned);
-/* sk_cgroup_plan on a legacy host: the tracking-hierarchy dir of `path`. */
-char *sk_cgroup_v1_plan_dir(const char *path, struct sk_error *err);
-/* Whether every hierarchy's cgroup was made (owned) or reused (!owned). */
-bool sk_cgroup_v1_owned_all(const struct sk_cgroup_v1 *v1, bool owned);
-/* Directory of the container's cgroup for `controller` ("memory"), NULL if none. */
-const char *sk_cgroup_v1_dir(const struct sk_cgroup_v1 *v1, const char *controller);
-int sk_cgroup_v1_attach(struct sk_cgroup_v1 *v1, pid_t pid, struct sk_error *err);
-/* `update`: write the given resources (only the fields set). */
-int sk_cgroup_v1_apply(struct sk_cgroup_v1 *v1, const struct sk_resources *r,
-		       struct sk_error *err);
-/* Thaw, kill what is left, remove sub-cgroups and (when owned) the cgroup in
- * every hierarchy, depth first with a bounded retry. */
-int sk_cgroup_v1_destroy(struct sk_cgroup_v1 *v1, struct sk_error *err);
-void sk_cgroup_v1_free(struct sk_cgroup_v1 *v1);
-/* freezer.state; ENOTSUP when the host has no freezer hierarchy. */
-int sk_cgroup_v1_freeze(struct sk_cgroup_v1 *v1, bool frozen, struct sk_error *err);
-int sk_cgroup_v1_is_frozen(struct sk_cgroup_v1 *v1);   /* 1, 0, or -1 */
-int sk_cgroup_v1_dir_frozen(const char *dir);          /* freezer.state of DIR */
-/* Host pids in the tracking hierarchy's cgroup and below. */
-int sk_cgroup_v1_pids(struct sk_cgroup_v1 *v1, pid_t **pids, size_t *n, struct sk_error *err);
-
-/* Raw counters of the v1 controllers for `events --stats`; has_* tells
- * which controller was readable.  Units: bytes, nanoseconds. */
-struct sk_cgroup_v1_stats {
-	bool has_memory;
-	unsigned long long mem_usage, mem_max_usage, mem_limit, mem_failcnt;
-	unsigned long long memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
-	unsigned long long oom_kill;                 /* memory.oom_control */
-	bool has_cpu;
-	unsigned long long cpu_usage, cpu_user, cpu_system;      /* cpuacct */
-	unsigned long long nr_periods, nr_throttled, throttled_time;  /* cpu.stat */
-	bool has_pids;
-	unsigned long long pids_current, pids_limit;  /* limit 0: "max" */
-};
-int sk_cgroup_v1_stats(struct sk_cgroup_v1 *v1, struct sk_cgroup_v1_stats *st,
-		       struct sk_error *err);
-/* runc's stats object (cpu, memory, pids, blkio) as a JSON heap string. */
-char *sk_cgroup_v1_stats_json(struct sk_cgroup_v1 *v1);
+/* The file of that limit, for messages ("memory.max", v1 "memory.limit_in_bytes"). */
+const char *sk_cgroup_memory_limit_file(const struct sk_cgroup *cg);
+/* Peak memory (bytes) and peak number of pids so far; -1 each when unknown. */
+void sk_cgroup_peaks(struct sk_cgroup *cg, long long *mem, long long *pids);
 
 #endif

@@ -4,7 +4,9 @@
  * arrays are a pointer plus a count (`n_x`); optional scalars carry a
  * `has_x` flag.  Everything is owned by the struct sk_config and released
  * by sk_config_free().  The parser (oci/config.c) fills every field the
- * spec defines for Linux; whether a field is acted on is up to its user. */
+ * spec defines for Linux; whether a field is acted on is up to its user.
+ * Enumerated fields hold their value, not the string (skiff/enums.h);
+ * sk_config_validate() (oci/validate.c) has checked the whole model. */
 #ifndef SKIFF_CONFIG_H
 #define SKIFF_CONFIG_H
 
@@ -12,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "skiff/enums.h"
 
 /* -std=gnu11 predefines `linux` as 1; the model has a member of that name. */
 #undef linux
@@ -45,7 +49,7 @@ struct sk_mount {
 	struct sk_idmap *gid_mappings; size_t n_gid_mappings;
 };
 
-struct sk_rlimit { char *type; uint64_t soft, hard; };
+struct sk_rlimit { int type; uint64_t soft, hard; };  /* type: RLIMIT_* */
 
 struct sk_user {
 	uint32_t uid, gid;
@@ -63,10 +67,10 @@ struct sk_capabilities {
 
 struct sk_scheduler {
 	bool present;
-	char *policy;                                      /* REQUIRED when present */
+	enum sk_sched_policy policy;                       /* REQUIRED when present */
 	bool has_nice; int32_t nice;
 	bool has_priority; int32_t priority;
-	char **flags; size_t n_flags;
+	unsigned long flags;                               /* SCHED_FLAG_* */
 	bool has_runtime; uint64_t runtime;
 	bool has_deadline; uint64_t deadline;
 	bool has_period; uint64_t period;
@@ -88,7 +92,7 @@ struct sk_process {
 	bool has_oom_score_adj; int oom_score_adj;
 	struct sk_scheduler scheduler;
 	char *selinux_label;
-	bool has_io_priority; char *io_priority_class; int32_t io_priority;
+	bool has_io_priority; enum sk_ioprio_class io_priority_class; int32_t io_priority;
 	char *exec_cpu_affinity_initial, *exec_cpu_affinity_final;
 };
 
@@ -97,7 +101,8 @@ enum sk_ns_type { SK_NS_PID, SK_NS_NET, SK_NS_MOUNT, SK_NS_IPC, SK_NS_UTS,
 struct sk_namespace { enum sk_ns_type type; char *path; };
 
 struct sk_device {
-	char *path, *type;                                 /* type: c b u p */
+	char *path;
+	enum sk_dev_type type;
 	bool has_major; int64_t major;
 	bool has_minor; int64_t minor;
 	bool has_file_mode; uint32_t file_mode;
@@ -168,19 +173,20 @@ struct sk_resources {
 	struct sk_kv *unified; size_t n_unified;
 };
 
-struct sk_seccomp_arg { uint32_t index; uint64_t value, value_two; bool has_value_two; char *op; };
+struct sk_seccomp_arg { uint32_t index; uint64_t value, value_two; bool has_value_two;
+			enum sk_scmp_op op; };
 struct sk_seccomp_syscall {
 	char **names; size_t n_names;
-	char *action;
+	enum sk_scmp_action action;
 	bool has_errno_ret; uint32_t errno_ret;
 	struct sk_seccomp_arg *args; size_t n_args;
 };
 struct sk_seccomp {
 	bool present;
-	char *default_action;
+	enum sk_scmp_action default_action;
 	bool has_default_errno_ret; uint32_t default_errno_ret;
-	char **architectures; size_t n_architectures;
-	char **flags; size_t n_flags;
+	unsigned *architectures; size_t n_architectures;   /* enum sk_scmp_arch */
+	unsigned long flags;                               /* SECCOMP_FILTER_FLAG_* */
 	char *listener_path, *listener_metadata;
 	struct sk_seccomp_syscall *syscalls; size_t n_syscalls;
 };
@@ -198,7 +204,7 @@ struct sk_linux {
 	struct sk_net_device *net_devices; size_t n_net_devices;
 	char *cgroups_path;
 	struct sk_resources resources;
-	char *rootfs_propagation;
+	unsigned long rootfs_propagation;                  /* MS_* flags, 0: not given */
 	struct sk_seccomp seccomp;
 	struct sk_kv *sysctl; size_t n_sysctl;
 	char **masked_paths; size_t n_masked_paths;
@@ -210,8 +216,10 @@ struct sk_linux {
 		char **schemata; size_t n_schemata;
 		bool enable_monitoring;
 	} intel_rdt;
-	struct { bool present; char *mode; char *nodes; char **flags; size_t n_flags; } memory_policy;
-	struct { bool present; char *domain; char **flags; size_t n_flags; } personality;
+	struct { bool present; enum sk_mpol_mode mode; char *nodes;
+		 unsigned long flags; } memory_policy;              /* flags: MPOL_F_* */
+	struct { bool present; enum sk_personality_domain domain;
+		 char **flags; size_t n_flags; } personality;        /* flags: none defined */
 };
 
 struct sk_config {
@@ -248,6 +256,20 @@ void sk_process_free(struct sk_process *p);
  * has only that; errors name the paths of config.json. */
 int sk_resources_parse(const char *json, size_t len, const char *name,
 		       struct sk_config **out, struct sk_error *err);
+
+/* oci/validate.c: every check of the model that needs no kernel, run by
+ * sk_config_parse() (and sk_process_validate() by sk_process_parse()), so
+ * before anything is created.  Errors name `name` and the field. */
+int sk_config_validate(const struct sk_config *c, const char *name, struct sk_error *err);
+/* `pp`: the process object's path with its dot ("process.", "" for a
+ * process.json). */
+int sk_process_validate(const struct sk_process *p, const char *name, const char *pp,
+			struct sk_error *err);
+/* A CPU or node list ("0-3,7") -> bits (nbits of them); -1 when malformed
+ * or a number is not below nbits. */
+int sk_id_list_parse(const char *s, unsigned long *mask, size_t nbits);
+/* The bits skiff keeps for both: CPU_SETSIZE, and set_mempolicy's mask. */
+#define SK_ID_LIST_BITS 1024
 
 /* Helpers over the model. */
 const struct sk_namespace *sk_config_ns(const struct sk_config *c, enum sk_ns_type t);

@@ -29,6 +29,7 @@ struct sk_state {
 	/* the cgroup's path in its hierarchy ("/a/b"): finds it again when
 	 * /sys/fs/cgroup shows another view than at create (docs/state.md) */
 	char *cgroup_rel;
+	char *cgroup_unit;            /* the systemd driver's scope unit, NULL if none */
 	struct sk_kv *annotations; size_t n_annotations;
 };
 
@@ -54,7 +55,6 @@ void sk_spec_default_seccomp(void *yajl_gen);
  * NULL) and a one-entry id mapping (0 -> id) on a yajl_gen. */
 void sk_spec_gen_mount(void *yajl_gen, const char *dest, const char *type, const char *src,
 		       const char *const *opts);
-void sk_spec_gen_idmap(void *yajl_gen, const char *key, unsigned id);
 /* `skiff features`: the features document, true to what skiff supports. */
 char *sk_features_json(void);
 

@@ -75,4 +75,8 @@ bool sk_mount_source_opened_ahead(const struct sk_config *c, const char *rootfs,
 /* The mount option names skiff understands (for `skiff features`). */
 const char *const *sk_mount_option_names(size_t *n);
 
+/* The path of the i-th default device (/dev/null ...), NULL past the
+ * last (checkpoint: criu is told they may be bind mounts). */
+const char *sk_rootfs_default_device(size_t i);
+
 #endif

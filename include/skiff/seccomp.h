@@ -47,6 +47,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "skiff/enums.h"
+
 struct sk_error;
 struct sk_seccomp;
 
@@ -115,14 +117,12 @@ int sk_seccomp_send_listener(const char *listener_path, int listener_fd,
 int sk_seccomp_send_state(const struct sk_seccomp *s, int listener_fd,
 			  const char *state_json, struct sk_error *err);
 
-/* Names skiff knows, for `skiff features`: index i of each list, NULL past
- * the end.  Architectures are those this libseccomp can build. */
-enum sk_seccomp_names {
-	SK_SECCOMP_ACTIONS,
-	SK_SECCOMP_OPERATORS,
-	SK_SECCOMP_ARCHES,
-	SK_SECCOMP_FLAGS,
-};
-const char *sk_seccomp_name(enum sk_seccomp_names which, size_t i);
+/* Can this libseccomp build architecture a (`skiff features`)? */
+bool sk_seccomp_arch_supported(enum sk_scmp_arch a);
+/* oci/validate.c: the checks of linux.seccomp that need neither the
+ * kernel nor libseccomp (errnoRet only with ERRNO and TRACE, argument
+ * indexes, SCMP_ACT_NOTIFY's limits).  `name` prefixes messages when not
+ * NULL ("config.json").  sk_seccomp_compile() runs it too. */
+int sk_seccomp_validate(const struct sk_seccomp *s, const char *name, struct sk_error *err);
 
 #endif

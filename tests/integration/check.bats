@@ -8,22 +8,11 @@
 # (Debian) and kernel.apparmor_restrict_unprivileged_userns (Ubuntu).
 
 load helpers
+load check_helpers
 
 CHECK_FACTS="kernel cgroup cgroup.controllers cgroup.delegation systemd namespaces userns
 userns.unprivileged newuidmap newgidmap subuid subgid openat2 mount_setattr clone3 pidfd clone_into_cgroup
 idmapped_mounts seccomp seccomp.notify timens criu"
-
-# a copy of skiff `nobody` can execute (the build may sit below /root)
-nobody_skiff() {
-	install -m 755 "$SKIFF" "$TESTDIR/skiff-nobody"
-	local d="$TESTDIR"
-	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
-}
-
-# fact NAME [FIELD]: the field (default status) of one fact of $output
-fact() {
-	jq -r --arg n "$1" ".checks[] | select(.name == \$n) | .${2:-status}" <<<"$output"
-}
 
 @test "check: --json has every fact once, each with a status, a value and a fix when not ok" {
 	is_skiff || skip "skiff-specific command"
@@ -114,6 +103,22 @@ fact() {
 	assert_eq "$(fact cgroup.delegation)" missing
 	assert_contains "$(fact cgroup.delegation value)" "is not writable by uid $(id -u nobody)"
 	assert_contains "$(fact cgroup.delegation fix)" "Delegate=yes"
+}
+
+@test "check: rootless in a writable cgroup of a hybrid host: missing, the limits go to v1" {
+	is_skiff || skip "skiff-specific command"
+	[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] || skip "not a hybrid host"
+	[ "$(stat -f -c %T /sys/fs/cgroup/memory 2>/dev/null)" = cgroupfs ] || skip "no v1 memory hierarchy"
+	nobody_skiff
+	dir="/sys/fs/cgroup/unified/skt-deleg-$$"
+	mkdir "$dir"
+	chown nobody: "$dir" "$dir/cgroup.procs" "$dir/cgroup.subtree_control" "$dir/cgroup.threads"
+	run -0 sh -c 'echo $$ >"$1/cgroup.procs" &&
+		exec setpriv --reuid nobody --regid nogroup --clear-groups "$2" check --json' sh "$dir" "$TESTDIR/skiff-nobody"
+	rmdir "$dir"
+	assert_eq "$(fact cgroup.delegation)" missing
+	assert_contains "$(fact cgroup.delegation value)" "$dir is writable by uid $(id -u nobody), but the limits go to the v1 hierarchies"
+	assert_contains "$(fact cgroup.delegation fix)" "systemd.unified_cgroup_hierarchy=1"
 }
 
 @test "check: user.max_user_namespaces reached (faked in a user namespace of the test): the sysctl to raise" {

@@ -121,3 +121,64 @@ start_sleeper() {
 	assert_contains "$stderr" "restore: criu failed: "
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "restore: process.terminal without --console-socket is refused in one line, nothing made" {
+	update_config '.process.terminal = true'
+	mkdir "$TESTDIR/img" && touch "$TESTDIR/img/inventory.img"
+	for d in "" -d; do
+		run --separate-stderr rt restore $d --image-path "$TESTDIR/img" --bundle "$BUNDLE" "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "restore: process.terminal is true but no --console-socket was given"
+		[ ! -e "$ROOT/$CID" ]
+	done
+}
+
+# restore killed at POINT (SKIFF_FAULT, docs/state.md) before criu runs:
+# the state dir records the cgroup before it is made, delete --force
+# removes both
+@test "restore killed before criu (restore-dir, -cgroup-intent, -cgroup-made): delete --force leaves nothing" {
+	mkdir "$TESTDIR/img" && touch "$TESTDIR/img/inventory.img"
+	for p in restore-dir restore-cgroup-intent restore-cgroup-made; do
+		SKIFF_FAULT="$p" run -137 rt restore -d --image-path "$TESTDIR/img" --bundle "$BUNDLE" "$CID" </dev/null
+		[ -d "$ROOT/$CID" ]
+		if [ "$p" != restore-dir ]; then
+			grep -q '^owned 1$' "$ROOT/$CID/cgroup"
+		fi
+		if [ "$p" = restore-cgroup-made ]; then
+			[ -n "$(_ctr_cgroups)" ]
+		fi
+		run -0 rt delete --force "$CID"
+		[ ! -e "$ROOT/$CID" ]
+		assert_eq "$(_ctr_cgroups)" ""
+		# nothing bound on the host (criu's root is bound in its own mount namespace)
+		run ! grep -F "$ROOT/$CID" /proc/self/mountinfo
+	done
+}
+
+@test "checkpoint: --page-server and --status-fd are checked; a cgroup namespace joined by path is refused; the container runs on" {
+	update_config '.linux.namespaces += [{"type": "cgroup", "path": "/proc/'$$'/ns/cgroup"}]'
+	start_sleeper
+	pid="$(pid_of "$CID")"
+	run --separate-stderr rt checkpoint --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "checkpoint: linux.namespaces: a cgroup namespace joined by path (/proc/$$/ns/cgroup): criu cannot restore one"
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+	cp "$BUNDLE/config.json" "$ROOT/$CID/config.json"
+	for ps in nocolon :80 1.2.3.4:99999 1.2.3.4:x; do
+		run --separate-stderr rt checkpoint --page-server "$ps" --image-path "$TESTDIR/img" "$CID"
+		assert_one_line_error
+		assert_contains "$stderr" "--page-server \"$ps\": ADDRESS:PORT expected"
+	done
+	run --separate-stderr rt checkpoint --status-fd abc --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" '--status-fd "abc": a file descriptor number expected'
+	run --separate-stderr rt checkpoint --status-fd 77 --image-path "$TESTDIR/img" "$CID"
+	assert_one_line_error
+	assert_contains "$stderr" "--status-fd 77: "
+	run --separate-stderr rt checkpoint --status-fd 5 --image-path "$TESTDIR/img" "$CID" 5</dev/null
+	assert_one_line_error
+	assert_contains "$stderr" "--status-fd 5: not open for writing"
+	assert_eq "$(status_of "$CID")" running
+	assert_eq "$(pid_of "$CID")" "$pid"
+	run -0 rt delete --force "$CID"
+}

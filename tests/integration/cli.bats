@@ -121,6 +121,9 @@ load helpers
 		grep -qE "no systemd( is)? running" <<<"$stderr" # docs/cli.md: `no systemd running`
 	fi
 	run ! rt state "$CID"
+	[ ! -e "$ROOT/$CID" ]
+	# the other commands take the flag (engines pass it to every one)
+	run -0 rt --systemd-cgroup list
 }
 
 @test "cli: --debug is accepted" {

@@ -288,12 +288,7 @@ build_sd_notify() {
 }
 
 @test "exec: a container with a user namespace: the process is in it, as the given user" {
-	update_config '.linux.namespaces += [{"type":"user"}] | .linux.namespaces |= unique_by(.type)
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
-	chown -R 200000:200000 "$ROOTFS"
-	local d="$ROOTFS"
-	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
+	use_userns 200000
 	start_holder
 	run -0 rt exec "$CID" sh -c '[ "$(readlink /proc/self/ns/user)" = "$(readlink /proc/1/ns/user)" ] && echo same-userns; id -u'
 	assert_eq "$output" $'same-userns\n0'

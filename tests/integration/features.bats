@@ -44,10 +44,10 @@ ctr_cgdir() {
 	fi
 }
 
-@test "features: cgroup v1, v2 and rdma claimed, no systemd driver" {
+@test "features: cgroup v1, v2, the systemd driver (what the build can do, as runc) and rdma claimed, no systemdUser" {
 	is_skiff || skip "skiff's claims"
 	run -0 rt features
-	assert_eq "$(jq -c '.linux.cgroup' <<<"$output")" '{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":true}'
+	assert_eq "$(jq -c '.linux.cgroup' <<<"$output")" '{"v1":true,"v2":true,"systemd":true,"systemdUser":false,"rdma":true}'
 }
 
 @test "features: cgroup.v1 as claimed: memory and pids limits land in the container's v1 cgroups" {

@@ -405,3 +405,14 @@ validate_state_json() {
 		(if .status == "created" or .status == "running" then (.pid | type == "number" and . > 0) else true end)
 	' >/dev/null <<<"$json" || { echo "state JSON invalid: $json" >&2; return 1; }
 }
+
+# use_userns HOSTID: a user namespace mapping 0..65535 to HOSTID.., the
+# rootfs theirs and the path to it searchable.
+use_userns() {
+	local d="$ROOTFS"
+	update_config '.linux.namespaces += [{"type":"user"}] | .linux.namespaces |= unique_by(.type)
+		| .linux.uidMappings = [{"containerID": 0, "hostID": '"$1"', "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": '"$1"', "size": 65536}]'
+	chown -R "$1:$1" "$ROOTFS"
+	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
+}

@@ -176,12 +176,23 @@ sb_background() {
 
 @test "sandbox: as nobody (rootless): works in a user namespace; limits need a delegated cgroup or --no-limits" {
 	prepare_nobody
-	run -0 sb_nobody sh -c 'echo made >mine; cat /proc/self/uid_map; grep NoNewPrivs /proc/self/status
-		echo x >/etc/sandbox-probe-'$$' && echo overlay-rw'
+	run -0 sb_nobody sh -c 'echo made >mine; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g
+		grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status
+		echo x >/etc/sandbox-probe-'$$' && echo overlay-rw; ls -ln mine'
 	assert_eq "$(stat -c %U "$TESTDIR/work/mine")" nobody
 	assert_contains "$output" overlay-rw
 	[ ! -e /etc/sandbox-probe-$$ ]
-	assert_contains "$(echo $output)" "0 $(id -u nobody) 1"
+	# the caller's uid and gid inside too, mapped to themselves (as bwrap
+	# --unshare-user), not root of the user namespace
+	u="$(id -u nobody)" g="$(getent group nogroup | cut -d: -f3)"
+	assert_eq "$(echo ${lines[0]})" "$u $u 1"
+	assert_eq "$(echo ${lines[1]})" "$g $g 1"
+	assert_eq "${lines[2]}" "$u"
+	assert_eq "${lines[3]}" "$g"
+	assert_contains "$output" "CapEff:	0000000000000000"
+	assert_contains "$output" "NoNewPrivs:	1"
+	assert_contains "$output" "Seccomp:	2"
+	[[ "$output" == *" $u $g "*" mine"* ]]
 	run --separate-stderr sb_nobody --memory 64M -- true
 	assert_sandbox_error
 	assert_contains "$stderr" "--no-limits"

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -38,11 +39,37 @@ void __attribute__((format(printf, 2, 3))) not_ok(const char *name, const char *
 
 /* ---- building configs by hand ---- */
 
+unsigned long enum_of(const struct sk_enum *e, const char *name)
+{
+	unsigned long v;
+
+	if (!sk_enum_value(e, name, &v)) {
+		fprintf(stderr, "unknown %s %s\n", e->what, name);
+		abort();
+	}
+	return v;
+}
+
+void cfg_arches(struct cfg *c, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c->arches[i] = (unsigned)enum_of(&sk_enum_scmp_arch, names[i]);
+	c->s.architectures = c->arches;
+	c->s.n_architectures = n;
+}
+
+void cfg_flags(struct cfg *c, const char *const *names, size_t n)
+{
+	c->s.flags = 0;
+	for (size_t i = 0; i < n; i++)
+		c->s.flags |= enum_of(&sk_enum_scmp_flag, names[i]);
+}
+
 void cfg_init(struct cfg *c, const char *def)
 {
 	memset(c, 0, sizeof(*c));
 	c->s.present = true;
-	c->s.default_action = (char *)def;
+	c->s.default_action = (enum sk_scmp_action)enum_of(&sk_enum_scmp_action, def);
 	c->s.syscalls = c->rules;
 }
 
@@ -56,7 +83,7 @@ struct sk_seccomp_syscall *cfg_rule(struct cfg *c, const char *action, const cha
 		c->names[i][n] = (char *)names[n];
 	r->names = c->names[i];
 	r->n_names = n;
-	r->action = (char *)action;
+	r->action = (enum sk_scmp_action)enum_of(&sk_enum_scmp_action, action);
 	r->args = c->args[i];
 	return r;
 }
@@ -80,7 +107,7 @@ void add_arg(struct sk_seccomp_syscall *r, uint32_t index, const char *op,
 	struct sk_seccomp_arg *a = &r->args[r->n_args++];
 
 	a->index = index;
-	a->op = (char *)op;
+	a->op = (enum sk_scmp_op)enum_of(&sk_enum_scmp_op, op);
 	a->value = value;
 	a->value_two = value_two;
 	a->has_value_two = value_two != 0;

@@ -39,7 +39,15 @@ struct cfg {
 	struct sk_seccomp_syscall rules[MAX_RULES];
 	struct sk_seccomp_arg args[MAX_RULES][6];
 	char *names[MAX_RULES][16];
+	unsigned arches[32];
 };
+
+/* A name of table e as its value (the parser's job in skiff); aborts on
+ * an unknown name. */
+unsigned long enum_of(const struct sk_enum *e, const char *name);
+/* linux.seccomp.architectures and .flags from names. */
+void cfg_arches(struct cfg *c, const char *const *names, size_t n);
+void cfg_flags(struct cfg *c, const char *const *names, size_t n);
 
 void cfg_init(struct cfg *c, const char *def);
 /* Add a rule; names is a NULL-terminated list. */

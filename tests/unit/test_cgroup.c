@@ -1,4 +1,4 @@
-/* Unit tests for cgroups/cgroup.c.
+/* Unit tests for cgroups/cgroup.c and the v2 and hybrid drivers (cgroups/driver.h).
  *
  * Host safety: the test unshares its mount and cgroup namespaces and
  * remounts the cgroup2 hierarchy, so "/" of the hierarchy is the cgroup the
@@ -32,6 +32,7 @@
 #include "skiff/config.h"
 #include "skiff/error.h"
 #include "skiff/util.h"
+#include "../../cgroups/v1.h"
 #include "../../cgroups/v2.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -375,8 +376,8 @@ static void test_absolute(void)
 					     "net_prio", "perf_event", "rdma", "misc", "name=systemd" };
 	char v1_parents[SK_ARRAY_SIZE(ctrls)][512] = { { 0 } };
 
-	for (size_t i = 0; cg.v1 && i < SK_ARRAY_SIZE(ctrls); i++) {
-		const char *d = sk_cgroup_v1_dir(cg.v1, ctrls[i]);
+	for (size_t i = 0; cg.mode != SK_CGROUP_UNIFIED && cg.priv && i < SK_ARRAY_SIZE(ctrls); i++) {
+		const char *d = sk_cgroup_v1_dir(cg.priv, ctrls[i]);
 
 		if (d)
 			snprintf(v1_parents[i], sizeof(v1_parents[i]), "%s", d);
@@ -563,6 +564,23 @@ static void test_shares_to_weight(void)
 	      sk_cgroup_shares_to_weight(1024), sk_cgroup_shares_to_weight(262144));
 }
 
+/* The controllers one check lists stay its own when another check runs
+ * (unified keys name them by string: each list keeps its copies). */
+static void test_check_twice(void)
+{
+	struct sk_kv k1 = { "misc.max", "a 1" }, k2 = { "rdma.max", "b 1" };
+	struct sk_resources r1 = { .present = true, .unified = &k1, .n_unified = 1 };
+	struct sk_resources r2 = { .present = true, .unified = &k2, .n_unified = 1 };
+	struct sk_cg_ctrls n1, n2;
+	struct sk_error err;
+	int a = sk_cg2_check(&r1, &n1, &err), b = sk_cg2_check(&r2, &n2, &err);
+
+	CHECK("a second check leaves the first one's controllers alone",
+	      a == 0 && b == 0 && n1.n == 1 && n2.n == 1 && !strcmp(n1.name[0], "misc") &&
+		      !strcmp(n2.name[0], "rdma"),
+	      "%d %d: %s, %s", a, b, n1.n ? n1.name[0] : "-", n2.n ? n2.name[0] : "-");
+}
+
 static bool is_cgroup2(const char *p)
 {
 	struct statfs s;
@@ -578,6 +596,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_shares_to_weight();
+	test_check_twice();
 	if (geteuid() != 0)
 		skip_all("not root");
 	if (is_cgroup2("/sys/fs/cgroup"))

@@ -262,7 +262,7 @@ static void test_plan(void)
 		{ .allow = true, .type = "c", .has_major = true, .major = 10, .has_minor = true,
 		  .minor = 229, .access = "rw" },
 	};
-	struct sk_device dev = { .path = "/dev/kmsg", .type = "c", .has_major = true, .major = 1,
+	struct sk_device dev = { .path = "/dev/kmsg", .type = SK_DEV_CHAR, .has_major = true, .major = 1,
 				 .has_minor = true, .minor = 11 };
 	struct sk_cgroup_v1 *v1 = NULL;
 	struct v1_plan p = { 0 };

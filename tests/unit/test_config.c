@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,9 +237,9 @@ static void test_full_example(void)
 	EXPECT(p->caps.n[SK_CAP_INHERITABLE] == 3 && p->caps.n[SK_CAP_PERMITTED] == 3);
 	EXPECT(p->caps.n[SK_CAP_AMBIENT] == 1 &&
 	       streq(p->caps.set[SK_CAP_AMBIENT][0], "CAP_SYS_TIME"));
-	EXPECT(p->n_rlimits == 2 && streq(p->rlimits[0].type, "RLIMIT_NPROC") &&
+	EXPECT(p->n_rlimits == 2 && p->rlimits[0].type == RLIMIT_NPROC &&
 	       p->rlimits[0].hard == 128 && p->rlimits[0].soft == 64 &&
-	       p->rlimits[1].soft == 256 && streq(p->rlimits[1].type, "RLIMIT_NOFILE"));
+	       p->rlimits[1].soft == 256 && p->rlimits[1].type == RLIMIT_NOFILE);
 	EXPECT(streq(p->apparmor_profile, "skiff_profile"));
 	EXPECT(streq(p->selinux_label, "system_u:system_r:container_t:s0:c1,c2"));
 	EXPECT(p->no_new_privileges);
@@ -279,10 +281,10 @@ static void test_full_example(void)
 	BEGIN();
 	EXPECT(l->present && l->n_devices == 2);
 	EXPECT(l->n_devices == 2 && streq(l->devices[0].path, "/dev/net/tun") &&
-	       streq(l->devices[0].type, "c") && l->devices[0].major == 10 &&
+	       l->devices[0].type == SK_DEV_CHAR && l->devices[0].major == 10 &&
 	       l->devices[0].minor == 200 && l->devices[0].file_mode == 420 &&
 	       l->devices[0].has_uid && l->devices[0].uid == 0);
-	EXPECT(l->n_devices == 2 && streq(l->devices[1].type, "b") &&
+	EXPECT(l->n_devices == 2 && l->devices[1].type == SK_DEV_BLOCK &&
 	       l->devices[1].file_mode == 384 && !l->devices[1].has_uid);
 	EXPECT(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 200000 &&
 	       l->uid_mappings[0].size == 65536 && l->uid_mappings[0].container_id == 0);
@@ -290,7 +292,7 @@ static void test_full_example(void)
 	EXPECT(l->n_sysctl == 2 && streq(l->sysctl[0].key, "net.ipv4.ip_unprivileged_port_start") &&
 	       streq(l->sysctl[0].value, "0"));
 	EXPECT(streq(l->cgroups_path, "/skiff/full"));
-	EXPECT(streq(l->rootfs_propagation, "rslave"));
+	EXPECT(l->rootfs_propagation == (MS_REC | MS_SLAVE));
 	EXPECT(l->has_time_offsets && l->time_monotonic.present &&
 	       l->time_monotonic.secs == 3600 && l->time_monotonic.nanosecs == 5 &&
 	       l->time_boottime.secs == 7200 && l->time_boottime.nanosecs == 0);
@@ -345,12 +347,12 @@ static void test_full_example(void)
 	END("full example: linux.resources");
 
 	BEGIN();
-	EXPECT(l->seccomp.present && streq(l->seccomp.default_action, "SCMP_ACT_ERRNO"));
+	EXPECT(l->seccomp.present && l->seccomp.default_action == SK_SCMP_ACT_ERRNO);
 	EXPECT(l->seccomp.n_architectures == 2 &&
-	       streq(l->seccomp.architectures[1], "SCMP_ARCH_X86"));
+	       l->seccomp.architectures[1] == SK_SCMP_ARCH_X86);
 	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].n_names == 3 &&
 	       streq(l->seccomp.syscalls[0].names[2], "exit_group") &&
-	       streq(l->seccomp.syscalls[0].action, "SCMP_ACT_ALLOW") &&
+	       l->seccomp.syscalls[0].action == SK_SCMP_ACT_ALLOW &&
 	       !l->seccomp.syscalls[0].has_errno_ret);
 	END("full example: seccomp");
 	sk_config_free(c);
@@ -383,17 +385,16 @@ static void test_extras(void)
 	END("extras: process");
 
 	BEGIN();
-	EXPECT(p->scheduler.present && streq(p->scheduler.policy, "SCHED_DEADLINE"));
+	EXPECT(p->scheduler.present && p->scheduler.policy == SK_SCHED_DEADLINE);
 	EXPECT(p->scheduler.has_nice && p->scheduler.nice == -5);
 	EXPECT(p->scheduler.has_priority && p->scheduler.priority == 3);
-	EXPECT(p->scheduler.n_flags == 1 &&
-	       streq(p->scheduler.flags[0], "SCHED_FLAG_RESET_ON_FORK"));
+	EXPECT(p->scheduler.flags == 0x01 /* SCHED_FLAG_RESET_ON_FORK */);
 	EXPECT(p->scheduler.has_runtime && p->scheduler.runtime == 100 &&
 	       p->scheduler.deadline == 200 && p->scheduler.period == UINT64_MAX);
 	END("extras: scheduler");
 
 	BEGIN();
-	EXPECT(p->has_io_priority && streq(p->io_priority_class, "IOPRIO_CLASS_BE") &&
+	EXPECT(p->has_io_priority && p->io_priority_class == SK_IOPRIO_CLASS_BE &&
 	       p->io_priority == 4);
 	EXPECT(streq(p->exec_cpu_affinity_initial, "0-3, 7") &&
 	       streq(p->exec_cpu_affinity_final, "1"));
@@ -418,7 +419,7 @@ static void test_extras(void)
 	EXPECT(sk_config_ns(c, SK_NS_NET) &&
 	       streq(sk_config_ns(c, SK_NS_NET)->path, "/var/run/netns/x") &&
 	       !sk_config_ns(c, SK_NS_PID));
-	EXPECT(l->n_devices == 1 && streq(l->devices[0].type, "p") && !l->devices[0].has_major);
+	EXPECT(l->n_devices == 1 && l->devices[0].type == SK_DEV_FIFO && !l->devices[0].has_major);
 	END("extras: netDevices, timeOffsets, namespaces, devices");
 
 	BEGIN();
@@ -435,7 +436,7 @@ static void test_extras(void)
 
 	BEGIN();
 	EXPECT(l->seccomp.has_default_errno_ret && l->seccomp.default_errno_ret == 38);
-	EXPECT(l->seccomp.n_flags == 1 && streq(l->seccomp.flags[0], "SECCOMP_FILTER_FLAG_LOG"));
+	EXPECT(l->seccomp.flags == 2 /* SECCOMP_FILTER_FLAG_LOG */);
 	EXPECT(streq(l->seccomp.listener_path, "/run/l.sock") &&
 	       streq(l->seccomp.listener_metadata, "meta"));
 	EXPECT(l->seccomp.n_syscalls == 1 && l->seccomp.syscalls[0].has_errno_ret &&
@@ -443,18 +444,18 @@ static void test_extras(void)
 	       l->seccomp.syscalls[0].args[0].value == UINT64_MAX &&
 	       l->seccomp.syscalls[0].args[0].has_value_two &&
 	       l->seccomp.syscalls[0].args[0].value_two == 8 &&
-	       streq(l->seccomp.syscalls[0].args[0].op, "SCMP_CMP_MASKED_EQ"));
+	       l->seccomp.syscalls[0].args[0].op == SK_SCMP_CMP_MASKED_EQ);
 	END("extras: seccomp");
 
 	BEGIN();
-	EXPECT(l->memory_policy.present && streq(l->memory_policy.mode, "MPOL_INTERLEAVE") &&
-	       streq(l->memory_policy.nodes, "0-3") && l->memory_policy.n_flags == 1);
+	EXPECT(l->memory_policy.present && l->memory_policy.mode == SK_MPOL_INTERLEAVE &&
+	       streq(l->memory_policy.nodes, "0-3") && l->memory_policy.flags != 0);
 	EXPECT(l->intel_rdt.present && streq(l->intel_rdt.clos_id, "guaranteed") &&
 	       streq(l->intel_rdt.l3_cache_schema, "L3:0=7f") &&
 	       streq(l->intel_rdt.mem_bw_schema, "MB:0=20") &&
 	       l->intel_rdt.n_schemata == 1 && l->intel_rdt.enable_monitoring);
-	EXPECT(l->personality.present && streq(l->personality.domain, "LINUX32") &&
-	       l->personality.n_flags == 1);
+	EXPECT(l->personality.present && l->personality.domain == SK_PER_LINUX32 &&
+	       l->personality.n_flags == 0);
 	END("extras: memoryPolicy, intelRdt, personality");
 	sk_config_free(c);
 }
@@ -738,7 +739,8 @@ static void test_features(void)
 		       streq(YAJL_GET_STRING(x->u.array.values[0]), "CAP_CHOWN"));
 		x = jget(v, "linux", "cgroup");
 		EXPECT(x && YAJL_IS_TRUE(jget(x, "v2", NULL)) && YAJL_IS_TRUE(jget(x, "v1", NULL)) &&
-		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_FALSE(jget(x, "systemd", NULL)));
+		       YAJL_IS_TRUE(jget(x, "rdma", NULL)) && YAJL_IS_TRUE(jget(x, "systemd", NULL)) &&
+		       YAJL_IS_FALSE(jget(x, "systemdUser", NULL)));
 		x = jget(v, "linux", "seccomp");
 		EXPECT(x && jget(x, "enabled", NULL));
 		x = jget(v, "annotations", "io.github.skiff.version");
@@ -757,7 +759,7 @@ static void test_state(void)
 		.id = "ctr1", .pid = 4242, .start_time = 18446744073709551615ULL,
 		.bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-01-01T00:00:00Z",
 		.cgroup_path = "/sys/fs/cgroup/x", .cgroup_owned = true,
-		.cgroup_owned_v1 = "memory;cpu,cpuacct",
+		.cgroup_owned_v1 = "memory;cpu,cpuacct", .cgroup_unit = "skiff-ctr1.scope",
 		.annotations = ann, .n_annotations = 2,
 	};
 	struct sk_state *back = NULL;
@@ -783,6 +785,7 @@ static void test_state(void)
 		EXPECT(streq(back->created, "2026-01-01T00:00:00Z"));
 		EXPECT(streq(back->cgroup_path, "/sys/fs/cgroup/x") && back->cgroup_owned);
 		EXPECT(streq(back->cgroup_owned_v1, "memory;cpu,cpuacct"));
+		EXPECT(streq(back->cgroup_unit, "skiff-ctr1.scope"));
 		EXPECT(back->n_annotations == 2 && streq(back->annotations[1].key, "b.c") &&
 		       streq(back->annotations[1].value, "x\"y"));
 	}
@@ -796,6 +799,7 @@ static void test_state(void)
 	s.cgroup_path = NULL;
 	s.cgroup_owned = false;
 	s.cgroup_owned_v1 = NULL;
+	s.cgroup_unit = NULL;
 	s.n_annotations = 0;
 	s.annotations = NULL;
 	s.pid = 0;

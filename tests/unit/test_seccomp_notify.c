@@ -154,8 +154,7 @@ static void t_notify(void)
 	struct res r;
 
 	cfg_init(&c, "SCMP_ACT_ALLOW");
-	c.s.flags = (char **)fl;
-	c.s.n_flags = 2;
+	cfg_flags(&c, fl, 2);
 	rule1(&c, "SCMP_ACT_NOTIFY", "getppid");
 	set_errno(rule1(&c, "SCMP_ACT_ERRNO", "getcwd"), ENOTDIR);
 	if (sk_seccomp_compile(&c.s, &prog, &err) < 0) {

@@ -20,7 +20,7 @@
 #           (skiff-vm.service, the boot's only target: no getty), outside
 #           any private cgroup namespace, with the system bus and
 #           systemd's private socket there.  Default files:
-#           tests/integration/systemd.bats.
+#           tests/integration/systemd.bats and systemd_driver.bats.
 #   criu    as v2, with criu installed (the guest's 6.1 kernel runs it, its
 #           modules are modprobed from the host's /lib/modules): checkpoint
 #           and restore.  Default files: tests/integration/checkpoint.bats.
@@ -96,7 +96,7 @@ if [ ${#files[@]} -eq 0 ]; then
 	elif [ "$VM_CGROUP" = legacy ]; then
 		files=(tests/integration/cgroups_v1.bats)
 	elif [ "$VM_CGROUP" = systemd ]; then
-		files=(tests/integration/systemd.bats)
+		files=(tests/integration/systemd.bats tests/integration/systemd_driver.bats)
 	else
 		files=(tests/integration/cgroups_v2.bats)
 	fi
