@@ -38,6 +38,9 @@
 #   VM_SYSTEMD=1             a third VM pass, after those two: systemd as PID 1 on
 #                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd systemd_driver)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
+#   VM_SYSTEMD_TESTS=all     the systemd pass with every file for it: systemd,
+#                            systemd_driver and the engines in their systemd
+#                            configuration (systemd_podman systemd_containerd systemd_docker)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
 #                            (a stopped guest is booted once more for the rest)
 # Logs: tests/logs/{deps,build,unit,bats,bats-runc-control}.log, tests/logs/vm-{bats,console}[-legacy].log
@@ -437,6 +440,7 @@ if [ -z "${SKIP_VM:-}" ]; then
 	vm_systemd=
 	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd systemd_driver}"
 	vm_failed=()
+	[ "$vm_systemd" = all ] && vm_systemd="systemd systemd_driver systemd_podman systemd_containerd systemd_docker"
 	vm_t0=$SECONDS
 	# shellcheck disable=SC2086
 	[ -n "$vm_v2" ] && vm_start v2 $vm_v2

@@ -7,42 +7,17 @@
 # containers, conmon, podman's cgroups and the storage.
 
 load helpers
+source "$REPO_ROOT/tests/tools/engines.sh"
 
 setup_file() {
 	command -v podman >/dev/null && command -v conmon >/dev/null ||
 		skip "needs podman and conmon (tools/deps.sh installs them)"
 	export P="$BATS_FILE_TMPDIR/podman"
-	mkdir -p "$P/root" "$P/runroot" "$P/tmp" "$P/net" "$P/skiff-state"
-	# podman's blob-info cache goes to /var/lib/containers/cache whatever
-	# --root says: remove it afterwards if it is ours
-	[ -e /var/lib/containers ] || touch "$P/made-var-lib-containers"
+	mkdir -p "$P/skiff-state"
 	# skiff with its state under $P (podman passes no --root)
 	printf '#!/bin/sh\nexec %q --root %q "$@"\n' "$SKIFF" "$P/skiff-state" >"$P/skiff"
 	chmod +x "$P/skiff"
-	# root lacks CAP_SYS_RESOURCE here: podman's default ulimits would fail
-	cat >"$P/containers.conf" <<EOC
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-netns = "none"
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$P/events.log"
-tmp_dir = "$P/tmp"
-volume_path = "$P/root/volumes"
-runtime = "skiff"
-[engine.runtimes]
-skiff = ["$P/skiff"]
-[network]
-network_config_dir = "$P/net"
-EOC
-	cat >"$P/storage.conf" <<EOC
-[storage]
-driver = "vfs"
-runroot = "$P/runroot"
-graphroot = "$P/root"
-EOC
+	eng_podman_setup "$P" skiff="$P/skiff"
 	local rootfs
 	rootfs="$(_rootfs_template)"
 	tar -C "$rootfs" -cf "$P/rootfs.tar" .
@@ -51,33 +26,14 @@ EOC
 
 teardown_file() {
 	[ -n "${P:-}" ] && [ -d "$P" ] || return 0
-	pm rm -af -t 0 >/dev/null 2>&1 || true
-	pm rmi -af >/dev/null 2>&1 || true
-	# conmon of this file's containers, if any survived
-	local pid
-	for pid in $(pgrep -f "conmon .*$P" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-	# podman's cgroups (cgroupfs: libpod_parent below the run's cgroup)
-	local h
-	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
-		[ -d "$h/libpod_parent" ] && find "$h/libpod_parent" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	grep -F "$P" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-	[ -e "$P/made-var-lib-containers" ] && rm -rf /var/lib/containers
+	eng_podman_stop "$P"
 	rm -rf "$P"
 }
 
-pm() {
-	CONTAINERS_CONF="$P/containers.conf" CONTAINERS_STORAGE_CONF="$P/storage.conf" \
-		timeout -k 5 60 podman --root "$P/root" --runroot "$P/runroot" --tmpdir "$P/tmp" \
-		--runtime "$P/skiff" --cgroup-manager cgroupfs --events-backend file \
-		--storage-driver vfs --network-config-dir "$P/net" "$@"
-}
+pm() { eng_podman "$P" "$@"; }
 
 # the podman command line as one string, for script(1)
-pm_cmd() {
-	printf 'CONTAINERS_CONF=%q CONTAINERS_STORAGE_CONF=%q podman --root %q --runroot %q --tmpdir %q --runtime %q --cgroup-manager cgroupfs --events-backend file --storage-driver vfs --network-config-dir %q' \
-		"$P/containers.conf" "$P/storage.conf" "$P/root" "$P/runroot" "$P/tmp" "$P/skiff" "$P/net"
-}
+pm_cmd() { eng_podman_cmd "$P"; }
 
 IMG=localhost/skiff-busybox
 HOLD='mkfifo /hold; exec cat /hold'

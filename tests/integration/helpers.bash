@@ -83,12 +83,16 @@ teardown() {
 	common_teardown
 }
 
-common_setup() {
-	# The VM tier's second boot after a stopped guest (tests/vm/run.sh) runs
-	# only the tests the first did not report.
+# The VM tier's second boot after a stopped guest (tests/vm/run.sh) runs
+# only the tests the first did not report.
+skip_if_reported() {
 	if [ -n "${SKIFF_VM_DONE:-}" ] && grep -qxF "${BATS_TEST_FILENAME##*/}:$BATS_TEST_NUMBER" "$SKIFF_VM_DONE"; then
 		skip "reported before the guest stopped"
 	fi
+}
+
+common_setup() {
+	skip_if_reported
 	# Host safety: cgroups the runtime creates must sit below the run's own
 	# cgroup, which tests/run.sh arranges with a private cgroup namespace.
 	if [ -z "${SKIFF_TEST_ALLOW_HOST_CGROUPNS:-}" ] &&

@@ -1,11 +1,16 @@
 # tests/tools/engines.sh (sourced): engine daemons private to their caller
-# (tests/integration/engines_{cri,docker}.bats, bench/engines.sh).  Each
+# (tests/integration/engines_{cri,docker,podman}.bats, systemd_*.bats,
+# bench/engines.sh).  Each
 # keeps its config, root, state, sockets and pidfile under one directory D,
 # runs in a network namespace of its own (loopback up: nothing of the
 # host's network is seen or changed), puts its cgroups below CGROUP (a
 # name relative to the caller's cgroup root) and is stopped with what it
 # left: shims, mounts under D, the cgroups, /run/containerd if it made it.
 # Every wait is bounded.
+# ENG_CGROUP_DRIVER=systemd: the engines in their systemd configuration
+# (runc's --systemd-cgroup: containerd's SystemdCgroup = true, dockerd's
+# native.cgroupdriver=systemd with CGROUP a slice, podman's cgroup_manager
+# systemd); default cgroupfs.
 
 # eng_wait CMD...: until CMD succeeds (at most 30 s); then once more, loudly
 eng_wait() {
@@ -45,12 +50,13 @@ eng_containerd_start() {
   }]
 }
 EOC
-	rts="$(eng_runtimes "$@" | jq -r --arg d "$d" 'to_entries[] | "
+	rts="$(eng_runtimes "$@" | jq -r --arg d "$d" --argjson sd "$(_eng_systemd && echo true || echo false)" 'to_entries[] | "
     [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.\(.key)]
       runtime_type = \"io.containerd.runc.v2\"
       [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.\(.key).options]
         BinaryName = \"\(.value)\"
-        Root = \"\($d)/rt-\(.key)\""')"
+        Root = \"\($d)/rt-\(.key)\"
+        SystemdCgroup = \($sd)"')"
 	cat >"$d/config.toml" <<EOC
 version = 2
 root = "$d/root"
@@ -103,26 +109,27 @@ eng_containerd_stop() {
 
 # eng_dockerd_start D CGROUP NAME=BINARY...: dockerd (and the containerd
 # it starts, under D/exec) with iptables, the bridge, IP forwarding and
-# masquerading off, the vfs storage driver, cgroupfs below CGROUP, each
-# NAME registered as a runtime, the first NAME the default runtime.
-# Socket: D/docker.sock.
+# masquerading off, the vfs storage driver, cgroupfs below CGROUP (systemd:
+# CGROUP is the slice, e.g. x.slice), each NAME registered as a runtime,
+# the first NAME the default runtime.  Socket: D/docker.sock.
 eng_dockerd_start() {
-	local d="$1" cg="$2" rts
+	local d="$1" cg="$2" rts drv=cgroupfs parent="/$2"
 	shift 2
+	_eng_systemd && drv=systemd parent="$cg"
 	mkdir -p "$d/data" "$d/exec" "$d/cfg"
 	[ -e /run/containerd ] || touch "$d/made-run-containerd"
 	[ -e /run/docker ] || touch "$d/made-run-docker"
 	# dockerd 20.10 writes its trust key there whatever its roots
 	[ -e /etc/docker/key.json ] || touch "$d/made-key-json"
 	rts="$(eng_runtimes "$@" | jq -c 'with_entries(select(.key != "runc") | .value = {path: .value})')"
-	jq -n --argjson r "$rts" --arg dflt "${1%%=*}" --arg init "$(command -v docker-init || command -v tini-static)" '{
+	jq -n --argjson r "$rts" --arg drv "$drv" --arg dflt "${1%%=*}" --arg init "$(command -v docker-init || command -v tini-static)" '{
 		runtimes: $r, "default-runtime": $dflt, "init-path": $init,
 		iptables: false, "ip-forward": false, "ip-masq": false, bridge: "none",
 		"userland-proxy": false, "storage-driver": "vfs",
-		"exec-opts": ["native.cgroupdriver=cgroupfs"], "log-level": "warn"}' >"$d/daemon.json"
+		"exec-opts": ["native.cgroupdriver=\($drv)"], "log-level": "warn"}' >"$d/daemon.json"
 	DOCKER_CONFIG="$d/cfg" unshare --net -- dockerd --config-file "$d/daemon.json" \
 		--data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/docker.pid" \
-		-H "unix://$d/docker.sock" --cgroup-parent "/$cg" >"$d/dockerd.log" 2>&1 &
+		-H "unix://$d/docker.sock" --cgroup-parent "$parent" >"$d/dockerd.log" 2>&1 &
 	echo $! >"$d/dockerd.pid"
 	eng_wait /usr/bin/docker -H "unix://$d/docker.sock" version || { tail -30 "$d/dockerd.log" >&2; return 1; }
 }
@@ -141,6 +148,8 @@ eng_dockerd_stop() {
 	return 0
 }
 
+_eng_systemd() { [ "${ENG_CGROUP_DRIVER:-cgroupfs}" = systemd ]; }
+
 # _eng_kill PID: SIGTERM, at most 15 s, then SIGKILL
 _eng_kill() {
 	[ -n "$1" ] || return 0
@@ -149,9 +158,77 @@ _eng_kill() {
 	kill -9 "$1" 2>/dev/null || true
 }
 
-# eng_leftovers D [CGROUP]: the cgroups below CGROUP, mounts under D, /run/containerd if ours
+# eng_podman_setup D NAME=BINARY: podman's configuration private to D
+# (storage with the vfs driver, run root, tmp, events, networks), network
+# `none`, the runtime NAME (BINARY) the default, cgroupfs (podman puts its
+# cgroups below libpod_parent) or systemd (machine.slice).  The commands
+# are eng_podman D ARGS... (bounded) and eng_podman_cmd D (the command line
+# as one string, for script(1)); eng_podman_stop D removes what it left.
+eng_podman_setup() {
+	local d="$1" mgr=cgroupfs ul=
+	_eng_systemd && mgr=systemd
+	# root without CAP_SYS_RESOURCE (this machine's): podman's default
+	# ulimits (the hard maximum) would fail
+	(((16#$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status) >> 24) & 1)) ||
+		ul='default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]'
+	mkdir -p "$d/root" "$d/runroot" "$d/tmp" "$d/net"
+	# podman's blob-info cache goes to /var/lib/containers/cache whatever
+	# --root says: removed afterwards if it is ours
+	[ -e /var/lib/containers ] || touch "$d/made-var-lib-containers"
+	cat >"$d/containers.conf" <<EOC
+[containers]
+$ul
+netns = "none"
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "$mgr"
+events_logger = "file"
+events_logfile_path = "$d/events.log"
+tmp_dir = "$d/tmp"
+volume_path = "$d/root/volumes"
+runtime = "${2%%=*}"
+[engine.runtimes]
+${2%%=*} = ["${2#*=}"]
+[network]
+network_config_dir = "$d/net"
+EOC
+	printf '[storage]\ndriver = "vfs"\nrunroot = "%s/runroot"\ngraphroot = "%s/root"\n' "$d" "$d" >"$d/storage.conf"
+	printf '%s\n' "$mgr" >"$d/cgroup-manager"
+	printf '%s\n' "${2#*=}" >"$d/runtime"
+}
+
+eng_podman() {
+	local d="$1"
+	shift
+	eval "timeout -k 5 60 $(eng_podman_cmd "$d") \"\$@\""
+}
+
+eng_podman_cmd() {
+	printf 'env CONTAINERS_CONF=%q CONTAINERS_STORAGE_CONF=%q podman --root %q --runroot %q --tmpdir %q --runtime %q --cgroup-manager %q --events-backend file --storage-driver vfs --network-config-dir %q' \
+		"$1/containers.conf" "$1/storage.conf" "$1/root" "$1/runroot" "$1/tmp" "$(cat "$1/runtime")" \
+		"$(cat "$1/cgroup-manager")" "$1/net"
+}
+
+eng_podman_stop() {
+	local d="$1" pid
+	[ -f "$d/containers.conf" ] || return 0
+	eng_podman "$d" rm -af -t 0 >/dev/null 2>&1 || true
+	eng_podman "$d" rmi -af >/dev/null 2>&1 || true
+	# conmon of its containers, if any survived
+	for pid in $(pgrep -f "conmon .*$d" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+	eng_leftovers "$d" "$(_eng_systemd || echo libpod_parent)"
+	[ -e "$d/made-var-lib-containers" ] && rm -rf /var/lib/containers
+	return 0
+}
+
+# eng_leftovers D [CGROUP]: the cgroups below CGROUP (systemd: the slice
+# CGROUP is stopped), mounts under D, /run/containerd if ours
 eng_leftovers() {
 	local h
+	if _eng_systemd && [[ ${2:-} == *.slice ]]; then
+		timeout 30 systemctl stop "$2" 2>/dev/null
+		systemctl reset-failed "$2" 2>/dev/null
+	fi
 	for h in $(findmnt -rn -t cgroup,cgroup2 -o TARGET); do
 		[ -n "$2" ] && [ -d "$h/$2" ] && find "$h/$2" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done

@@ -76,7 +76,9 @@ fi
 
 cd "$REPO" || { echo 1 >/out/rc; poweroff -f; }
 mapfile -t files </out/files
-export SKIFF="$REPO/skiff" SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
+SKIFF="$REPO/skiff"
+[ -s /out/skiff ] && SKIFF="$(cat /out/skiff)"	# VM_SKIFF (tests/vm/run.sh)
+export SKIFF SKIFF_VM=1 BATS_TEST_TIMEOUT=240 SKIFF_TIMEOUT=60
 # Processes stay in the root cgroup, which may hold processes and enable
 # controllers at once (v2), and is the root of every v1 hierarchy (legacy):
 # the containers' cgroups go right below it.
@@ -100,8 +102,16 @@ if [ -s /out/cmd ]; then
 	# VM_CMD: a command to debug with instead of the bats run
 	bash /out/cmd </dev/null >/out/bats.tap 2>&1
 elif [ "$mode" = systemd ]; then
-	timeout -k 10 900 bats --tap --timing --print-output-on-failure "${files[@]}" \
-		</dev/null >/out/bats.tap 2>&1
+	# one bats per file, each bounded, as tests/run.sh --inside does (a
+	# plan per file: tests/vm/tap.sh); the busybox rootfs made once
+	export SKIFF_TEST_ROOTFS
+	SKIFF_TEST_ROOTFS="$(mktemp -d /tmp/skiff-rootfs.XXXX)"
+	bash tools/mkrootfs.sh "$SKIFF_TEST_ROOTFS"
+	rc=0
+	for f in "${files[@]}"; do
+		timeout -k 10 900 bats --tap --timing --print-output-on-failure "$f" </dev/null || rc=1
+	done >/out/bats.tap 2>&1
+	(exit $rc)
 else
 	unshare --cgroup --mount --propagation private -- bash tests/run.sh --inside "${files[@]}" \
 		</dev/null >/out/bats.tap 2>&1

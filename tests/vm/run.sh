@@ -35,7 +35,8 @@
 #      VM_MEM (1536M), VM_SMP (2), VM_TCG_THREAD (single), VM_CMD (a shell
 #      command to run in the guest instead of bats, for debugging),
 #      VM_TEST_STOP_AFTER (N: the first boot's bats stops after N tests, to
-#      test the second boot).
+#      test the second boot), VM_SKIFF (the runtime the guest's bats test,
+#      default the worktree's skiff: e.g. /usr/sbin/runc as the control).
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -175,6 +176,8 @@ if [ "$VM_CGROUP" = systemd ] && ! make -C "$REPO_ROOT" -s tests/tools/dbus_prob
 	fail "cannot build tests/tools/dbus_probe (see tests/logs/vm-deps.log)"
 fi
 printf '%s\n' "${files[@]}" >"$OUT/files"
+# VM_SKIFF: another runtime for the guest's bats ($SKIFF there; e.g. runc, the control)
+[ -n "${VM_SKIFF:-}" ] && printf '%s\n' "$VM_SKIFF" >"$OUT/skiff"
 [ -n "${VM_CMD:-}" ] && printf '%s\n' "$VM_CMD" >"$OUT/cmd"
 
 # a small scratch disk: /dev/vda, for the io and devices tests
