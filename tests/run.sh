@@ -12,11 +12,13 @@
 #      bats files against skiff built with -fsanitize=address,undefined
 #   5. fuzzing: tests/fuzz/run.sh runs each libFuzzer target (make fuzz)
 #      for FUZZ_SECONDS (default 60) from its seed corpus
-#   6. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu twice:
-#      with every cgroup v2 controller (a unified host), running
-#      tests/integration/cgroups_v2.bats and features.bats, then with v1
-#      hierarchies only and no cgroup2 at all (a legacy host), running
-#      cgroups_v1.bats and features.bats
+#   6. the VM tier: tests/vm/run.sh boots Debian's kernel under qemu three
+#      times: with every cgroup v2 controller (a unified host: cgroups_v2,
+#      features, checkpoint with criu, sandbox limits...), at the same time
+#      with v1 hierarchies only and no cgroup2 at all (a legacy host:
+#      cgroups_v1, features), then, once the legacy pass is done, with
+#      systemd as PID 1 on cgroup v2 (the systemd cgroup driver, and podman,
+#      containerd and Docker in their systemd configuration)
 #   7. one last line: `N passed, N failed[, N skipped]`; exit 1 if anything failed.
 #
 # Env:
@@ -35,12 +37,13 @@
 #   VM_LEGACY_TESTS="cgroups_v1 ..." bats files for its legacy (v1-only) pass
 #                            (default: cgroups_v1 features); "none" skips that pass (VM_TESTS=none too)
 #   VM_PARALLEL=0            boot the two VM passes one after the other (default: at once)
-#   VM_SYSTEMD=1             a third VM pass, after those two: systemd as PID 1 on
-#                            cgroup v2 (VM_SYSTEMD_TESTS, default: systemd systemd_driver)
+#   VM_SYSTEMD_TESTS="systemd ..." bats files for the third pass: systemd as PID 1 on
+#                            cgroup v2, booted once the legacy pass is done (default
+#                            "all": systemd, systemd_driver and the engines in their
+#                            systemd configuration: systemd_podman systemd_containerd
+#                            systemd_docker); "none" skips it.  With TESTS, the pass
+#                            runs only when VM_SYSTEMD=1 (or VM_ONLY=1)
 #   VM_TIMEOUT=SECONDS       bound of each VM boot (default here: 1500)
-#   VM_SYSTEMD_TESTS=all     the systemd pass with every file for it: systemd,
-#                            systemd_driver and the engines in their systemd
-#                            configuration (systemd_podman systemd_containerd systemd_docker)
 #   VM_STALL, VM_RETRIES, VM_TCG_THREAD, VM_TEST_STOP_AFTER: see tests/vm/run.sh
 #                            (a stopped guest is booted once more for the rest)
 # Logs: tests/logs/{deps,build,unit,bats,bats-runc-control}.log, tests/logs/vm-{bats,console}[-legacy].log
@@ -427,31 +430,32 @@ if [ -z "${SKIP_VM:-}" ]; then
 		# on the guest's kernel, not on a 6.18 host
 		vm_v2="${VM_TESTS:-cgroups_v2 features checkpoint checkpoint_podman sandbox_limits check_vm}"
 		vm_legacy="${VM_LEGACY_TESTS:-cgroups_v1 features}"
+		vm_systemd="${VM_SYSTEMD_TESTS:-all}"
 	else
 		vm_v2="${VM_TESTS:-}"
 		vm_legacy="${VM_LEGACY_TESTS:-}"
+		vm_systemd=
+		[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-all}"
 	fi
 	[ "$vm_v2" = none ] && vm_v2=
 	[ "$vm_legacy" = none ] && vm_legacy=
-	vm_pid_v2= vm_pid_legacy= vm_pid_systemd=
-	# the systemd pass (VM_SYSTEMD=1) is not in the default run yet: one green
-	# run so far (tests/vm/run.sh VM_CGROUP=systemd), and its drivers' tests
-	# are to come (issue #14)
-	vm_systemd=
-	[ -n "${VM_SYSTEMD:-}" ] && vm_systemd="${VM_SYSTEMD_TESTS:-systemd systemd_driver}"
-	vm_failed=()
+	[ "$vm_systemd" = none ] && vm_systemd=
 	[ "$vm_systemd" = all ] && vm_systemd="systemd systemd_driver systemd_podman systemd_containerd systemd_docker"
+	vm_pid_v2= vm_pid_legacy= vm_pid_systemd=
+	vm_failed=()
 	vm_t0=$SECONDS
 	# shellcheck disable=SC2086
 	[ -n "$vm_v2" ] && vm_start v2 $vm_v2
 	[ "${VM_PARALLEL:-1}" = 0 ] && vm_collect v2 vm && vm_pid_v2=
 	# shellcheck disable=SC2086
 	[ -n "$vm_legacy" ] && vm_start legacy $vm_legacy
-	vm_collect v2 vm
+	# the systemd pass takes the core of the legacy one, the shorter pass
 	vm_collect legacy vm-legacy
-	# after the others: they hold both cores
 	# shellcheck disable=SC2086
-	[ -n "$vm_systemd" ] && vm_start systemd $vm_systemd && vm_collect systemd vm-systemd
+	[ -n "$vm_systemd" ] && vm_start systemd $vm_systemd
+	[ "${VM_PARALLEL:-1}" = 0 ] && vm_collect systemd vm-systemd && vm_pid_systemd=
+	vm_collect v2 vm
+	vm_collect systemd vm-systemd
 	[ -n "$vm_v2$vm_legacy$vm_systemd" ] && echo "# VM tier: $((SECONDS - vm_t0))s"
 	for m in "${vm_failed[@]}"; do vm_diagnose "$m"; done
 fi
