@@ -102,6 +102,14 @@ static const struct sk_cgroup_driver *const drivers[] = {
 
 static bool use_systemd;
 
+bool sk_cgroup_driver_built(const char *name)
+{
+	for (size_t i = 0; i < SK_ARRAY_SIZE(drivers); i++)
+		if (!strcmp(drivers[i]->name, name))
+			return true;
+	return false;
+}
+
 void sk_cgroup_use_systemd(bool on)
 {
 	use_systemd = on;

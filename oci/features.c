@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
+#include "skiff/cgroups.h"
 #include "skiff/config.h"
 #include "skiff/enums.h"
 #include "skiff/json.h"
@@ -38,7 +39,8 @@ char *sk_criu_features_note(bool *enabled) __attribute__((weak));
  * ====================================================================== */
 static const struct {
 	/* linux.cgroup */
-	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
+	/* v1, v2 and systemd: the cgroup drivers' table (sk_cgroup_driver_built) */
+	bool cgroup_systemd_user, cgroup_rdma;
 	bool seccomp;            /* its lists are emitted only while enabled */
 	bool apparmor, selinux;
 	bool intel_rdt;
@@ -46,9 +48,6 @@ static const struct {
 	bool net_devices;
 	bool memory_policy;      /* modes and flags emitted only while enabled */
 } claims = {
-	.cgroup_v1 = true,      /* cgroups/v1*.c: hybrid and legacy hosts */
-	.cgroup_v2 = true,
-	.cgroup_systemd = true,
 	.cgroup_systemd_user = false,
 	.cgroup_rdma = true,    /* rdma.max, v2 (cgroups/v2.c) and v1 (cgroups/v1_res.c) */
 	.seccomp = true,
@@ -131,9 +130,9 @@ static void gen_linux(yajl_gen g)
 
 	str(g, "cgroup");
 	yajl_gen_map_open(g);
-	kbool(g, "v1", claims.cgroup_v1);
-	kbool(g, "v2", claims.cgroup_v2);
-	kbool(g, "systemd", claims.cgroup_systemd);
+	kbool(g, "v1", sk_cgroup_driver_built("v1") || sk_cgroup_driver_built("hybrid"));
+	kbool(g, "v2", sk_cgroup_driver_built("v2"));
+	kbool(g, "systemd", sk_cgroup_driver_built("systemd"));
 	kbool(g, "systemdUser", claims.cgroup_systemd_user);
 	kbool(g, "rdma", claims.cgroup_rdma);
 	yajl_gen_map_close(g);

@@ -34,6 +34,9 @@ struct sk_cgroup {
 /* --systemd-cgroup: cgroups that create makes are systemd scope units
  * (cgroups/systemd_cg.c); a host without systemd gets a one-line error. */
 void sk_cgroup_use_systemd(bool on);
+/* Whether this build has the driver named ("v2", "hybrid", "v1",
+ * "systemd"): `features` says what the drivers' table holds. */
+bool sk_cgroup_driver_built(const char *name);
 /* The systemd unit of a container's cgroup (state.json, the "cgroup"
  * record), after sk_cgroup_open: update and destroy go through systemd. */
 void sk_cgroup_set_unit(struct sk_cgroup *cg, const char *unit);
