@@ -3,7 +3,8 @@
 # base/ includes only its own headers and include/skiff/; oci/, cgroups/ and
 # rootfs/ include base/, include/skiff/ and their own folder's headers, never
 # a header of src/ (they are linked without src/: the unit tests do).
-# Prints each include that breaks the rule; exit 1 when there is one.
+# Prints each include that breaks the rule, then "ok"/"not ok" and the unit
+# tests' summary line; exit 1 when there is one.
 cd "${srcdir:-.}" || exit 1
 [ -d src ] && [ -d base ] || { echo "layers.sh: run from the source tree" >&2; exit 1; }
 
@@ -33,7 +34,12 @@ for d in oci cgroups rootfs include; do
 done
 # shellcheck disable=SC2086
 check base $src_h $lower_h
+# the unit tests' output (tests/run.sh counts the summary line)
 if [ "$bad" = 0 ]; then
-	echo "ok: base/, oci/, cgroups/, rootfs/ and include/ include no header of src/"
+	echo "ok - layers: base/, oci/, cgroups/, rootfs/ and include/ include no header of src/"
+	echo "1 passed, 0 failed"
+else
+	echo "not ok - layers: an include above breaks the rule of docs/architecture.md"
+	echo "0 passed, 1 failed"
 fi
 exit "$bad"
