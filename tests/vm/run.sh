@@ -145,9 +145,22 @@ if /bin/busybox grep -q 'skiff.cgroup=systemd' /root/proc/cmdline; then
 	# starts on the first connection)
 	/bin/busybox mkdir -p /root/etc/systemd/system
 	# the host's /tmp, /var/tmp are not the guest's (systemd-tmpfiles would
-	# walk and empty them over 9p at boot, minutes under TCG)
+	# walk and empty them over 9p at boot, minutes under TCG); a repository
+	# there (a clone in /tmp) is kept aside and moved back to its path
+	# (tmpfiles' clean-up stops at mount points)
+	repo="${guest%/tests/vm/guest.sh}" kept=
+	case "$repo/" in
+	/tmp/* | /var/tmp/*)
+		/bin/busybox mkdir -p /root/.skiff-repo
+		/bin/busybox mount --bind "/root$repo" /root/.skiff-repo && kept=1 || echo "cannot keep $repo"
+		;;
+	esac
 	/bin/busybox mount -t tmpfs -o mode=1777 tmpfs /root/tmp
 	/bin/busybox mount -t tmpfs -o mode=1777 tmpfs /root/var/tmp
+	if [ -n "$kept" ]; then
+		/bin/busybox mkdir -p "/root$repo"
+		/bin/busybox mount --move /root/.skiff-repo "/root$repo" || echo "cannot move $repo back"
+	fi
 	# the host may be a container: its marker files would make systemd
 	# think it runs in one (no kernel command line read, no cgroup setup)
 	/bin/busybox rm -f /root/.dockerenv /root/run/.containerenv
