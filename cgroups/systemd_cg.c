@@ -44,7 +44,33 @@ struct sk_sd_cg {
 	 * the cgroup once it is empty, maybe before `run` asks (cmd_run.c) */
 	long long ooms;
 	char mem[32];
+	/* the parent slice's oom_kill (memory.events counts the cgroups
+	 * below) when the count was first read, -1 unknown: the OOM kill's
+	 * event may come after systemd removed the scope's cgroup */
+	long long parent_ooms;
 };
+#define SD_UNREAD (-2)
+
+/* oom_kill of the slice the scope is in, -1 when unreadable. */
+static long long parent_oom_kills(const struct sk_cgroup *cg)
+{
+	_cleanup_free_ char *parent = cg->dir ? sk_xstrdup(cg->dir) : NULL;
+	struct sk_error e;
+	long long n = -1;
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	int fd;
+
+	if (!slash || slash == parent)
+		return -1;
+	*slash = '\0';
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (sk_cg_read_key(fd, "memory.events", "oom_kill", &n, &e) < 0)
+		n = -1;
+	close(fd);
+	return n;
+}
 
 static int not_running(struct sk_error *err)
 {
@@ -107,6 +133,7 @@ static int sd_create(const struct sk_config *c, const char *id, struct sk_cgroup
 	struct sk_cg_ctrls need;
 	char *dir = NULL;
 
+	sd->parent_ooms = SD_UNREAD;
 	out->dirfd = -1;
 	if (plan(c, id, &sd->p, &dir, err) < 0 ||
 	    (c && sk_cg2_check(&c->linux.resources, &need, err) < 0))
@@ -302,12 +329,21 @@ static long long sd_oom_kills(struct sk_cgroup *cg)
 	struct sk_sd_cg *sd = cg->priv;
 	long long n = sk_cg2_oom_kills(cg);
 
+	long long p;
+
 	if (!sd || !sd->started)
 		return n;
-	if (n < 0)	/* the cgroup is gone */
-		return sd->ooms > 0 ? sd->ooms : n;
-	if (n > 0 && !sd->mem[0])
-		sk_cg2_memory_max(cg, sd->mem, sizeof(sd->mem));
+	if (n < 0) {	/* the cgroup is gone */
+		if (sd->ooms > 0)
+			return sd->ooms;
+		/* no kill seen in it: one in its slice since is taken for
+		 * its (exit_cause names it only for a SIGKILLed init) */
+		p = sd->parent_ooms >= 0 ? parent_oom_kills(cg) : -1;
+		return p > sd->parent_ooms ? p - sd->parent_ooms : n;
+	}
+	if (sd->parent_ooms == SD_UNREAD)
+		sd->parent_ooms = parent_oom_kills(cg);
+	sk_cg2_memory_max(cg, sd->mem, sizeof(sd->mem));
 	sd->ooms = n;
 	return n;
 }
