@@ -135,7 +135,7 @@ bench_active() {
 		bin=${BIN[$rt]:-}
 		if [ -z "$bin" ] || [ ! -x "$bin" ]; then
 			NOTE[$rt]="not built ($bin missing)"
-		elif [ "$rt" = floor ] || [ "$rt" = floor-dyn ]; then
+		elif [[ $rt == floor* ]]; then
 			"$bin" "$ROOTFS" || NOTE[$rt]="floor program fails"
 		else
 			mkdir -p "$W/run/state-$rt"

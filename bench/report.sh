@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tsv=$1 sizes=$2 outdir=$3 par=$4 machine=$5
-order="floor floor-dyn crun runc skiff"
+order="floor floor-cfg floor-dyn crun runc skiff"
 scen="run seccomp-first seccomp-cached create-start-delete exec parallel-$par mounts-40"
 
 md=$outdir/results.md
@@ -16,7 +16,10 @@ md=$outdir/results.md
 	echo "does namespaces + bind + pivot_root + exec of /bin/true, so for exec, create+start+delete"
 	echo "and the parallel start it is still one plain run; \"floor\" is built static, musl-gcc"
 	echo "else gcc -static, \"floor-dyn\" is the same program dynamic on glibc, the floor of the"
-	echo "earlier reports, which pays the dynamic loader's start). Peak RSS: largest ru_maxrss of the"
+	echo "earlier reports, which pays the dynamic loader's start; \"floor-cfg\" is the static floor doing"
+	echo "also, with the fewest system calls and no checks, the kernel work the default config asks"
+	echo "for: cgroup, cgroup namespace, 7 mounts, 6 devices, masked and read-only paths, read-only"
+	echo "root, hostname, capabilities; a runtime's time over it is what the runtime itself adds). Peak RSS: largest ru_maxrss of the"
 	echo "runtime's processes (wait4, reaped children included; the runner is a static program, so"
 	echo "its own pages, which a spawned command carries until exec, count ~0.1 MB), median over runs. The container's"
 	echo "/bin/true is bench/true.c, a 9 KB static exit(0), so it adds next to nothing to either."
@@ -84,6 +87,14 @@ md=$outdir/results.md
 		if (("create-start-delete", "skiff") in med && ("create-start-delete", "floor") in med) {
 			r = med["create-start-delete", "skiff"] / med["create-start-delete", "floor"]
 			printf "| create+start+delete within 2x of the static floor | %.2fx | %s |\n", r, r <= 2 ? "yes" : "no"
+		}
+		if (("run", "skiff") in med && ("run", "floor-cfg") in med) {
+			r = med["run", "skiff"] / med["run", "floor-cfg"]
+			printf "| `run` within 1.5x of floor-cfg (the config\x27s kernel work) | %.2fx | %s |\n", r, r <= 1.5 ? "yes" : "no"
+		}
+		if (("create-start-delete", "skiff") in med && ("create-start-delete", "floor-cfg") in med) {
+			r = med["create-start-delete", "skiff"] / med["create-start-delete", "floor-cfg"]
+			printf "| create+start+delete within 2x of floor-cfg | %.2fx | %s |\n", r, r <= 2 ? "yes" : "no"
 		}
 		if ("skiff" in rss)
 			printf "| peak RSS under 2 MB | %.2f MB | %s |\n", rss["skiff"] / 1024, rss["skiff"] < 2048 ? "yes" : "no"

@@ -6,7 +6,7 @@
 # Environment: RUNS (timed rounds per scenario, default 100), WARM (warm-up rounds,
 # default 5), PAR (parallel containers, default 50), PAR_RUNS (rounds of the parallel
 # scenario, default 10), SKIFF (runtime binary, default ./skiff of the repo),
-# RUNTIMES (subset, default "floor floor-dyn crun runc skiff"), TIMEOUT (seconds before a hung
+# RUNTIMES (subset, default "floor floor-cfg floor-dyn crun runc skiff"), TIMEOUT (seconds before a hung
 # command is killed and its runtime reported n/a, default 30), NO_APT=1 (never call apt-get),
 # NO_BUILD=1 (never run make), SCENARIOS (subset by name, e.g. "run seccomp-first";
 # default all), RESULTS (output directory, default bench/results).
@@ -21,6 +21,9 @@
 # medians are reported with their ratio to the floor measured in the same alternation.
 # The floor is bench/floor.c built static (musl-gcc, else gcc -static): the limit;
 # floor-dyn is the same program dynamic on glibc, the floor of the earlier reports.
+# floor-cfg is the static floor doing also the kernel work the default config asks for
+# (mounts, devices, masked paths, cgroup, capabilities: see bench/floor.c), so that
+# skiff / floor-cfg is what the runtime itself adds.
 #
 # bench/all.sh runs this, bench/scale.sh and bench/syscost.sh in turn.
 set -euo pipefail
@@ -32,7 +35,7 @@ WARM=${WARM:-5}
 PAR=${PAR:-50}
 PAR_RUNS=${PAR_RUNS:-10}
 SKIFF=${SKIFF:-$REPO/skiff}
-RUNTIMES=${RUNTIMES:-floor floor-dyn crun runc skiff}
+RUNTIMES=${RUNTIMES:-floor floor-cfg floor-dyn crun runc skiff}
 RESULTS=${RESULTS:-$BENCH/results}
 
 . "$BENCH/common.sh"
@@ -47,6 +50,7 @@ bench_inside
 # The floor static (musl, else glibc), the limit a runtime is measured against,
 # and dynamic (glibc, the floor of the earlier reports) beside it.
 bench_cc "$W/floor" "$BENCH/floor.c" || die "cannot build floor"
+cp "$W/floor" "$W/floor-cfg" # the name selects its config mode
 gcc -O2 -Wall -o "$W/floor-dyn" "$BENCH/floor.c" || die "cannot build floor-dyn"
 # The runner static too: a spawned command starts with the runner's pages and
 # the kernel keeps that peak in its ru_maxrss across exec, so a dynamic runner
@@ -54,6 +58,7 @@ gcc -O2 -Wall -o "$W/floor-dyn" "$BENCH/floor.c" || die "cannot build floor-dyn"
 bench_cc "$W/runner" "$BENCH/runner.c" ||
 	gcc -O2 -Wall -o "$W/runner" "$BENCH/runner.c" || die "cannot build runner"
 BIN[floor]=$W/floor
+BIN[floor-cfg]=$W/floor-cfg
 BIN[floor-dyn]=$W/floor-dyn
 bench_drop_pages
 bench_rootfs
