@@ -11,7 +11,10 @@
  * skiff names it (so that it comes after any message skiff sends first),
  * and the init joins it with setns(2) where it would have brought lo up in
  * one of its own.  With one CPU there is nothing to overlap, and clone3
- * makes the namespace as before.
+ * makes the namespace as before.  The scheduler tends to queue a new thread
+ * on its creator's CPU, where it would wait until skiff blocks after the
+ * clone3 (~0.3 ms later): the thread is moved to the other CPUs, so that
+ * its namespace is ready by the time the init's first mounts are done.
  *
  * The thread is a bare clone(2), not a pthread: the init is a copy of
  * skiff made by clone3 while the thread may still run, and glibc in that
@@ -162,6 +165,13 @@ void sk_netns_ahead_begin(struct sk_netns_ahead *n, const struct sk_config *c)
 			   CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
 				   CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
 			   n, &n->tid, NULL, &n->tid) > 0;
+	/* off this CPU (n->tid stays valid: the thread waits for the socket) */
+	int cpu = sched_getcpu();
+
+	if (n->started && cpu >= 0 && CPU_ISSET(cpu, &cpus)) {
+		CPU_CLR(cpu, &cpus);
+		sched_setaffinity(n->tid, sizeof(cpus), &cpus);
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 #endif
 }
