@@ -34,6 +34,7 @@ SKIFF=${SKIFF:-$REPO/skiff}
 RESULTS=${RESULTS:-$BENCH/results}
 PY=/usr/bin/python3
 DOCKER=/usr/bin/docker
+. "$BENCH/common.sh" # bench_chart (say and die are this script's own, below)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench/engines: $*"; exit 1; }
@@ -189,7 +190,11 @@ out="$RESULTS/engines.md"
 	echo
 	echo "| engine | runtime | median ms | p90 ms | runs ok/failed |"
 	echo "| --- | --- | ---: | ---: | ---: |"
+	printf 'engine' >"$W/chart.dat"
+	printf '\t%s' "${rts[@]}" >>"$W/chart.dat"
+	echo >>"$W/chart.dat"
 	for e in $ENGINES; do
+		printf '%s' "$e" >>"$W/chart.dat"
 		for rt in "${rts[@]}"; do
 			v="$(grep -vE '^(fail|$)' <<<"${T[$e.$rt]:-}" | sort -n)"
 			n=$(grep -c . <<<"$v")
@@ -199,9 +204,12 @@ out="$RESULTS/engines.md"
 				p90=$(awk -v n="$n" 'NR == int((n * 9 + 9) / 10) { print }' <<<"$v")
 				echo "| $e | $rt | $med | $p90 | $n/$f |"
 			else
+				med=NaN
 				echo "| $e | $rt | n/a | n/a | 0/$f |"
 			fi
+			printf '\t%s' "$med" >>"$W/chart.dat"
 		done
+		echo >>"$W/chart.dat"
 	done
 	fails="$(for k in "${!T[@]}"; do grep '^fail' <<<"${T[$k]}" | head -1 | sed "s|^fail |$k: |"; done | sort)"
 	if [ -n "$fails" ]; then
@@ -210,5 +218,10 @@ out="$RESULTS/engines.md"
 		echo
 		sed 's/^/    /' <<<"$fails"
 	fi
+	echo
+	echo "![median start under each engine](engines.png)"
 } >"$out"
+bench_chart "$RESULTS/engines.png" 800,420 \
+	"Container start under an engine: median ms (lower is better; a missing bar: the runtime fails there)" \
+	"$W/chart.dat" "${#rts[@]}" 'set ylabel "ms"' "set yrange [0:*]" "set key top left"
 cat "$out"
