@@ -65,6 +65,18 @@ static int die(const char *what)
 	return 127;
 }
 
+/* into the rootfs (the cwd): pivot_root, the old root detached */
+static int pivot(void)
+{
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return die("pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return die("detach old root");
+	if (chdir("/") < 0)
+		return die("chdir /");
+	return 0;
+}
+
 /* the default `runc spec` config's work between the bind of the rootfs and exec */
 static int config_work(void)
 {
@@ -113,12 +125,8 @@ static int config_work(void)
 	for (i = 0; i < sizeof(links) / sizeof(*links); i++)
 		if (symlink(links[i][0], links[i][1]) < 0)
 			return die(links[i][1]);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return die("pivot_root");
-	if (umount2(".", MNT_DETACH) < 0)
-		return die("detach old root");
-	if (chdir("/") < 0)
-		return die("chdir /");
+	if (pivot())
+		return 127;
 	for (i = 0; i < sizeof(masked) / sizeof(*masked); i++) {
 		if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, NULL) == 0 || errno == ENOENT)
 			continue;
@@ -169,13 +177,8 @@ static int child(void *arg)
 		int r = unshare(CLONE_NEWCGROUP) < 0 ? die("cgroup namespace") : config_work();
 		if (r)
 			return r;
-	} else {
-		if (syscall(SYS_pivot_root, ".", ".") < 0)
-			return die("pivot_root");
-		if (umount2(".", MNT_DETACH) < 0)
-			return die("detach old root");
-		if (chdir("/") < 0)
-			return die("chdir /");
+	} else if (pivot()) {
+		return 127;
 	}
 	execv(child_argv[0], child_argv);
 	return die("exec");

@@ -76,26 +76,20 @@ md=$outdir/results.md
 		next
 	}
 	{ strip[$1] = $4 }
+	function target(scen, base, limit, text,   r) {
+		if (!((scen, "skiff") in med) || !((scen, base) in med))
+			return
+		r = med[scen, "skiff"] / med[scen, base]
+		printf "| %s | %.2fx | %s |\n", text, r, r <= limit ? "yes" : "no"
+	}
 	END {
 		if (!any) exit
 		print "| skiff target | measured | met |"
 		print "| --- | --- | :---: |"
-		if (("run", "skiff") in med && ("run", "floor") in med) {
-			r = med["run", "skiff"] / med["run", "floor"]
-			printf "| `run` within 1.5x of the static floor | %.2fx | %s |\n", r, r <= 1.5 ? "yes" : "no"
-		}
-		if (("create-start-delete", "skiff") in med && ("create-start-delete", "floor") in med) {
-			r = med["create-start-delete", "skiff"] / med["create-start-delete", "floor"]
-			printf "| create+start+delete within 2x of the static floor | %.2fx | %s |\n", r, r <= 2 ? "yes" : "no"
-		}
-		if (("run", "skiff") in med && ("run", "floor-cfg") in med) {
-			r = med["run", "skiff"] / med["run", "floor-cfg"]
-			printf "| `run` within 1.5x of floor-cfg (the config\x27s kernel work) | %.2fx | %s |\n", r, r <= 1.5 ? "yes" : "no"
-		}
-		if (("create-start-delete", "skiff") in med && ("create-start-delete", "floor-cfg") in med) {
-			r = med["create-start-delete", "skiff"] / med["create-start-delete", "floor-cfg"]
-			printf "| create+start+delete within 2x of floor-cfg | %.2fx | %s |\n", r, r <= 2 ? "yes" : "no"
-		}
+		target("run", "floor", 1.5, "`run` within 1.5x of the static floor")
+		target("create-start-delete", "floor", 2, "create+start+delete within 2x of the static floor")
+		target("run", "floor-cfg", 1.5, "`run` within 1.5x of floor-cfg (the config\x27s kernel work)")
+		target("create-start-delete", "floor-cfg", 2, "create+start+delete within 2x of floor-cfg")
 		if ("skiff" in rss)
 			printf "| peak RSS under 2 MB | %.2f MB | %s |\n", rss["skiff"] / 1024, rss["skiff"] < 2048 ? "yes" : "no"
 		if (("skiff" in strip) && ("crun" in strip))
