@@ -34,9 +34,8 @@ SKIFF=${SKIFF:-$REPO/skiff}
 RESULTS=${RESULTS:-$BENCH/results}
 PY=/usr/bin/python3
 DOCKER=/usr/bin/docker
-. "$BENCH/common.sh" # bench_chart (say and die are this script's own, below)
+. "$BENCH/common.sh" # say, bench_chart; die is this script's own, below
 
-say() { printf '%s\n' "$*" >&2; }
 die() { say "bench/engines: $*"; exit 1; }
 
 if [ -z "${SKIFF_BENCH_INNER:-}" ]; then

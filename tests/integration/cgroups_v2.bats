@@ -7,10 +7,7 @@
 load helpers
 
 setup() {
-	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] ||
-		! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-		skip "needs a cgroup v2 host with controllers (run in the VM tier: tests/vm/run.sh)"
-	fi
+	skip_unless_cgroup2_controllers
 	common_setup
 	# a cgroup namespace: the container's /sys/fs/cgroup (mounted read-only by
 	# the default config) is then its own cgroup

@@ -406,6 +406,23 @@ validate_state_json() {
 	' >/dev/null <<<"$json" || { echo "state JSON invalid: $json" >&2; return 1; }
 }
 
+# a copy of skiff `nobody` can execute, $TESTDIR/skiff-nobody (the build may
+# sit below /root)
+nobody_skiff() {
+	install -m 755 "$SKIFF" "$TESTDIR/skiff-nobody"
+	local d="$TESTDIR"
+	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
+}
+
+# the files that need /sys/fs/cgroup a cgroup v2 with its controllers (the
+# VM tier's v2 pass; the host's hybrid cgroup2 has none) skip elsewhere
+skip_unless_cgroup2_controllers() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] ||
+		! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		skip "needs a cgroup v2 host with controllers (run in the VM tier: tests/vm/run.sh)"
+	fi
+}
+
 # use_userns HOSTID: a user namespace mapping 0..65535 to HOSTID.., the
 # rootfs theirs and the path to it searchable.
 use_userns() {

@@ -37,9 +37,7 @@ assert_no_sandbox_left() {
 
 prepare_nobody() {
 	getent group nogroup >/dev/null || skip "no nogroup group"
-	install -m 755 "$SKIFF" "$TESTDIR/skiff-nobody"
-	local d="$TESTDIR"
-	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
+	nobody_skiff
 	chown nobody: "$TESTDIR/work"
 	mkdir -p "$ROOT/nobody"
 	chown nobody: "$ROOT/nobody"

@@ -8,10 +8,7 @@
 load helpers
 
 setup() {
-	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] ||
-		! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-		skip "needs a cgroup v2 host with controllers (run in the VM tier: tests/vm/run.sh)"
-	fi
+	skip_unless_cgroup2_controllers
 	common_setup
 	is_skiff || skip "skiff-specific command"
 	mkdir -p "$TESTDIR/work"
@@ -100,9 +97,7 @@ assert_no_sandbox_left() {
 # and cgroup.threads owned by nobody
 deleg_cgroup() {
 	getent group nogroup >/dev/null || skip "no nogroup group"
-	install -m 755 "$SKIFF" "$TESTDIR/skiff-nobody"
-	local d="$TESTDIR"
-	while [ "$d" != / ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
+	nobody_skiff
 	chown nobody: "$TESTDIR/work"
 	# (its state root outside $ROOT, whose every entry teardown takes for a container)
 	NROOT="$TESTDIR/nobody-root"
