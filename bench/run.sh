@@ -25,7 +25,7 @@
 # (mounts, devices, masked paths, cgroup, capabilities: see bench/floor.c), so that
 # skiff / floor-cfg is what the runtime itself adds.
 #
-# bench/all.sh runs this, bench/scale.sh and bench/syscost.sh in turn.
+# bench/all.sh runs this and the other families (scale, syscost, timeline) in turn.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -165,12 +165,14 @@ void sk_netns_ahead_begin(struct sk_netns_ahead *n, const struct sk_config *c)
 			   CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
 				   CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
 			   n, &n->tid, NULL, &n->tid) > 0;
-	/* off this CPU (n->tid stays valid: the thread waits for the socket) */
-	int cpu = sched_getcpu();
+	if (n->started) {
+		/* off this CPU (n->tid stays valid: the thread waits for the socket) */
+		int cpu = sched_getcpu();
 
-	if (n->started && cpu >= 0 && CPU_ISSET(cpu, &cpus)) {
-		CPU_CLR(cpu, &cpus);
-		sched_setaffinity(n->tid, sizeof(cpus), &cpus);
+		if (cpu >= 0 && CPU_ISSET(cpu, &cpus)) {
+			CPU_CLR(cpu, &cpus);
+			sched_setaffinity(n->tid, sizeof(cpus), &cpus);
+		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 #endif
